@@ -1,0 +1,43 @@
+#pragma once
+// One accept loop and one HTTP connection loop shared by every listener:
+// plain requests get a response, WebSocket upgrades are handed over.
+// Heavy (Beast): include from .cpp files only.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "throng/common/net.hpp"
+
+namespace prometheus { class Registry; }
+
+namespace throng {
+
+struct http_handlers {
+  // Answers a plain request; unset means 404 for everything.
+  std::function<http_response(const http_request&)> on_request;
+  // Takes over an upgrade request; unset (or returning false from
+  // accepts_upgrade) means the upgrade is refused with 404.
+  std::function<bool(const http_request&)> accepts_upgrade;
+  std::function<net::awaitable<void>(beast::tcp_stream, http_request)> on_upgrade;
+};
+
+// Serves one connection until it closes; keeps alive between requests.
+net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers);
+
+// Accepts until the acceptor is closed, spawning serve_http_connection on
+// `executor_for_next()` (round-robin shards) for each socket.
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers,
+                                 std::function<net::any_io_executor()> executor_for_next);
+
+// Opens a listening acceptor on host:port (port 0 picks a free one).
+// Throws std::system_error with a clear message when the address is taken.
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port, bool reuse_port = false);
+
+http_response text_response(const http_request& req, http::status status, std::string body,
+                            std::string content_type = "text/plain; charset=utf-8");
+
+// The Prometheus text exposition of `registry`.
+http_response metrics_response(const http_request& req, prometheus::Registry& registry);
+
+}  // namespace throng

@@ -1,0 +1,67 @@
+#pragma once
+// A WebSocket with one writer loop and a bounded outbound queue: at most one
+// async_write in flight, frames queued meanwhile are written next (optionally
+// coalesced into one message). Past the byte cap the peer is a slow consumer.
+// All members must be called on the stream's executor (one shard thread).
+// Heavy (Beast): include from .cpp files only.
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "throng/common/net.hpp"
+
+namespace throng {
+
+using shared_payload = std::shared_ptr<const std::string>;
+
+class ws_channel : public std::enable_shared_from_this<ws_channel> {
+ public:
+  // Combines several queued frames into one WebSocket message (e.g. the chat
+  // protocol's batch frame). Called only with two or more frames.
+  using coalescer = std::function<void(std::span<const shared_payload>, std::string& out)>;
+
+  ws_channel(ws_stream stream, std::size_t max_queued_bytes);
+
+  ws_stream& stream() noexcept { return ws_; }
+  void set_text(bool text) { ws_.text(text); ws_.binary(!text); }
+  void set_coalescer(coalescer c) { coalesce_ = std::move(c); }
+
+  // Queues a frame. Returns false, queueing nothing, when the queue would
+  // exceed its cap or the channel is closing.
+  bool send(shared_payload frame);
+  bool send(std::string frame) { return send(std::make_shared<const std::string>(std::move(frame))); }
+
+  // Starts the writer loop; call once after the handshake.
+  void start();
+  // Writes what is queued, then closes with `code`. Idempotent.
+  void close(websocket::close_code code = websocket::close_code::normal, std::string reason = {});
+  // Drops the connection now.
+  void abort();
+
+  bool closing() const noexcept { return closing_; }
+  std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+  std::uint64_t bytes_written() const noexcept { return bytes_written_; }
+  std::uint64_t messages_written() const noexcept { return messages_written_; }
+
+ private:
+  net::awaitable<void> write_loop();
+
+  ws_stream ws_;
+  std::size_t max_queued_bytes_;
+  std::deque<shared_payload> queue_;
+  std::vector<shared_payload> draining_;
+  std::string coalesced_;
+  std::size_t queued_bytes_ = 0;
+  std::uint64_t bytes_written_ = 0;
+  std::uint64_t messages_written_ = 0;
+  net::steady_timer wake_;
+  coalescer coalesce_;
+  bool closing_ = false;
+  bool started_ = false;
+  websocket::close_reason close_reason_;
+};
+
+}  // namespace throng

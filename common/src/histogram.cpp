@@ -1,0 +1,198 @@
+#include "throng/common/histogram.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "stats.pb.h"
+
+namespace throng {
+
+histogram::histogram(histogram_config config) : config_(config) {
+  if (config_.significant_digits < 1 || config_.significant_digits > 5)
+    throw std::invalid_argument("histogram: significant_digits must be 1..5");
+  if (config_.lowest_ns < 1 || config_.highest_ns < 2 * config_.lowest_ns)
+    throw std::invalid_argument("histogram: need 1 <= lowest_ns and 2*lowest_ns <= highest_ns");
+
+  // Same geometry as HdrHistogram: 2*10^digits values with unit resolution
+  // in the first bucket, each further bucket doubling the unit.
+  const auto single_unit_range = 2 * static_cast<std::int64_t>(std::pow(10, config_.significant_digits));
+  const int sub_bucket_count_magnitude = static_cast<int>(std::ceil(std::log2(static_cast<double>(single_unit_range))));
+  sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
+  // The unit is fine enough that `lowest_ns` itself already has the full
+  // precision: 1 us at 3 digits gives a 1 ns unit.
+  const double unit = std::max(1.0, static_cast<double>(config_.lowest_ns) / std::pow(10, config_.significant_digits));
+  unit_magnitude_ = static_cast<int>(std::floor(std::log2(unit)));
+  sub_bucket_count_ = std::int64_t{1} << (sub_bucket_half_count_magnitude_ + 1);
+  sub_bucket_half_count_ = sub_bucket_count_ / 2;
+  sub_bucket_mask_ = (sub_bucket_count_ - 1) << unit_magnitude_;
+
+  std::int64_t smallest_untrackable = sub_bucket_count_ << unit_magnitude_;
+  int buckets = 1;
+  while (smallest_untrackable <= config_.highest_ns) {
+    if (smallest_untrackable > std::numeric_limits<std::int64_t>::max() / 2) { ++buckets; break; }
+    smallest_untrackable <<= 1;
+    ++buckets;
+  }
+  counts_.assign(static_cast<std::size_t>((buckets + 1) * sub_bucket_half_count_), 0);
+}
+
+int histogram::bucket_index_of(std::int64_t value) const noexcept {
+  const int pow2_ceiling = 64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
+  return pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
+}
+
+std::size_t histogram::index_of(std::int64_t value) const noexcept {
+  const int bucket = bucket_index_of(value);
+  const std::int64_t sub_bucket = value >> (bucket + unit_magnitude_);
+  const std::int64_t base = static_cast<std::int64_t>(bucket + 1) << sub_bucket_half_count_magnitude_;
+  return static_cast<std::size_t>(base + (sub_bucket - sub_bucket_half_count_));
+}
+
+std::int64_t histogram::value_at_index(std::size_t index) const noexcept {
+  int bucket = static_cast<int>(index >> sub_bucket_half_count_magnitude_) - 1;
+  std::int64_t sub_bucket = static_cast<std::int64_t>(index & static_cast<std::size_t>(sub_bucket_half_count_ - 1)) + sub_bucket_half_count_;
+  if (bucket < 0) {
+    sub_bucket -= sub_bucket_half_count_;
+    bucket = 0;
+  }
+  return sub_bucket << (bucket + unit_magnitude_);
+}
+
+std::int64_t histogram::lowest_equivalent(std::int64_t value) const noexcept {
+  return value_at_index(index_of(value));
+}
+
+std::int64_t histogram::highest_equivalent(std::int64_t value) const noexcept {
+  const int bucket = bucket_index_of(value);
+  const std::int64_t sub_bucket = value >> (bucket + unit_magnitude_);
+  const int adjusted = bucket + (sub_bucket >= sub_bucket_count_ ? 1 : 0);
+  const std::int64_t range = std::int64_t{1} << (unit_magnitude_ + adjusted);
+  return lowest_equivalent(value) + range - 1;
+}
+
+void histogram::record(std::int64_t value, std::uint64_t count) noexcept {
+  if (count == 0) return;
+  if (total_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  const double v = static_cast<double>(value);
+  sum_ += v * static_cast<double>(count);
+  sum_sq_ += v * v * static_cast<double>(count);
+  total_ += count;
+  std::int64_t clamped = value;
+  if (value < 0) {
+    underflow_ += count;
+    clamped = 0;
+  } else if (value > config_.highest_ns) {
+    overflow_ += count;
+    clamped = config_.highest_ns;
+  }
+  counts_[index_of(clamped)] += count;
+}
+
+void histogram::merge(const histogram& other) {
+  if (!(other.config_ == config_))
+    throw std::invalid_argument("histogram: cannot merge histograms of different configurations");
+  if (other.total_ == 0) return;
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  if (total_ == 0) {
+    min_ = other.min_;
+    max_ = other.max_;
+  } else {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+  total_ += other.total_;
+  underflow_ += other.underflow_;
+  overflow_ += other.overflow_;
+  sum_ += other.sum_;
+  sum_sq_ += other.sum_sq_;
+}
+
+void histogram::reset() noexcept {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  total_ = underflow_ = overflow_ = 0;
+  min_ = max_ = 0;
+  sum_ = sum_sq_ = 0;
+}
+
+double histogram::mean() const noexcept { return total_ ? sum_ / static_cast<double>(total_) : 0.0; }
+
+double histogram::stddev() const noexcept {
+  if (total_ < 2) return 0.0;
+  const double m = mean();
+  const double variance = sum_sq_ / static_cast<double>(total_) - m * m;
+  return variance > 0 ? std::sqrt(variance) : 0.0;
+}
+
+std::int64_t histogram::percentile(double p) const noexcept {
+  if (total_ == 0) return 0;
+  p = std::clamp(p, 0.0, 100.0);
+  const auto target = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_))));
+  // Out-of-range values sit clamped in the edge buckets; report them as the
+  // true extremes rather than as the clamp value.
+  if (target <= underflow_) return min_;
+  if (target > total_ - overflow_) return max_;
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= target) {
+      const std::int64_t v = highest_equivalent(value_at_index(i));
+      return std::clamp(v, min_, max_);
+    }
+  }
+  return max_;
+}
+
+void histogram::to_proto(stats::Histogram& out) const {
+  out.Clear();
+  out.set_significant_digits(static_cast<std::uint32_t>(config_.significant_digits));
+  out.set_lowest_ns(config_.lowest_ns);
+  out.set_highest_ns(config_.highest_ns);
+  std::size_t previous = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    out.add_index_deltas(static_cast<std::uint32_t>(i - previous));
+    out.add_counts(counts_[i]);
+    previous = i;
+  }
+  out.set_underflow(underflow_);
+  out.set_overflow(overflow_);
+  out.set_min_ns(min());
+  out.set_max_ns(max());
+  out.set_sum_ns(sum_);
+  out.set_sum_sq_ns(sum_sq_);
+}
+
+bool histogram::from_proto(const stats::Histogram& in) {
+  reset();
+  const histogram_config wanted{static_cast<int>(in.significant_digits()), in.lowest_ns(), in.highest_ns()};
+  if (!(wanted == config_) || in.index_deltas_size() != in.counts_size()) return false;
+  std::size_t index = 0;
+  std::uint64_t total = 0;
+  for (int k = 0; k < in.counts_size(); ++k) {
+    index += in.index_deltas(k);
+    if (index >= counts_.size()) {
+      reset();
+      return false;
+    }
+    counts_[index] += in.counts(k);
+    total += in.counts(k);
+  }
+  total_ = total;
+  underflow_ = in.underflow();
+  overflow_ = in.overflow();
+  min_ = in.min_ns();
+  max_ = in.max_ns();
+  sum_ = in.sum_ns();
+  sum_sq_ = in.sum_sq_ns();
+  return true;
+}
+
+}  // namespace throng

@@ -1,0 +1,100 @@
+#include "throng/common/http_server.hpp"
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+
+#include <system_error>
+
+#include "throng/common/log.hpp"
+
+namespace throng {
+
+http_response text_response(const http_request& req, http::status status, std::string body, std::string content_type) {
+  http_response res{status, req.version()};
+  res.set(http::field::server, "throng");
+  res.set(http::field::content_type, content_type);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+http_response metrics_response(const http_request& req, prometheus::Registry& registry) {
+  prometheus::TextSerializer serializer;
+  return text_response(req, http::status::ok, serializer.Serialize(registry.Collect()),
+                       "text/plain; version=0.0.4; charset=utf-8");
+}
+
+net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(1024 * 1024);
+    stream.expires_after(std::chrono::seconds(30));
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    if (ec) co_return;  // closed, timed out or malformed: nothing to answer
+    http_request req = parser.release();
+
+    if (websocket::is_upgrade(req)) {
+      if (handlers->on_upgrade && (!handlers->accepts_upgrade || handlers->accepts_upgrade(req))) {
+        stream.expires_never();
+        co_await handlers->on_upgrade(std::move(stream), std::move(req));
+        co_return;
+      }
+      auto res = text_response(req, http::status::not_found, "no WebSocket endpoint at this path\n");
+      res.keep_alive(false);
+      co_await http::async_write(stream, res, use_nothrow);
+      co_return;
+    }
+
+    http_response res = handlers->on_request ? handlers->on_request(req)
+                                             : text_response(req, http::status::not_found, "not found\n");
+    const bool keep_alive = res.keep_alive();
+    auto [wec, wn] = co_await http::async_write(stream, res, use_nothrow);
+    if (wec || !keep_alive) {
+      error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+  }
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers,
+                                 std::function<net::any_io_executor()> executor_for_next) {
+  for (;;) {
+    auto executor = executor_for_next();
+    auto [ec, socket] = co_await acceptor.async_accept(executor, use_nothrow);
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: back off instead of spinning.
+      log_warn("accept failed: {}", ec.message());
+      net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_nothrow);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(executor, serve_http_connection(beast::tcp_stream(std::move(socket)), handlers),
+                  log_exceptions{"http connection"});
+  }
+}
+
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port, bool reuse_port) {
+  error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) throw std::system_error(ec, "listen address '" + host + "' is not an IP address");
+  const tcp::endpoint endpoint{address, port};
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(net::socket_base::reuse_address(true));
+  if (reuse_port) {
+    int one = 1;
+    ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  }
+  acceptor.bind(endpoint, ec);
+  if (ec)
+    throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) +
+                                    " (is another process using it? pick another port, or 0 for any free one)");
+  acceptor.listen(net::socket_base::max_listen_connections);
+}
+
+}  // namespace throng

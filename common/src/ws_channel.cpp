@@ -1,0 +1,84 @@
+#include "throng/common/ws_channel.hpp"
+
+#include "throng/common/log.hpp"
+
+namespace throng {
+
+ws_channel::ws_channel(ws_stream stream, std::size_t max_queued_bytes)
+    : ws_(std::move(stream)), max_queued_bytes_(max_queued_bytes), wake_(ws_.get_executor()) {
+  wake_.expires_at(net::steady_timer::time_point::max());
+}
+
+bool ws_channel::send(shared_payload frame) {
+  if (closing_) return false;
+  if (queued_bytes_ + frame->size() > max_queued_bytes_ && !queue_.empty()) return false;
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  wake_.cancel();
+  return true;
+}
+
+void ws_channel::start() {
+  if (started_) return;
+  started_ = true;
+  net::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->write_loop(); },
+                log_exceptions{"websocket writer"});
+}
+
+void ws_channel::close(websocket::close_code code, std::string reason) {
+  if (closing_) return;
+  closing_ = true;
+  close_reason_ = websocket::close_reason(code, reason);
+  wake_.cancel();
+  if (!started_) abort();
+}
+
+void ws_channel::abort() {
+  closing_ = true;
+  error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
+  wake_.cancel();
+}
+
+net::awaitable<void> ws_channel::write_loop() {
+  for (;;) {
+    if (queue_.empty()) {
+      if (closing_) break;
+      co_await wake_.async_wait(use_nothrow);
+      wake_.expires_at(net::steady_timer::time_point::max());
+      continue;
+    }
+    // Take everything queued: one write per wake-up, not one per frame.
+    draining_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    if (coalesce_ && draining_.size() > 1) {
+      coalesce_(draining_, coalesced_);
+      auto [ec, n] = co_await ws_.async_write(net::buffer(coalesced_), use_nothrow);
+      if (ec) break;
+      bytes_written_ += n;
+      ++messages_written_;
+    } else {
+      for (const auto& frame : draining_) {
+        auto [ec, n] = co_await ws_.async_write(net::buffer(*frame), use_nothrow);
+        if (ec) {
+          draining_.clear();
+          queued_bytes_ = 0;
+          closing_ = true;
+          co_return;
+        }
+        bytes_written_ += n;
+        ++messages_written_;
+      }
+    }
+    for (const auto& frame : draining_) queued_bytes_ -= frame->size();
+    draining_.clear();
+  }
+  if (closing_ && beast::get_lowest_layer(ws_).socket().is_open() && ws_.is_open()) {
+    co_await ws_.async_close(close_reason_, use_nothrow);
+  }
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+}  // namespace throng

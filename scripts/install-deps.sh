@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Throng needs to build, test and run the demo.
+# Idempotent: only missing packages are installed. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-all-dev
+  libprotobuf-dev protobuf-compiler
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  prometheus-cpp-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libssl-dev zlib1g-dev
+  libfmt-dev procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

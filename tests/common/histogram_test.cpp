@@ -1,0 +1,163 @@
+#include "throng/common/histogram.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "stats.pb.h"
+
+namespace throng {
+namespace {
+
+// Exact percentile of a sorted sample, with the same rank rule as the histogram.
+std::int64_t exact_percentile(const std::vector<std::int64_t>& sorted, double p) {
+  const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(p / 100.0 * sorted.size())));
+  return sorted[rank - 1];
+}
+
+void expect_percentiles_within_precision(std::vector<std::int64_t> values, int digits) {
+  histogram h(histogram_config{digits});
+  for (auto v : values) h.record(v);
+  std::sort(values.begin(), values.end());
+  const double tolerance = std::pow(10.0, -digits);  // relative, from the significant digits
+  for (double p : {1.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0}) {
+    const auto exact = static_cast<double>(exact_percentile(values, p));
+    const auto got = static_cast<double>(h.percentile(p));
+    EXPECT_LE(std::fabs(got - exact), exact * tolerance + 1) << "p" << p << " exact " << exact << " got " << got;
+  }
+  EXPECT_EQ(h.count(), values.size());
+  EXPECT_EQ(h.min(), values.front());
+  EXPECT_EQ(h.max(), values.back());
+}
+
+TEST(Histogram, UniformSamplesMatchExactPercentiles) {
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<std::int64_t> dist(1'000, 5'000'000'000);
+  std::vector<std::int64_t> v(200'000);
+  for (auto& x : v) x = dist(rng);
+  expect_percentiles_within_precision(v, 3);
+}
+
+TEST(Histogram, LogNormalSamplesMatchExactPercentiles) {
+  std::mt19937_64 rng(2);
+  std::lognormal_distribution<double> dist(std::log(2e6), 1.2);  // ~2 ms median, long tail
+  std::vector<std::int64_t> v(200'000);
+  for (auto& x : v) x = std::clamp<std::int64_t>(static_cast<std::int64_t>(dist(rng)), 1'000, 3'000'000'000'000);
+  expect_percentiles_within_precision(v, 3);
+  expect_percentiles_within_precision(v, 2);
+}
+
+TEST(Histogram, BimodalSamplesMatchExactPercentiles) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> fast(300e3, 30e3), slow(250e6, 20e6);  // 300 us and 250 ms modes
+  std::bernoulli_distribution pick_slow(0.03);
+  std::vector<std::int64_t> v(100'000);
+  for (auto& x : v) x = std::max<std::int64_t>(1'000, static_cast<std::int64_t>(pick_slow(rng) ? slow(rng) : fast(rng)));
+  expect_percentiles_within_precision(v, 3);
+}
+
+TEST(Histogram, MergeEqualsRecordingEverything) {
+  std::mt19937_64 rng(4);
+  std::uniform_int_distribution<std::int64_t> dist(1'000, 90'000'000'000);
+  histogram a, b, all;
+  for (int i = 0; i < 50'000; ++i) {
+    const auto x = dist(rng), y = dist(rng) / 7;
+    a.record(x);
+    b.record(y);
+    all.record(x);
+    all.record(y);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.count(), all.count());
+  EXPECT_EQ(a.min(), all.min());
+  EXPECT_EQ(a.max(), all.max());
+  for (std::size_t i = 0; i < a.bucket_count(); ++i) ASSERT_EQ(a.count_at_index(i), all.count_at_index(i)) << i;
+  for (double p : {50.0, 99.0, 99.99}) EXPECT_EQ(a.percentile(p), all.percentile(p));
+  EXPECT_NEAR(a.mean(), all.mean(), all.mean() * 1e-12);
+}
+
+TEST(Histogram, MergeRejectsDifferentConfigurations) {
+  histogram a(histogram_config{3}), b(histogram_config{2});
+  b.record(5'000);
+  EXPECT_THROW(a.merge(b), std::invalid_argument);
+}
+
+TEST(Histogram, SerialisationRoundTripsSparsely) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> dist(std::log(5e6), 1.0);
+  histogram h;
+  for (int i = 0; i < 10'000; ++i) h.record(static_cast<std::int64_t>(dist(rng)));
+  h.record(-5);                     // underflow
+  h.record(7'200'000'000'000);      // overflow (2 h)
+  stats::Histogram wire;
+  h.to_proto(wire);
+  EXPECT_LT(static_cast<std::size_t>(wire.counts_size()), h.bucket_count() / 4) << "encoding should be sparse";
+
+  const std::string bytes = wire.SerializeAsString();
+  stats::Histogram parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  histogram back;
+  ASSERT_TRUE(back.from_proto(parsed));
+  EXPECT_EQ(back.count(), h.count());
+  EXPECT_EQ(back.underflow(), 1u);
+  EXPECT_EQ(back.overflow(), 1u);
+  EXPECT_EQ(back.min(), -5);
+  EXPECT_EQ(back.max(), 7'200'000'000'000);
+  for (std::size_t i = 0; i < h.bucket_count(); ++i) ASSERT_EQ(back.count_at_index(i), h.count_at_index(i));
+  EXPECT_DOUBLE_EQ(back.mean(), h.mean());
+}
+
+TEST(Histogram, FromProtoRejectsMismatchedOrCorruptInput) {
+  histogram h;
+  h.record(12'345);
+  stats::Histogram wire;
+  h.to_proto(wire);
+  histogram other(histogram_config{2});
+  EXPECT_FALSE(other.from_proto(wire));
+  wire.set_significant_digits(3);
+  wire.add_index_deltas(1'000'000);  // beyond the last bucket
+  wire.add_counts(1);
+  histogram back;
+  EXPECT_FALSE(back.from_proto(wire));
+  EXPECT_EQ(back.count(), 0u);
+}
+
+TEST(Histogram, OutOfRangeValuesAreCountedNotLost) {
+  histogram h;
+  h.record(-1'000);
+  h.record(0);
+  h.record(10'000'000'000'000);  // beyond 1 h
+  h.record(50'000);
+  EXPECT_EQ(h.count(), 4u);
+  EXPECT_EQ(h.underflow(), 1u);
+  EXPECT_EQ(h.overflow(), 1u);
+  EXPECT_EQ(h.min(), -1'000);
+  EXPECT_EQ(h.max(), 10'000'000'000'000);
+  EXPECT_EQ(h.percentile(100), 10'000'000'000'000);
+}
+
+TEST(Histogram, StatisticsAndReset) {
+  histogram h;
+  for (int i = 1; i <= 4; ++i) h.record(i * 1'000'000);
+  EXPECT_DOUBLE_EQ(h.mean(), 2.5e6);
+  EXPECT_NEAR(h.stddev(), 1.118034e6, 1e1);
+  h.reset();
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.percentile(50), 0);
+  EXPECT_EQ(h.max(), 0);
+}
+
+TEST(Histogram, EquivalentValueRangesNest) {
+  histogram h;
+  for (std::int64_t v : {1'000LL, 2'047'000LL, 123'456'789LL, 3'000'000'000'000LL}) {
+    EXPECT_LE(h.lowest_equivalent(v), v);
+    EXPECT_GE(h.highest_equivalent(v), v);
+    EXPECT_LE(static_cast<double>(h.highest_equivalent(v) - h.lowest_equivalent(v)), v * 1e-3 + 512);
+  }
+}
+
+}  // namespace
+}  // namespace throng
