@@ -9,8 +9,6 @@
 
 #include "throng/common/net.hpp"
 
-namespace prometheus { class Registry; }
-
 namespace throng {
 
 struct http_handlers {
@@ -37,7 +35,7 @@ void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned sh
 http_response text_response(const http_request& req, http::status status, std::string body,
                             std::string content_type = "text/plain; charset=utf-8");
 
-// The Prometheus text exposition of `registry`.
-http_response metrics_response(const http_request& req, prometheus::Registry& registry);
+// A Prometheus text exposition (see metrics.hpp: prometheus_text).
+http_response metrics_response(const http_request& req, std::string exposition);
 
 }  // namespace throng

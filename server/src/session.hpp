@@ -1,0 +1,55 @@
+#pragma once
+// One client connection on its home shard: a reader loop that decodes and
+// handles frames, and a ws_channel that writes. Room work is posted to the
+// room's owner shard; its answers come back by posting to the home shard.
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "fanout.hpp"
+#include "throng/common/frame_codec.hpp"
+#include "throng/common/ws_channel.hpp"
+
+namespace throng::server {
+
+struct shard;
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(shard& home, std::uint64_t id);
+
+  // Completes the WebSocket handshake and reads until the connection ends.
+  net::awaitable<void> run(beast::tcp_stream stream, http_request request);
+
+  // All below run on the home shard.
+  void deliver(const fanout_ptr& message);
+  void on_joined(const std::string& room, std::vector<fanout_ptr> history);
+  void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
+  void close(websocket::close_code code, std::string reason);
+  bool wants_json() const noexcept { return format_ == wire_format::json; }
+
+ private:
+  void handle(const chat::ClientFrame& frame);
+  void handle_hello(const chat::Hello& hello, wire_format format);
+  void handle_join(const chat::Join& join);
+  void handle_leave(const chat::Leave& leave);
+  void handle_send(const chat::Send& send);
+  void send_frame(const chat::ServerFrame& frame);
+  void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
+  bool queue(std::shared_ptr<const std::string> payload);
+  void leave_all_rooms();
+
+  shard& home_;
+  std::uint64_t id_;
+  std::shared_ptr<ws_channel> channel_;
+  wire_format format_ = wire_format::binary;
+  bool said_hello_ = false;
+  bool ended_ = false;
+  std::string user_;
+  std::unordered_set<std::string> joined_;
+  std::unordered_set<std::string> joining_;
+};
+
+}  // namespace throng::server

@@ -1,0 +1,60 @@
+#pragma once
+// One shard: an io_context on its own thread, its listener, its sessions, the
+// rooms it owns and, per room, its local members. Everything here is touched
+// only from the shard's thread; other shards reach it by posting.
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "room.hpp"
+#include "server_metrics.hpp"
+#include "throng/common/net.hpp"
+#include "throng/server/server.hpp"
+
+namespace throng::server {
+
+class session;
+struct shard;
+
+// What all shards share, immutable after start.
+struct server_core {
+  server_config config;
+  std::vector<std::unique_ptr<shard>> shards;
+  shard& owner_of(const std::string& room) const;
+};
+
+struct shard {
+  shard(server_core& core, unsigned index);
+
+  server_core& core;
+  unsigned index;
+  net::io_context io{1};
+  tcp::acceptor acceptor{io};
+  shard_metrics metrics;
+
+  std::unordered_map<std::string, owned_room> owned_rooms;
+  std::unordered_map<std::string, std::vector<session*>> local_members;
+  std::unordered_set<std::shared_ptr<session>> sessions;
+  std::uint64_t next_session_id = 1;
+
+  // --- owner side (called on this shard for rooms it owns) ---
+  // Registers a member living on `member_shard`; returns the history to replay.
+  std::vector<fanout_ptr> add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
+  void remove_member(const std::string& room, unsigned member_shard, bool json);
+  // Sequences, stores and fans out a message; returns its seq.
+  std::uint64_t publish(const std::string& room, chat::ChatMessage message);
+
+  // --- member side ---
+  void deliver(const fanout_ptr& message);
+  void attach(session* s, const std::string& room);
+  void detach(session* s, const std::string& room);
+
+  // Stop accepting and tell every session to close with going_away.
+  void begin_shutdown();
+};
+
+}  // namespace throng::server
