@@ -1,0 +1,63 @@
+#pragma once
+// The agent process: the controller link on the control thread, and the
+// workers that run the plan's virtual users.
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "control.pb.h"
+#include "run_context.hpp"
+#include "throng/agent/agent.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/run_stats.hpp"
+#include "throng/common/ws_channel.hpp"
+#include "worker.hpp"
+
+namespace throng::agent {
+
+class agent_node {
+ public:
+  explicit agent_node(agent_config config);
+  ~agent_node();
+  int run();
+
+ private:
+  net::awaitable<void> control_session();
+  net::awaitable<bool> connect_to_controller();
+  net::awaitable<void> ping_loop();
+  net::awaitable<void> report_loop();
+  void handle(const control::ControllerToAgent& message);
+  void on_plan(const control::Plan& plan);
+  void on_start(const control::Start& start);
+  void on_stop(const control::Stop& stop);
+  void on_user_ready(bool ok);
+  void send(const control::AgentToController& message);
+  void send_status(control::AgentState state, std::string detail = {});
+  // Swaps every worker's window out and merges it into window_; calls done on the control thread.
+  void collect(std::function<void()> done);
+  void close_users();
+  void shutdown(int exit_code);
+  std::string metrics_text() const;
+
+  agent_config config_;
+  net::io_context io_{1};
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<run_stats> spares_;           // one per worker, swapped in each second
+  run_stats window_;                         // the window being reported
+  run_counters totals_;                      // whole-process totals for /metrics
+  std::int64_t window_loop_lag_ns_ = 0;
+  std::uint32_t window_active_users_ = 0;
+  std::shared_ptr<ws_channel> link_;
+  tcp::acceptor metrics_acceptor_{io_};
+  clock_offset_estimator clock_;
+  std::shared_ptr<run_context> run_;
+  control::AgentState state_ = control::AGENT_IDLE;
+  std::uint32_t ready_users_ = 0, failed_users_ = 0;
+  std::optional<net::steady_timer> report_timer_;
+  bool stop_requested_ = false;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace throng::agent

@@ -1,0 +1,43 @@
+#pragma once
+// The measurements of one window (or of a whole run): the counters and
+// latency histograms of DESIGN.md "What is measured". Agents fill one per
+// worker and swap it out each second; the controller merges reports into the
+// per-second timeline and the cumulative view. No locking inside.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "throng/common/histogram.hpp"
+
+namespace throng::stats { class Counters; class Latencies; }
+
+namespace throng {
+
+struct run_counters {
+  std::uint64_t sent = 0, acked = 0, delivered = 0, expected = 0;
+  std::uint64_t lost = 0, duplicated = 0, out_of_order = 0, dropped = 0;
+  std::uint64_t errors = 0, disconnects = 0, reconnects = 0, connects = 0, connect_errors = 0;
+  std::uint64_t wire_bytes_out = 0, wire_bytes_in = 0, logical_bytes_out = 0, logical_bytes_in = 0;
+  std::map<std::string, std::uint64_t> errors_by_code;
+
+  void count_error(const std::string& code) { ++errors; ++errors_by_code[code]; }
+  void merge(const run_counters& other);
+  void to_proto(stats::Counters& out) const;
+  void add_from_proto(const stats::Counters& in);
+};
+
+struct run_stats {
+  run_counters counters;
+  histogram connect, ack, e2e, history, ack_actual, e2e_local;
+
+  void merge(const run_stats& other);
+  void reset();
+  // Swaps contents in O(1): the worker/reporter hand-over.
+  void swap(run_stats& other) noexcept;
+  void to_proto(stats::Counters& counters_out, stats::Latencies& latencies_out) const;
+  // Adds a decoded report; false when a histogram does not match our configuration.
+  bool add_from_proto(const stats::Counters& counters_in, const stats::Latencies& latencies_in);
+};
+
+}  // namespace throng
