@@ -1,0 +1,59 @@
+#pragma once
+// Merges the agents' per-second reports into a timeline of whole-run windows
+// and a cumulative view. A window is complete once every live agent has
+// reported it (or has finished before it); windows are emitted in order.
+// Not thread-safe: owned by the controller's thread.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "throng/common/run_stats.hpp"
+
+namespace throng::control { class StatsReport; }
+
+namespace throng::controller {
+
+struct interval_view {
+  std::uint64_t window = 0;          // seconds since start
+  run_stats stats;                   // this window only
+  std::uint32_t active_users = 0;
+  double max_loop_lag_ms = 0;
+  double max_cpu_percent = 0;
+};
+
+class aggregator {
+ public:
+  explicit aggregator(std::vector<std::string> agent_ids);
+
+  // Adds a report and returns the windows it completed, oldest first.
+  std::vector<interval_view> add(const control::StatsReport& report);
+  // An agent that left: its missing windows no longer hold others back.
+  std::vector<interval_view> remove_agent(const std::string& agent_id);
+  // Emits every window still pending, complete or not (end of run).
+  std::vector<interval_view> flush();
+
+  bool all_final() const;
+  const run_stats& total() const noexcept { return total_; }
+  double max_loop_lag_ms() const noexcept { return max_loop_lag_ms_; }
+  std::uint64_t rejected_histograms() const noexcept { return rejected_histograms_; }
+
+ private:
+  struct agent_progress {
+    std::int64_t last_window = -1;
+    bool final = false;
+    bool live = true;
+  };
+  std::vector<interval_view> take_complete();
+  bool complete(std::uint64_t window) const;
+
+  std::map<std::string, agent_progress> agents_;
+  std::map<std::uint64_t, interval_view> pending_;
+  std::uint64_t next_window_ = 0;
+  run_stats total_;
+  double max_loop_lag_ms_ = 0;
+  std::uint64_t rejected_histograms_ = 0;
+};
+
+}  // namespace throng::controller

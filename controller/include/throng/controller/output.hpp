@@ -1,0 +1,62 @@
+#pragma once
+// Results flow to outputs through one small interface (start, add each
+// window, stop with the summary): the console progress line and summary, the
+// JSON report, and later Prometheus and the panel feed. The engine never
+// knows how results are printed.
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "throng/controller/aggregator.hpp"
+
+namespace throng::controller {
+
+struct agent_info {
+  std::string id;
+  std::string region;
+  std::uint64_t users = 0;
+  std::int64_t clock_offset_ns = 0;
+  std::int64_t clock_error_ns = 0;
+  std::string state;
+};
+
+struct run_info {
+  std::string run_id;
+  std::string scenario_name;
+  std::string target_url;
+  bool target_spawned = false;
+  std::uint64_t users = 0;
+  std::uint32_t rooms = 0;
+  double rate_per_s = 0;
+  std::int64_t duration_ns = 0;
+  std::vector<agent_info> agents;
+};
+
+struct run_summary {
+  run_stats total;
+  std::int64_t elapsed_ns = 0;
+  bool completed = false;                 // false: aborted
+  std::vector<std::string> problems;      // why aborted, lost agents, ...
+  std::int64_t max_clock_error_ns = 0;    // the e2e figures are exact within this bound
+  double max_loop_lag_ms = 0;
+  int exit_code = 0;
+  std::vector<agent_info> agents;
+};
+
+class output {
+ public:
+  virtual ~output() = default;
+  virtual void start(const run_info&) {}
+  virtual void add(const interval_view&) {}
+  virtual void stop(const run_summary&) {}
+};
+
+// Progress line each second (rewritten in place on a terminal) and the summary table.
+std::unique_ptr<output> make_console_output(std::FILE* out);
+// The whole run as JSON: info, per-second timeline, totals, agents.
+std::unique_ptr<output> make_json_report(std::string path);
+
+}  // namespace throng::controller

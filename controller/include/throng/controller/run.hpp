@@ -1,0 +1,24 @@
+#pragma once
+// `throng run`: coordinates one scenario across agents, live, to a verdict.
+
+#include <string>
+
+#include "throng/controller/scenario.hpp"
+
+namespace throng::controller {
+
+struct run_options {
+  std::string listen_host = "127.0.0.1";
+  unsigned short agent_port = 0;      // 0: any free port (local mode)
+  std::string agent_token;            // empty: a random one (local mode only)
+  unsigned remote_agents = 0;         // 0: local mode, spawn agents; N: wait for N remote agents
+  double agent_wait_s = 30;           // how long to wait for agents to dial in
+  std::string report_path;            // JSON report, when set
+  std::string bin_dir;                // where throng-server and throng-agent live; default: next to throng
+  std::string work_dir;               // logs of spawned processes; default: a new temporary directory
+};
+
+// Returns the exit code: 0 pass, 1 threshold failed, 2 bad input, 3 aborted.
+int run_scenario(const scenario& s, const run_options& options);
+
+}  // namespace throng::controller

@@ -1,0 +1,77 @@
+#include "throng/controller/aggregator.hpp"
+
+#include <algorithm>
+
+#include "control.pb.h"
+
+namespace throng::controller {
+
+aggregator::aggregator(std::vector<std::string> agent_ids) {
+  for (auto& id : agent_ids) agents_[std::move(id)] = {};
+}
+
+std::vector<interval_view> aggregator::add(const control::StatsReport& report) {
+  auto it = agents_.find(report.agent_id());
+  if (it == agents_.end() || it->second.final) return {};  // not part of this run, or after its final report
+  auto& progress = it->second;
+  progress.last_window = std::max<std::int64_t>(progress.last_window, static_cast<std::int64_t>(report.window()));
+  progress.final = report.final();
+
+  // A late report for an already emitted window still counts in the total.
+  auto& view = pending_[std::max(report.window(), next_window_)];
+  view.window = std::max(report.window(), next_window_);
+  if (!view.stats.add_from_proto(report.counters(), report.latencies())) ++rejected_histograms_;
+  view.active_users += report.active_users();
+  view.max_loop_lag_ms = std::max(view.max_loop_lag_ms, report.loop_lag_ms());
+  view.max_cpu_percent = std::max(view.max_cpu_percent, report.cpu_percent());
+  max_loop_lag_ms_ = std::max(max_loop_lag_ms_, report.loop_lag_ms());
+  return take_complete();
+}
+
+std::vector<interval_view> aggregator::remove_agent(const std::string& agent_id) {
+  if (auto it = agents_.find(agent_id); it != agents_.end()) it->second.live = false;
+  return take_complete();
+}
+
+bool aggregator::complete(std::uint64_t window) const {
+  for (const auto& [id, p] : agents_) {
+    if (!p.live) continue;
+    const bool reported = p.last_window >= static_cast<std::int64_t>(window);
+    if (!reported && !p.final) return false;
+  }
+  return true;
+}
+
+std::vector<interval_view> aggregator::take_complete() {
+  std::vector<interval_view> out;
+  while (!pending_.empty() && pending_.begin()->first == next_window_ && complete(next_window_)) {
+    auto node = pending_.extract(pending_.begin());
+    total_.merge(node.mapped().stats);
+    out.push_back(std::move(node.mapped()));
+    ++next_window_;
+  }
+  // An agent that skipped a window (e.g. stopped early) leaves a gap; skip
+  // over windows nobody will report once all live agents are past them.
+  if (!pending_.empty() && pending_.begin()->first > next_window_ && complete(pending_.begin()->first - 1)) {
+    next_window_ = pending_.begin()->first;
+    auto more = take_complete();
+    for (auto& v : more) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<interval_view> aggregator::flush() {
+  std::vector<interval_view> out;
+  for (auto& [window, view] : pending_) {
+    total_.merge(view.stats);
+    out.push_back(std::move(view));
+  }
+  pending_.clear();
+  return out;
+}
+
+bool aggregator::all_final() const {
+  return std::all_of(agents_.begin(), agents_.end(), [](const auto& a) { return a.second.final || !a.second.live; });
+}
+
+}  // namespace throng::controller

@@ -1,0 +1,66 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "throng/common/exit_codes.hpp"
+#include "throng/common/log.hpp"
+#include "throng/controller/run.hpp"
+#include "throng/controller/scenario.hpp"
+
+namespace throng::controller::cli {
+
+namespace {
+struct run_args {
+  std::string file;
+  run_options options;
+  unsigned local_agents = 0;
+  std::string target;
+  bool verbose = false;
+};
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<run_args>();
+  auto* cmd = app.add_subcommand("run", "run a scenario: local agents by default, or --agents N remote ones");
+  cmd->add_option("scenario", args->file, "scenario YAML file")->required();
+  cmd->add_option("--agents", args->options.remote_agents,
+                  "wait for this many remote agents instead of starting local ones");
+  cmd->add_option("--local-agents", args->local_agents, "override the scenario's number of local agents");
+  cmd->add_option("--target", args->target, "override the scenario's target with this ws:// URL");
+  cmd->add_option("--listen", args->options.listen_host, "address of the agent listener")->capture_default_str();
+  cmd->add_option("--agent-port", args->options.agent_port, "agent listener port (0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--agent-token", args->options.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
+      ->envname("THRONG_AGENT_TOKEN");
+  cmd->add_option("--agent-wait", args->options.agent_wait_s, "seconds to wait for agents to connect")
+      ->capture_default_str();
+  cmd->add_option("--report", args->options.report_path, "write the JSON report here");
+  cmd->add_option("--work-dir", args->options.work_dir, "directory for the logs of local processes");
+  cmd->add_flag("-v,--verbose", args->verbose, "debug logging");
+  cmd->callback([args, &exit_code] {
+    if (args->verbose) set_log_level(log_level::debug);
+    auto loaded = load_scenario_file(args->file);
+    for (const auto& e : loaded.errors) std::cerr << e.str() << "\n";
+    if (!loaded.value) {
+      exit_code = exit_bad_input;
+      return;
+    }
+    scenario s = *loaded.value;
+    if (args->local_agents) s.local_agents = args->local_agents;
+    if (!args->target.empty()) {
+      s.target_url = args->target;
+      s.spawn_server = false;
+    }
+    if (args->options.remote_agents && args->options.agent_token.empty()) {
+      std::cerr << "throng run: --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";
+      exit_code = exit_bad_input;
+      return;
+    }
+    if (args->options.remote_agents && args->options.agent_port == 0) args->options.agent_port = 7700;
+    exit_code = run_scenario(s, args->options);
+  });
+}
+
+}  // namespace throng::controller::cli

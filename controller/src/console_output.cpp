@@ -1,0 +1,98 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "throng/common/units.hpp"
+#include "throng/controller/output.hpp"
+
+namespace throng::controller {
+
+namespace {
+
+std::string latency_row(const char* name, const histogram& h) {
+  if (h.count() == 0) return fmt::format("  {:<10}{:>10}\n", name, 0);
+  return fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", name, format_count(static_cast<double>(h.count())),
+                     format_duration(h.percentile(50)), format_duration(h.percentile(95)),
+                     format_duration(h.percentile(99)), format_duration(h.max()),
+                     format_duration(static_cast<std::int64_t>(h.mean())));
+}
+
+class console_output final : public output {
+ public:
+  explicit console_output(std::FILE* out) : out_(out), tty_(isatty(fileno(out))) {}
+
+  void start(const run_info& info) override {
+    info_ = info;
+    fmt::print(out_, "throng: {} - {} users in {} rooms, {} sends/s for {}, {} agent(s), target {}{}\n",
+               info.scenario_name, format_count(static_cast<double>(info.users)), info.rooms,
+               format_count(info.rate_per_s), format_duration(info.duration_ns), info.agents.size(), info.target_url,
+               info.target_spawned ? " (reference server)" : "");
+    std::fflush(out_);
+  }
+
+  void add(const interval_view& v) override {
+    cumulative_.merge(v.stats.counters);
+    const auto& c = v.stats.counters;
+    const double elapsed = static_cast<double>(v.window + 1);
+    const double duration = static_cast<double>(info_.duration_ns) / 1e9;
+    const std::string clock = elapsed <= duration ? fmt::format("{:>4.0f}s/{:.0f}s", elapsed, duration)
+                                                  : fmt::format("drain +{:.0f}s", elapsed - duration);
+    const auto quantile = [&](double q) {
+      return v.stats.e2e.count() ? format_duration(v.stats.e2e.percentile(q)) : std::string("-");
+    };
+    std::string line = fmt::format(
+        "[{}] users {:>6}  sent {:>7} ({}/s)  acked {:>7}  delivered {:>8} ({}/s)  errors {}  "
+        "e2e p50 {} p99 {}",
+        clock, v.active_users,
+        format_count(static_cast<double>(cumulative_.sent)), format_count(static_cast<double>(c.sent)),
+        format_count(static_cast<double>(cumulative_.acked)), format_count(static_cast<double>(cumulative_.delivered)),
+        format_count(static_cast<double>(c.delivered)), cumulative_.errors, quantile(50), quantile(99));
+    if (tty_) fmt::print(out_, "\r\033[K{}", line);
+    else fmt::print(out_, "{}\n", line);
+    std::fflush(out_);
+  }
+
+  void stop(const run_summary& s) override {
+    if (tty_) fmt::print(out_, "\n");
+    const auto& c = s.total.counters;
+    std::string text;
+    text += fmt::format("\n{} in {}\n\n", s.completed ? "run complete" : "run ABORTED", format_duration(s.elapsed_ns));
+    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "messages", "sent", "acked", "delivered",
+                        "expected", "lost", "dropped", "errors");
+    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n\n", "", c.sent, c.acked, c.delivered,
+                        c.expected, c.lost, c.dropped, c.errors);
+    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "latency", "count", "p50", "p95", "p99", "max",
+                        "mean");
+    text += latency_row("connect", s.total.connect);
+    text += latency_row("ack", s.total.ack);
+    text += latency_row("e2e", s.total.e2e);
+    text += latency_row("history", s.total.history);
+    text += fmt::format("\n  ack and e2e count from the intended send time (open model); e2e in controller time,\n"
+                        "  exact within the clock offset error bound of +/-{}; max agent loop lag {:.1f}ms\n",
+                        format_duration(s.max_clock_error_ns), s.max_loop_lag_ms);
+    text += fmt::format("  duplicated {}  out of order {}  disconnects {}  connect errors {}\n", c.duplicated,
+                        c.out_of_order, c.disconnects, c.connect_errors);
+    text += fmt::format("  bytes out {} wire / {} logical, in {} wire / {} logical\n",
+                        format_count(static_cast<double>(c.wire_bytes_out)),
+                        format_count(static_cast<double>(c.logical_bytes_out)),
+                        format_count(static_cast<double>(c.wire_bytes_in)),
+                        format_count(static_cast<double>(c.logical_bytes_in)));
+    for (const auto& [code, n] : c.errors_by_code) text += fmt::format("  error {}: {}\n", code, n);
+    if (c.delivered != c.expected)
+      text += fmt::format("  note: {} of {} expected deliveries arrived\n", c.delivered, c.expected);
+    for (const auto& p : s.problems) text += fmt::format("  problem: {}\n", p);
+    fmt::print(out_, "{}", text);
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+  bool tty_;
+  run_info info_;
+  run_counters cumulative_;
+};
+
+}  // namespace
+
+std::unique_ptr<output> make_console_output(std::FILE* out) { return std::make_unique<console_output>(out); }
+
+}  // namespace throng::controller

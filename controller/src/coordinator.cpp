@@ -1,0 +1,496 @@
+#include "coordinator.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "throng/common/clock.hpp"
+#include "throng/common/exit_codes.hpp"
+#include "throng/common/frame_codec.hpp"
+#include "throng/common/http_server.hpp"
+#include "throng/common/log.hpp"
+#include "throng/common/metrics.hpp"
+
+namespace throng::controller {
+
+namespace {
+constexpr std::int64_t ms = 1'000'000;
+constexpr std::int64_t s = 1'000'000'000;
+
+std::string random_hex(std::size_t bytes) {
+  std::random_device rd;
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", rd() & 0xff);
+  return out;
+}
+}  // namespace
+
+coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move(sc)), options_(std::move(options)) {
+  run_id_ = scenario_.name + "-" + random_hex(4);
+  if (options_.remote_agents == 0 && options_.agent_token.empty()) options_.agent_token = random_hex(16);
+  if (options_.bin_dir.empty()) options_.bin_dir = executable_dir();
+  outputs_.push_back(make_console_output(stdout));
+  if (!options_.report_path.empty()) outputs_.push_back(make_json_report(options_.report_path));
+}
+
+int coordinator::run() {
+  open_acceptor(acceptor_, options_.listen_host, options_.agent_port);
+  auto handlers = std::make_shared<http_handlers>();
+  handlers->on_request = [this](const http_request& req) {
+    if (req.target() == "/metrics") return metrics_response(req, metrics_text());
+    return text_response(req, http::status::not_found, "agents connect to the WebSocket /agents\n");
+  };
+  handlers->accepts_upgrade = [](const http_request& req) { return req.target() == "/agents"; };
+  handlers->on_upgrade = [this](beast::tcp_stream stream, http_request req) {
+    return serve_agent(std::move(stream), std::move(req));
+  };
+  net::co_spawn(io_, accept_loop(acceptor_, handlers, [this] { return io_.get_executor(); }),
+                log_exceptions{"agent listener"});
+
+  net::signal_set signals(io_, SIGINT, SIGTERM);
+  std::function<void(error_code, int)> on_signal = [&](error_code ec, int) {
+    if (ec) return;
+    if (interrupted_) {
+      log_warn("second interrupt: leaving now");
+      io_.stop();
+      return;
+    }
+    interrupted_ = true;
+    log_warn("interrupted: stopping the run and writing what was measured (Ctrl-C again to quit at once)");
+    notify();
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  int code = exit_aborted;
+  net::co_spawn(io_, run_flow(), [&](std::exception_ptr e, int result) {
+    if (e) {
+      log_exceptions{"run"}(e);
+      code = exit_aborted;
+    } else {
+      code = result;
+    }
+    for (auto& [id, agent] : agents_) agent->channel->close(websocket::close_code::normal, "run over");
+    error_code ignored;
+    acceptor_.close(ignored);
+    signals.cancel();
+    // Let the close frames go out, then stop.
+    auto timer = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(200));
+    timer->async_wait([this, timer](error_code) { io_.stop(); });
+  });
+  io_.run();
+  for (auto& p : agent_processes_) p.stop();
+  if (server_process_) server_process_->stop();
+  return code;
+}
+
+void coordinator::notify() { changed_.cancel(); }
+
+net::awaitable<bool> coordinator::wait_for_change(std::int64_t deadline_ns) {
+  if (mono_ns() >= deadline_ns) co_return false;
+  changed_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns)));
+  auto [ec] = co_await changed_.async_wait(use_nothrow);
+  // Local children are polled here too: a crashed agent or server ends the wait.
+  co_return mono_ns() < deadline_ns || ec == net::error::operation_aborted;
+}
+
+net::awaitable<int> coordinator::run_flow() {
+  const std::int64_t t0 = mono_ns();
+  if (options_.remote_agents == 0) {
+    if (!co_await start_local_processes()) co_return exit_aborted;
+  } else {
+    if (scenario_.spawn_server) {
+      if (!co_await start_local_processes()) co_return exit_aborted;
+    } else {
+      target_url_ = scenario_.target_url;
+    }
+    log_info("waiting for {} agent(s) on ws://{}:{}/agents", options_.remote_agents, options_.listen_host,
+             acceptor_.local_endpoint().port());
+  }
+  const std::size_t wanted = options_.remote_agents ? options_.remote_agents : scenario_.local_agents;
+  phase_ = "waiting for agents";
+  if (!co_await wait_for_agents(wanted)) co_return exit_aborted;
+  phase_ = "connecting users";
+  if (!co_await send_plans()) co_return exit_aborted;
+  if (!co_await wait_until_ready()) {
+    broadcast_stop("run aborted before start");
+    co_return exit_aborted;
+  }
+  co_await run_until_done();
+
+  run_summary summary;
+  summary.total = aggregator_->total();
+  summary.elapsed_ns = started_at_ ? mono_ns() - started_at_ : mono_ns() - t0;
+  summary.problems = problems_;
+  summary.completed = problems_.empty();
+  summary.max_loop_lag_ms = aggregator_->max_loop_lag_ms();
+  summary.agents = agent_infos();
+  for (const auto& a : summary.agents) summary.max_clock_error_ns = std::max(summary.max_clock_error_ns, a.clock_error_ns);
+  summary.exit_code = summary.completed ? exit_ok : exit_aborted;
+  for (auto& o : outputs_) o->stop(summary);
+  co_return summary.exit_code;
+}
+
+net::awaitable<bool> coordinator::start_local_processes() {
+  std::string work = options_.work_dir;
+  if (work.empty()) {
+    char tmpl[] = "/tmp/throng-run-XXXXXX";
+    if (!mkdtemp(tmpl)) {
+      problems_.push_back("cannot create a temporary directory for logs");
+      co_return false;
+    }
+    work = tmpl;
+  }
+  std::filesystem::create_directories(work);
+  const auto binary = [&](const char* name) { return (std::filesystem::path(options_.bin_dir) / name).string(); };
+
+  if (scenario_.spawn_server) {
+    const std::string port_file = work + "/server.port";
+    std::filesystem::remove(port_file);
+    server_process_.emplace(binary("throng-server"),
+                            std::vector<std::string>{"--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
+                                                     "--threads", std::to_string(scenario_.server_threads)},
+                            work + "/server.log");
+    const std::int64_t deadline = mono_ns() + 10 * s;
+    net::steady_timer poll(io_);
+    while (!std::filesystem::exists(port_file)) {
+      if (server_process_->poll() || mono_ns() > deadline) {
+        problems_.push_back("the reference server did not start; its log " + server_process_->log_path() + " ends:\n" +
+                            server_process_->log_tail());
+        log_error("{}", problems_.back());
+        co_return false;
+      }
+      poll.expires_after(std::chrono::milliseconds(20));
+      co_await poll.async_wait(use_nothrow);
+    }
+    std::ifstream in(port_file);
+    unsigned port = 0;
+    in >> port;
+    target_url_ = fmt::format("ws://127.0.0.1:{}/ws", port);
+  } else {
+    target_url_ = scenario_.target_url;
+  }
+
+  if (options_.remote_agents == 0) {
+    const auto controller_url = fmt::format("ws://127.0.0.1:{}/agents", acceptor_.local_endpoint().port());
+    for (unsigned i = 0; i < scenario_.local_agents; ++i) {
+      const auto id = fmt::format("local-{}", i + 1);
+      agent_processes_.emplace_back(binary("throng-agent"),
+                                    std::vector<std::string>{"--controller", controller_url, "--token",
+                                                             options_.agent_token, "--id", id, "--threads", "1",
+                                                             "--region", "local"},
+                                    fmt::format("{}/agent-{}.log", work, i + 1));
+    }
+  }
+  co_return true;
+}
+
+bool coordinator::local_process_died() {
+  for (auto& p : agent_processes_) {
+    if (auto status = p.poll()) {
+      problems_.push_back(fmt::format("local agent exited with status {}; its log {} ends:\n{}", *status, p.log_path(),
+                                      p.log_tail()));
+      return true;
+    }
+  }
+  if (server_process_) {
+    if (auto status = server_process_->poll()) {
+      problems_.push_back(fmt::format("the reference server exited with status {}; its log {} ends:\n{}", *status,
+                                      server_process_->log_path(), server_process_->log_tail()));
+      return true;
+    }
+  }
+  return false;
+}
+
+net::awaitable<bool> coordinator::wait_for_agents(std::size_t count) {
+  const std::int64_t deadline = mono_ns() + static_cast<std::int64_t>(options_.agent_wait_s * 1e9);
+  for (;;) {
+    std::size_t ready = 0;
+    for (const auto& [id, a] : agents_) ready += a->connected ? 1 : 0;
+    if (ready >= count) break;
+    if (interrupted_ || local_process_died()) co_return false;
+    const std::int64_t step = std::min(deadline, mono_ns() + 100 * ms);
+    if (!co_await wait_for_change(step) && mono_ns() >= deadline) {
+      std::string who;
+      for (const auto& [id, a] : agents_) who += (who.empty() ? "" : ", ") + id;
+      problems_.push_back(fmt::format("only {} of {} agents connected within {:.0f}s (connected: {}); start more agents "
+                                      "with --controller ws://<this host>:{}/agents, or lower --agents",
+                                      ready, count, options_.agent_wait_s, who.empty() ? "none" : who,
+                                      acceptor_.local_endpoint().port()));
+      log_error("{}", problems_.back());
+      co_return false;
+    }
+  }
+  // Let the agents' clock pings settle before the plan.
+  net::steady_timer settle(io_, std::chrono::milliseconds(250));
+  co_await settle.async_wait(use_nothrow);
+  co_return true;
+}
+
+net::awaitable<bool> coordinator::send_plans() {
+  std::vector<std::uint32_t> capacities;
+  for (const auto& [id, a] : agents_) {
+    if (!a->connected) continue;
+    run_agents_.push_back(a);
+    capacities.push_back(a->hello.capacity_users());
+  }
+  const auto shares = split_users(scenario_.users, capacities);
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < run_agents_.size(); ++i) {
+    auto& agent = *run_agents_[i];
+    agent.share = shares[i];
+    agent.in_run = true;
+    agent.status.set_state(control::AGENT_IDLE);
+    ids.push_back(agent.hello.agent_id());
+
+    control::ControllerToAgent message;
+    auto* plan = message.mutable_plan();
+    plan->set_run_id(run_id_);
+    plan->set_target_url(target_url_);
+    plan->set_protocol(scenario_.json_protocol ? control::WIRE_JSON : control::WIRE_BINARY);
+    plan->set_seed(scenario_.seed);
+    plan->set_total_users(scenario_.users);
+    plan->set_first_user(agent.share.first_user);
+    plan->set_user_count(agent.share.user_count);
+    plan->set_rooms(scenario_.rooms);
+    plan->set_room_prefix("room-");
+    plan->set_sends_per_user_per_s(scenario_.rate_per_s / static_cast<double>(scenario_.users));
+    plan->set_message_bytes(scenario_.message_bytes);
+    plan->set_dup_factor(scenario_.dup_factor);
+    plan->set_duration_ns(scenario_.duration_ns);
+    plan->set_drain_ns(scenario_.drain_ns);
+    plan->set_connect_timeout_ns(scenario_.connect_timeout_ns);
+    plan->set_batch(scenario_.batch);
+    send_to(agent, message);
+  }
+  aggregator_.emplace(ids);
+  co_return true;
+}
+
+net::awaitable<bool> coordinator::wait_until_ready() {
+  const std::int64_t deadline = mono_ns() + scenario_.connect_timeout_ns + 10 * s;
+  for (;;) {
+    bool all_ready = true;
+    for (const auto& a : run_agents_) {
+      if (!a->connected) {
+        problems_.push_back("agent " + a->hello.agent_id() + " disconnected before the start");
+        co_return false;
+      }
+      if (a->status.state() == control::AGENT_FAILED) {
+        problems_.push_back("agent " + a->hello.agent_id() + " failed: " + a->status.message());
+        log_error("{}", problems_.back());
+        co_return false;
+      }
+      if (a->status.state() != control::AGENT_READY) all_ready = false;
+    }
+    if (all_ready) break;
+    if (interrupted_ || local_process_died()) co_return false;
+    if (!co_await wait_for_change(std::min(deadline, mono_ns() + 100 * ms)) && mono_ns() >= deadline) {
+      problems_.push_back("agents did not connect their users within the connect timeout");
+      log_error("{}", problems_.back());
+      co_return false;
+    }
+  }
+  std::uint64_t connected = 0, failed = 0;
+  for (const auto& a : run_agents_) {
+    connected += a->status.connected_users();
+    failed += a->status.failed_users();
+  }
+  if (failed) log_warn("{} of {} users could not connect; the run goes on with {}", failed, scenario_.users, connected);
+  co_return true;
+}
+
+net::awaitable<void> coordinator::run_until_done() {
+  // Start far enough ahead that the Start message reaches every agent first.
+  std::int64_t max_rtt = 0;
+  for (const auto& a : run_agents_) max_rtt = std::max(max_rtt, 2 * a->status.clock_error_ns());
+  const std::int64_t start_at = mono_ns() + 300 * ms + 2 * max_rtt;
+  control::ControllerToAgent message;
+  message.mutable_start()->set_start_at_ns(start_at);
+  for (auto& a : run_agents_) send_to(*a, message);
+  started_at_ = start_at;
+  phase_ = "running";
+
+  run_info info;
+  info.run_id = run_id_;
+  info.scenario_name = scenario_.name;
+  info.target_url = target_url_;
+  info.target_spawned = scenario_.spawn_server;
+  info.users = scenario_.users;
+  info.rooms = scenario_.rooms;
+  info.rate_per_s = scenario_.rate_per_s;
+  info.duration_ns = scenario_.duration_ns;
+  info.agents = agent_infos();
+  for (auto& o : outputs_) o->start(info);
+
+  const std::int64_t deadline = start_at + scenario_.duration_ns + scenario_.drain_ns + 15 * s;
+  bool stop_sent = false;
+  std::int64_t stop_deadline = 0;
+  while (!aggregator_->all_final()) {
+    if (interrupted_ && !stop_sent) {
+      problems_.push_back("interrupted by signal");
+      broadcast_stop("interrupted");
+      stop_sent = true;
+      stop_deadline = mono_ns() + 5 * s;
+    }
+    if (local_process_died()) break;
+    const std::int64_t limit = stop_sent ? std::min(deadline, stop_deadline) : deadline;
+    if (!co_await wait_for_change(std::min(limit, mono_ns() + 200 * ms)) && mono_ns() >= limit) {
+      problems_.push_back("agents did not deliver their final reports in time");
+      break;
+    }
+  }
+  emit(aggregator_->flush());
+  phase_ = "done";
+}
+
+void coordinator::emit(std::vector<interval_view> windows) {
+  for (const auto& w : windows)
+    for (auto& o : outputs_) o->add(w);
+}
+
+void coordinator::send_to(agent_link& agent, const control::ControllerToAgent& message) {
+  agent.channel->send(encode_frame(message, wire_format::binary));
+}
+
+void coordinator::broadcast_stop(const std::string& reason) {
+  control::ControllerToAgent message;
+  message.mutable_stop()->set_reason(reason);
+  for (auto& a : run_agents_)
+    if (a->connected) send_to(*a, message);
+}
+
+net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_request request) {
+  const auto auth = request[http::field::authorization];
+  if (auth != "Bearer " + options_.agent_token) {
+    auto res = text_response(request, http::status::unauthorized,
+                             "missing or wrong agent token: pass the controller's agent token with --token\n");
+    res.keep_alive(false);
+    co_await http::async_write(stream, res, use_nothrow);
+    co_return;
+  }
+  ws_stream ws(std::move(stream));
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.read_message_max(64 * 1024 * 1024);
+  auto [aec] = co_await ws.async_accept(request, use_nothrow);
+  if (aec) co_return;
+  ws.binary(true);
+  auto agent = std::make_shared<agent_link>();
+  agent->channel = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
+  agent->channel->start();
+
+  beast::flat_buffer buffer;
+  control::AgentToController message;
+  bool greeted = false;
+  for (;;) {
+    auto [ec, n] = co_await agent->channel->stream().async_read(buffer, use_nothrow);
+    const std::int64_t received = mono_ns();
+    if (ec) break;
+    const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const auto dec = decode_frame(payload, wire_format::binary, message);
+    buffer.consume(buffer.size());
+    if (dec) {
+      log_warn("malformed message from an agent: {}", dec.message());
+      continue;
+    }
+    if (!greeted) {
+      std::string refusal;
+      if (!message.has_hello()) refusal = "the first message must be an agent hello";
+      else if (message.hello().protocol_version() != control::PROTOCOL_VERSION_CURRENT)
+        refusal = fmt::format("control protocol version {} is not supported; this controller speaks version {}: "
+                              "run the same Throng version on agents and controller",
+                              message.hello().protocol_version(), static_cast<int>(control::PROTOCOL_VERSION_CURRENT));
+      else if (message.hello().agent_id().empty()) refusal = "agent id is empty";
+      else if (auto it = agents_.find(message.hello().agent_id()); it != agents_.end() && it->second->connected)
+        refusal = "an agent with id '" + message.hello().agent_id() + "' is already connected; give each agent a unique --id";
+      if (!refusal.empty()) {
+        control::ControllerToAgent refused;
+        refused.mutable_refused()->set_reason(refusal);
+        send_to(*agent, refused);
+        agent->channel->close(websocket::close_code::policy_error, "refused");
+        log_warn("refused an agent: {}", refusal);
+        co_return;
+      }
+      greeted = true;
+      agent->hello = message.hello();
+      agents_[agent->hello.agent_id()] = agent;
+      log_info("agent {} ({}, {} cores, capacity {}) connected", agent->hello.agent_id(), agent->hello.region(),
+               agent->hello.cores(), agent->hello.capacity_users());
+      notify();
+      continue;
+    }
+    on_agent_message(agent, message, received);
+  }
+  agent->connected = false;
+  if (greeted) {
+    if (agent->in_run && aggregator_ && !aggregator_->all_final() && phase_ == "running") {
+      problems_.push_back("agent " + agent->hello.agent_id() + " disconnected during the run; its share is missing");
+      emit(aggregator_->remove_agent(agent->hello.agent_id()));
+    }
+    notify();
+  }
+}
+
+void coordinator::on_agent_message(const std::shared_ptr<agent_link>& agent,
+                                   const control::AgentToController& message, std::int64_t received_ns) {
+  switch (message.kind_case()) {
+    case control::AgentToController::kPing: {
+      control::ControllerToAgent pong;
+      pong.mutable_pong()->set_t0_ns(message.ping().t0_ns());
+      pong.mutable_pong()->set_t1_ns(received_ns);
+      pong.mutable_pong()->set_t2_ns(mono_ns());
+      send_to(*agent, pong);
+      break;
+    }
+    case control::AgentToController::kStatus:
+      agent->status = message.status();
+      if (agent->status.state() == control::AGENT_FAILED)
+        log_error("agent {}: {}", agent->hello.agent_id(), agent->status.message());
+      notify();
+      break;
+    case control::AgentToController::kReport:
+      if (aggregator_ && agent->in_run) emit(aggregator_->add(message.report()));
+      notify();
+      break;
+    default: break;
+  }
+}
+
+std::vector<agent_info> coordinator::agent_infos() const {
+  std::vector<agent_info> out;
+  for (const auto& a : run_agents_)
+    out.push_back({a->hello.agent_id(), a->hello.region(), a->share.user_count, a->status.clock_offset_ns(),
+                   a->status.clock_error_ns(), control::AgentState_Name(a->status.state())});
+  return out;
+}
+
+std::string coordinator::metrics_text() const {
+  std::vector<metric_value> values;
+  std::size_t connected = 0;
+  for (const auto& [id, a] : agents_) connected += a->connected ? 1 : 0;
+  values.push_back({"throng_controller_agents_connected", "agents connected", metric_kind::gauge, static_cast<double>(connected)});
+  if (aggregator_) {
+    const auto& c = aggregator_->total().counters;
+    values.push_back({"throng_run_sent_total", "messages sent", metric_kind::counter, static_cast<double>(c.sent)});
+    values.push_back({"throng_run_acked_total", "messages acknowledged", metric_kind::counter, static_cast<double>(c.acked)});
+    values.push_back({"throng_run_delivered_total", "messages delivered", metric_kind::counter, static_cast<double>(c.delivered)});
+    values.push_back({"throng_run_expected_total", "deliveries expected", metric_kind::counter, static_cast<double>(c.expected)});
+    values.push_back({"throng_run_errors_total", "errors", metric_kind::counter, static_cast<double>(c.errors)});
+    const auto& e2e = aggregator_->total().e2e;
+    for (double q : {50.0, 95.0, 99.0})
+      values.push_back({"throng_run_e2e_seconds", "end-to-end delivery latency, whole run", metric_kind::gauge,
+                        static_cast<double>(e2e.percentile(q)) / 1e9, {{"quantile", fmt::format("{}", q / 100)}}});
+  }
+  return prometheus_text(values);
+}
+
+int run_scenario(const scenario& sc, const run_options& options) {
+  coordinator c(sc, options);
+  return c.run();
+}
+
+}  // namespace throng::controller

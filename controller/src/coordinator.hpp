@@ -1,0 +1,69 @@
+#pragma once
+// Runs one scenario: the agent listener, local processes, plans, the start
+// instant, live aggregation and the summary. Single-threaded: everything
+// happens on the controller's io_context.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent_link.hpp"
+#include "child_process.hpp"
+#include "throng/common/net.hpp"
+#include "throng/controller/aggregator.hpp"
+#include "throng/controller/output.hpp"
+#include "throng/controller/run.hpp"
+
+namespace throng::controller {
+
+class coordinator {
+ public:
+  coordinator(scenario s, run_options options);
+  int run();
+
+ private:
+  // Steps of the run, in order; each returns false after recording a problem.
+  net::awaitable<int> run_flow();
+  net::awaitable<bool> start_local_processes();
+  net::awaitable<bool> wait_for_agents(std::size_t count);
+  net::awaitable<bool> send_plans();
+  net::awaitable<bool> wait_until_ready();
+  net::awaitable<void> run_until_done();
+
+  // Waits until notify() or the deadline; false when the deadline passed.
+  net::awaitable<bool> wait_for_change(std::int64_t deadline_ns);
+  void notify();
+
+  net::awaitable<void> serve_agent(beast::tcp_stream stream, http_request request);
+  void on_agent_message(const std::shared_ptr<agent_link>& agent, const control::AgentToController& message,
+                        std::int64_t received_ns);
+  void emit(std::vector<interval_view> windows);
+  void send_to(agent_link& agent, const control::ControllerToAgent& message);
+  void broadcast_stop(const std::string& reason);
+  bool local_process_died();
+  std::vector<agent_info> agent_infos() const;
+  std::string metrics_text() const;
+
+  scenario scenario_;
+  run_options options_;
+  net::io_context io_{1};
+  tcp::acceptor acceptor_{io_};
+  net::steady_timer changed_{io_};
+  std::map<std::string, std::shared_ptr<agent_link>> agents_;
+  std::vector<std::shared_ptr<agent_link>> run_agents_;
+  std::optional<aggregator> aggregator_;
+  std::vector<std::unique_ptr<output>> outputs_;
+  std::optional<child_process> server_process_;
+  std::vector<child_process> agent_processes_;
+  std::vector<std::string> problems_;
+  std::string target_url_;
+  std::string run_id_;
+  std::string phase_ = "starting";
+  std::int64_t started_at_ = 0;
+  bool interrupted_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace throng::controller
