@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -269,6 +271,7 @@ void agent_node::on_plan(const control::Plan& plan) {
   if (auto e = clock_.estimate()) run->clock_offset_ns.store(e->offset_ns);
   run_ = run;
   ready_users_ = failed_users_ = 0;
+  first_failure_.clear();
   window_.reset();
   stop_requested_ = false;
   send_status(control::AGENT_CONNECTING);
@@ -285,18 +288,26 @@ void agent_node::on_plan(const control::Plan& plan) {
       auto u = std::make_shared<virtual_user>(w, run, user);
       w.users.push_back(u);
       net::co_spawn(w.io,
-                    u->run([this](bool ok) { net::post(io_, [this, ok] { on_user_ready(ok); }); }),
+                    u->run([this](std::string failure) {
+                      net::post(io_, [this, failure = std::move(failure)] { on_user_ready(failure); });
+                    }),
                     log_exceptions{"virtual user"});
     });
   }
 }
 
-void agent_node::on_user_ready(bool ok) {
-  (ok ? ready_users_ : failed_users_)++;
+void agent_node::on_user_ready(const std::string& failure) {
+  if (failure.empty()) {
+    ++ready_users_;
+  } else {
+    ++failed_users_;
+    if (first_failure_.empty()) first_failure_ = failure;
+  }
   if (!run_ || state_ != control::AGENT_CONNECTING) return;
   if (ready_users_ + failed_users_ < run_->plan.user_count()) return;
   send_status(control::AGENT_READY,
-              failed_users_ ? std::to_string(failed_users_) + " users could not connect or join" : std::string{});
+              failed_users_ ? fmt::format("{} users could not connect or join; first failure: {}", failed_users_, first_failure_)
+                            : std::string{});
 }
 
 void agent_node::on_start(const control::Start& start) {

@@ -31,7 +31,7 @@ class agent_node {
   void on_plan(const control::Plan& plan);
   void on_start(const control::Start& start);
   void on_stop(const control::Stop& stop);
-  void on_user_ready(bool ok);
+  void on_user_ready(const std::string& failure);
   void send(const control::AgentToController& message);
   void send_status(control::AgentState state, std::string detail = {});
   // Swaps every worker's window out and merges it into window_; calls done on the control thread.
@@ -54,6 +54,7 @@ class agent_node {
   std::shared_ptr<run_context> run_;
   control::AgentState state_ = control::AGENT_IDLE;
   std::uint32_t ready_users_ = 0, failed_users_ = 0;
+  std::string first_failure_;
   std::optional<net::steady_timer> report_timer_;
   bool stop_requested_ = false;
   bool shutting_down_ = false;

@@ -37,9 +37,11 @@ virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::
   send->set_dup_factor(run_->plan.dup_factor());
 }
 
-net::awaitable<void> virtual_user::run(std::function<void(bool)> on_ready) {
+net::awaitable<void> virtual_user::run(std::function<void(std::string)> on_ready) {
   const bool ok = co_await connect_and_join();
-  on_ready(ok);
+  if (ok) failure_.clear();
+  else if (failure_.empty()) failure_ = "connection closed during hello/join";
+  on_ready(failure_);
   if (!ok) {
     if (channel_) channel_->abort();
     co_return;
@@ -63,7 +65,8 @@ net::awaitable<bool> virtual_user::connect_and_join() {
   auto [cec, endpoint] = co_await tcp.async_connect(run_->endpoints, use_nothrow);
   if (cec) {
     ++stats.counters.connect_errors;
-    stats.counters.count_error(cec == beast::error::timeout ? "CONNECT_TIMEOUT" : "CONNECT_REFUSED");
+    stats.counters.count_error(cec == beast::error::timeout ? "CONNECT_TIMEOUT" : "CONNECT_FAILED");
+    failure_ = "connect to " + run_->target.str() + " failed: " + cec.message();
     co_return false;
   }
   tcp.socket().set_option(tcp::no_delay(true));
@@ -79,6 +82,7 @@ net::awaitable<bool> virtual_user::connect_and_join() {
   if (hec) {
     ++stats.counters.connect_errors;
     stats.counters.count_error("HANDSHAKE_FAILED");
+    failure_ = "WebSocket handshake with " + run_->target.str() + " failed: " + hec.message();
     co_return false;
   }
   ws.text(format_ == wire_format::json);
@@ -93,7 +97,11 @@ net::awaitable<bool> virtual_user::connect_and_join() {
   chat::ServerFrame frame;
   if (!co_await read_frame(frame)) co_return false;
   if (!frame.has_welcome()) {
-    if (frame.has_error()) on_error(frame.error());
+    failure_ = "server did not welcome the user";
+    if (frame.has_error()) {
+      on_error(frame.error());
+      failure_ += ": " + frame.error().message();
+    }
     ++stats.counters.connect_errors;
     co_return false;
   }
@@ -106,7 +114,11 @@ net::awaitable<bool> virtual_user::connect_and_join() {
   channel_->send(encode_frame(join, format_));
   if (!co_await read_frame(frame)) co_return false;
   if (!frame.has_history()) {
-    if (frame.has_error()) on_error(frame.error());
+    failure_ = "joining " + room_ + " failed";
+    if (frame.has_error()) {
+      on_error(frame.error());
+      failure_ += ": " + frame.error().message();
+    }
     co_return false;
   }
   home_.stats.history.record(mono_ns() - t_join);

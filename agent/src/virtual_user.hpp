@@ -21,8 +21,9 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
  public:
   virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t user_id);
 
-  // Connects and joins, calls on_ready(true/false), then serves until close().
-  net::awaitable<void> run(std::function<void(bool)> on_ready);
+  // Connects and joins, calls on_ready with an empty string on success or
+  // the reason it failed, then serves until close().
+  net::awaitable<void> run(std::function<void(std::string)> on_ready);
   void close();
 
  private:
@@ -59,6 +60,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   std::uint64_t next_client_seq_ = 1;
   std::uint64_t last_seq_ = 0;
   bool closed_ = false;
+  std::string failure_;  // why connect_and_join failed
 };
 
 }  // namespace throng::agent

@@ -49,13 +49,20 @@ net::awaitable<void> ws_channel::write_loop() {
       wake_.expires_at(net::steady_timer::time_point::max());
       continue;
     }
+    // With a coalescer, let the frames already on their way to this thread
+    // (other handlers queued on the loop) join this write: one send() for
+    // many deliveries, as uWS corks a loop iteration.
+    if (coalesce_) co_await net::post(ws_.get_executor(), net::use_awaitable);
     // Take everything queued: one write per wake-up, not one per frame.
     draining_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
     if (coalesce_ && draining_.size() > 1) {
       coalesce_(draining_, coalesced_);
       auto [ec, n] = co_await ws_.async_write(net::buffer(coalesced_), use_nothrow);
-      if (ec) break;
+      if (ec) {
+        closing_ = true;
+        break;
+      }
       bytes_written_ += n;
       ++messages_written_;
     } else {

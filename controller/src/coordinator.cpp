@@ -300,6 +300,15 @@ net::awaitable<bool> coordinator::wait_until_ready() {
     connected += a->status.connected_users();
     failed += a->status.failed_users();
   }
+  if (connected == 0 && scenario_.users > 0) {
+    std::string detail;
+    for (const auto& a : run_agents_)
+      if (!a->status.message().empty()) detail += "; " + a->hello.agent_id() + ": " + a->status.message();
+    problems_.push_back(fmt::format("no user could connect to the target {} (is the server running and reachable from "
+                                    "the agents?){}", target_url_, detail));
+    log_error("{}", problems_.back());
+    co_return false;
+  }
   if (failed) log_warn("{} of {} users could not connect; the run goes on with {}", failed, scenario_.users, connected);
   co_return true;
 }

@@ -45,11 +45,20 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
     auto frame = decode<chat::ClientFrame>(payload, format, home_.core.config.max_message_bytes + 4096, &detail);
     buffer.consume(buffer.size());
     if (!frame) {
+      if (!said_hello_) {
+        format_ = format;
+        channel_->set_text(format == wire_format::json);
+      }
       home_.metrics.malformed_frames.add();
       send_error(chat::MALFORMED_FRAME,
                  fmt::format("{}{}{}; see proto/chat.proto for the frame format", frame.error().message(),
                              detail.empty() ? "" : ": ", detail));
       continue;
+    }
+    if (!said_hello_) {
+      // Until hello, answer in the encoding the client used.
+      format_ = format;
+      channel_->set_text(format == wire_format::json);
     }
     if (frame->kind_case() == chat::ClientFrame::kHello) {
       handle_hello(frame->hello(), format);
@@ -188,8 +197,12 @@ void session::handle_send(const chat::Send& send) {
   net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), message = std::move(message),
                        client_seq = send.client_seq()]() mutable {
     const std::string room = message.room();
-    const auto seq = owner.publish(room, std::move(message));
-    net::post(home.io, [self, client_seq, seq, room] { self->on_ack(client_seq, seq, room); });
+    const auto sequenced = owner.sequence(room, std::move(message));
+    // The ack is posted first, so the sender sees it before its own copy.
+    net::post(home.io, [self, client_seq, seq = sequenced->frame.message().seq(), room] {
+      self->on_ack(client_seq, seq, room);
+    });
+    owner.fan_out(sequenced);
   });
 }
 

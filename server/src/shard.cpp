@@ -46,15 +46,14 @@ void shard::remove_member(const std::string& name, unsigned member_shard, bool j
   if (json && room.json_members_per_shard[member_shard]) --room.json_members_per_shard[member_shard];
 }
 
-std::uint64_t shard::publish(const std::string& name, chat::ChatMessage message) {
+fanout_ptr shard::sequence(const std::string& name, chat::ChatMessage message) {
   auto& room = owned_rooms[name];
   if (room.members_per_shard.empty()) {
     room.name = name;
     room.members_per_shard.assign(core.shards.size(), 0);
     room.json_members_per_shard.assign(core.shards.size(), 0);
   }
-  const std::uint64_t seq = room.next_seq++;
-  message.set_seq(seq);
+  message.set_seq(room.next_seq++);
   message.set_server_ts_ns(wall_ns());
 
   // Serialise once here; every receiving shard shares these buffers.
@@ -68,13 +67,18 @@ std::uint64_t shard::publish(const std::string& name, chat::ChatMessage message)
   room.history.push_back(shared);
   while (room.history.size() > core.config.history_depth) room.history.pop_front();
   metrics.messages_sequenced.add();
+  return shared;
+}
 
+void shard::fan_out(const fanout_ptr& message) {
+  const auto it = owned_rooms.find(message->frame.message().room());
+  if (it == owned_rooms.end()) return;
+  const auto& members = it->second.members_per_shard;
   for (std::size_t s = 0; s < core.shards.size(); ++s) {
-    if (!room.members_per_shard[s]) continue;
+    if (!members[s]) continue;
     shard& target = *core.shards[s];
-    net::post(target.io, [&target, shared] { target.deliver(shared); });
+    net::post(target.io, [&target, message] { target.deliver(message); });
   }
-  return seq;
 }
 
 void shard::deliver(const fanout_ptr& message) {

@@ -45,8 +45,10 @@ struct shard {
   // Registers a member living on `member_shard`; returns the history to replay.
   std::vector<fanout_ptr> add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
   void remove_member(const std::string& room, unsigned member_shard, bool json);
-  // Sequences, stores and fans out a message; returns its seq.
-  std::uint64_t publish(const std::string& room, chat::ChatMessage message);
+  // Gives the message the room's next seq, serialises it once and stores it.
+  fanout_ptr sequence(const std::string& room, chat::ChatMessage message);
+  // Posts the message to every shard holding members of its room.
+  void fan_out(const fanout_ptr& message);
 
   // --- member side ---
   void deliver(const fanout_ptr& message);

@@ -1,0 +1,266 @@
+// The reference server, started in-process on a free loopback port and
+// driven by real WebSocket clients in both encodings.
+#include "throng/server/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "../support/ws_test_client.hpp"
+
+namespace throng::server {
+namespace {
+
+using test::ws_test_client;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start(server_config{}); }
+  void TearDown() override { stop(); }
+
+  void start(server_config config) {
+    config.port = 0;
+    config.threads = 2;  // rooms and members spread over both shards
+    config.shutdown_grace_s = 0.5;
+    server_ = std::make_unique<server>(config);
+    thread_ = std::thread([this] { server_->run(false); });
+  }
+  void stop() {
+    if (!server_) return;
+    server_->stop();
+    thread_.join();
+    server_.reset();
+  }
+  unsigned short port() const { return server_->port(); }
+
+  static chat::ClientFrame send_frame(const std::string& room, const std::string& body, std::uint64_t client_seq,
+                                      std::uint32_t dup = 0) {
+    chat::ClientFrame f;
+    auto* s = f.mutable_send();
+    s->set_room(room);
+    s->set_body(body);
+    s->set_client_seq(client_seq);
+    s->set_sent_at_ns(123456789);
+    s->set_dup_factor(dup);
+    return f;
+  }
+
+  std::unique_ptr<server> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, JsonClientChatsEndToEnd) {
+  ws_test_client alice(port(), wire_format::json);
+  const auto welcome = alice.hello();
+  EXPECT_TRUE(welcome.can_send());
+  EXPECT_FALSE(welcome.user().empty());
+  EXPECT_TRUE(alice.join("general").messages().empty());
+
+  alice.send(send_frame("general", "hi", 7));
+  auto ack = alice.read_until(chat::ServerFrame::kAck);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->ack().client_seq(), 7u);
+  EXPECT_EQ(ack->ack().seq(), 1u);
+  auto message = alice.read_until(chat::ServerFrame::kMessage);
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->message().body(), "hi");
+  EXPECT_EQ(message->message().sender(), welcome.user());
+  EXPECT_EQ(message->message().sent_at_ns(), 123456789);
+  EXPECT_GT(message->message().server_ts_ns(), 0);
+}
+
+TEST_F(ServerTest, BinaryAndJsonMembersOfOneRoomReceiveTheSameMessages) {
+  ws_test_client text(port(), wire_format::json), binary(port(), wire_format::binary);
+  text.hello();
+  binary.hello();
+  text.join("mixed");
+  binary.join("mixed");
+  for (int i = 1; i <= 5; ++i) binary.send(send_frame("mixed", "m" + std::to_string(i), i));
+  for (int i = 1; i <= 5; ++i) {
+    auto m = text.read_until(chat::ServerFrame::kMessage);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->message().seq(), static_cast<std::uint64_t>(i));
+    EXPECT_EQ(m->message().body(), "m" + std::to_string(i));
+  }
+}
+
+TEST_F(ServerTest, SequenceIsStrictlyIncreasingPerRoomAcrossShards) {
+  // Several senders on different connections (and so shards) into a few rooms.
+  std::vector<std::unique_ptr<ws_test_client>> senders;
+  ws_test_client receiver(port(), wire_format::binary);
+  receiver.hello();
+  const std::vector<std::string> rooms = {"a", "b", "c"};
+  for (const auto& r : rooms) receiver.join(r);
+  for (int i = 0; i < 4; ++i) {
+    senders.push_back(std::make_unique<ws_test_client>(port(), wire_format::binary));
+    senders.back()->hello();
+    for (const auto& r : rooms) senders.back()->join(r);
+  }
+  const int per_sender = 20;
+  for (int k = 0; k < per_sender; ++k)
+    for (auto& s : senders)
+      for (const auto& r : rooms) s->send(send_frame(r, "x", static_cast<std::uint64_t>(k + 1)));
+
+  std::map<std::string, std::uint64_t> last;
+  int received = 0;
+  while (received < per_sender * 4 * 3) {
+    auto m = receiver.read_until(chat::ServerFrame::kMessage);
+    ASSERT_TRUE(m) << "after " << received;
+    auto& prev = last[m->message().room()];
+    EXPECT_EQ(m->message().seq(), prev + 1) << m->message().room();
+    prev = m->message().seq();
+    ++received;
+  }
+  for (const auto& r : rooms) EXPECT_EQ(last[r], static_cast<std::uint64_t>(per_sender * 4));
+}
+
+TEST_F(ServerTest, BatchCapableClientsLoseNothingAndKeepOrder) {
+  ws_test_client sender(port(), wire_format::binary), receiver(port(), wire_format::binary);
+  sender.hello();
+  const auto welcome = receiver.hello({"batch"});
+  ASSERT_EQ(welcome.capabilities_size(), 1);
+  sender.join("fast");
+  receiver.join("fast");
+  const int n = 500;
+  for (int i = 1; i <= n; ++i) sender.send(send_frame("fast", "payload", i));
+  std::uint64_t expect = 1;
+  int batches = 0;
+  while (expect <= n) {
+    auto f = receiver.read();
+    ASSERT_TRUE(f);
+    std::vector<chat::ServerFrame> frames;
+    if (f->has_batch()) {
+      ++batches;
+      for (const auto& inner : f->batch().frames()) frames.push_back(inner);
+    } else {
+      frames.push_back(*f);
+    }
+    for (const auto& m : frames) {
+      if (!m.has_message()) continue;
+      EXPECT_EQ(m.message().seq(), expect);
+      ++expect;
+    }
+  }
+  // Whether a burst is coalesced depends on timing; ws_channel_test pins the mechanism.
+  RecordProperty("batches", batches);
+}
+
+TEST_F(ServerTest, JoinReplaysTheLastTenAndSinceSeqFillsTheGap) {
+  ws_test_client sender(port(), wire_format::binary);
+  sender.hello();
+  sender.join("hist");
+  for (int i = 1; i <= 15; ++i) {
+    sender.send(send_frame("hist", "m" + std::to_string(i), i));
+    ASSERT_TRUE(sender.read_until(chat::ServerFrame::kAck));
+  }
+  ws_test_client late(port(), wire_format::json);
+  late.hello();
+  const auto history = late.join("hist");
+  ASSERT_EQ(history.messages_size(), 10);
+  EXPECT_EQ(history.messages(0).seq(), 6u);
+  EXPECT_EQ(history.messages(9).body(), "m15");
+
+  ws_test_client reconnecting(port(), wire_format::binary);
+  reconnecting.hello();
+  const auto gap = reconnecting.join("hist", 12);
+  ASSERT_EQ(gap.messages_size(), 3);
+  EXPECT_EQ(gap.messages(0).seq(), 13u);
+}
+
+TEST_F(ServerTest, DupFactorExpandsTheBody) {
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  c.join("dup");
+  c.send(send_frame("dup", "ABC", 1, 3));
+  auto m = c.read_until(chat::ServerFrame::kMessage);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->message().body(), "ABCABCABC");
+}
+
+TEST_F(ServerTest, BadInputGetsTypedErrorsAndTheConnectionSurvives) {
+  ws_test_client c(port(), wire_format::json);
+  // Before hello.
+  c.send(send_frame("r", "x", 1));
+  auto e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::PROTOCOL_VIOLATION);
+  EXPECT_NE(e->error().message().find("hello"), std::string::npos);
+
+  c.hello();
+  c.send_raw(R"({"send": {"room": )", true);
+  e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::MALFORMED_FRAME);
+
+  c.send_raw(std::string("\xff\xff\xff\xff", 4), false);
+  e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::MALFORMED_FRAME);
+
+  c.send(send_frame("not-joined", "x", 5));
+  e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::NOT_JOINED);
+  EXPECT_EQ(e->error().client_seq(), 5u);
+
+  chat::ClientFrame bad_room;
+  bad_room.mutable_join()->set_room("no spaces allowed!");
+  c.send(bad_room);
+  e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::BAD_ROOM_NAME);
+
+  c.join("big");
+  c.send(send_frame("big", std::string(1024, 'a'), 9, 100));  // 100 KiB after expansion > 64 KiB
+  e = c.read_until(chat::ServerFrame::kError);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error().code(), chat::TOO_LARGE);
+  EXPECT_EQ(e->error().client_seq(), 9u);
+
+  // Still usable afterwards.
+  c.send(send_frame("big", "fine", 10));
+  auto ack = c.read_until(chat::ServerFrame::kAck);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->ack().client_seq(), 10u);
+}
+
+TEST_F(ServerTest, OversizedFrameClosesWithTooBig) {
+  ws_test_client c(port(), wire_format::binary);
+  c.hello();
+  c.send_raw(std::string(200 * 1024, 'a'), false);
+  EXPECT_FALSE(c.read_until(chat::ServerFrame::kError, std::chrono::seconds(5)));
+  EXPECT_EQ(c.close_reason().code, websocket::close_code::too_big);
+}
+
+TEST_F(ServerTest, MetricsAndHealthAreServedOverHttp) {
+  {
+    ws_test_client c(port(), wire_format::json);
+    c.hello();
+    c.join("m");
+    c.send(send_frame("m", "x", 1));
+    ASSERT_TRUE(c.read_until(chat::ServerFrame::kMessage));
+  }
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port()));
+  http_request req{http::verb::get, "/metrics", 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_NE(res.body().find("throng_server_messages_total{shard="), std::string::npos);
+  EXPECT_NE(res.body().find("throng_server_connections_accepted_total"), std::string::npos);
+}
+
+TEST_F(ServerTest, StopClosesClientsWithGoingAway) {
+  ws_test_client c(port(), wire_format::binary);
+  c.hello();
+  stop();
+  EXPECT_FALSE(c.read(std::chrono::seconds(3)));
+  EXPECT_EQ(c.close_reason().code, websocket::close_code::going_away);
+}
+
+}  // namespace
+}  // namespace throng::server

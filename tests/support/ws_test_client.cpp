@@ -1,0 +1,73 @@
+#include "ws_test_client.hpp"
+
+#include <stdexcept>
+
+namespace throng::test {
+
+ws_test_client::ws_test_client(unsigned short port, wire_format format, const std::string& path)
+    : ws_(io_), format_(format) {
+  beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  ws_.handshake("127.0.0.1:" + std::to_string(port), path);
+  ws_.text(format == wire_format::json);
+}
+
+void ws_test_client::send(const chat::ClientFrame& frame) { send_raw(encode_frame(frame, format_), format_ == wire_format::json); }
+
+void ws_test_client::send_raw(const std::string& payload, bool text) {
+  ws_.text(text);
+  ws_.write(net::buffer(payload));
+  ws_.text(format_ == wire_format::json);
+}
+
+std::optional<chat::ServerFrame> ws_test_client::read(std::chrono::milliseconds timeout) {
+  beast::flat_buffer buffer;
+  std::optional<chat::ServerFrame> result;
+  bool done = false;
+  beast::get_lowest_layer(ws_).expires_after(timeout);
+  ws_.async_read(buffer, [&](boost::system::error_code ec, std::size_t) {
+    done = true;
+    last_error_ = ec;
+    if (ec) return;
+    const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
+    auto frame = decode<chat::ServerFrame>(payload, ws_.got_text() ? wire_format::json : wire_format::binary);
+    if (!frame) throw std::runtime_error("server sent an undecodable frame: " + frame.error().message());
+    result = std::move(*frame);
+  });
+  io_.restart();
+  while (!done) io_.run_one();
+  beast::get_lowest_layer(ws_).expires_never();
+  return result;
+}
+
+std::optional<chat::ServerFrame> ws_test_client::read_until(chat::ServerFrame::KindCase kind,
+                                                            std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto frame = read(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    if (!frame) return std::nullopt;
+    if (frame->kind_case() == kind) return frame;
+  }
+  return std::nullopt;
+}
+
+chat::Welcome ws_test_client::hello(std::initializer_list<const char*> capabilities) {
+  chat::ClientFrame frame;
+  auto* hello = frame.mutable_hello();
+  for (const char* c : capabilities) hello->add_capabilities(c);
+  send(frame);
+  auto reply = read_until(chat::ServerFrame::kWelcome);
+  if (!reply) throw std::runtime_error("no welcome");
+  return reply->welcome();
+}
+
+chat::History ws_test_client::join(const std::string& room, std::uint64_t since_seq) {
+  chat::ClientFrame frame;
+  frame.mutable_join()->set_room(room);
+  frame.mutable_join()->set_since_seq(since_seq);
+  send(frame);
+  auto reply = read_until(chat::ServerFrame::kHistory);
+  if (!reply) throw std::runtime_error("no history after join");
+  return reply->history();
+}
+
+}  // namespace throng::test

@@ -1,0 +1,41 @@
+#pragma once
+// A blocking WebSocket client for tests: speaks the chat protocol in either
+// encoding against a real server on loopback.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "chat.pb.h"
+#include "throng/common/frame_codec.hpp"
+#include "throng/common/net.hpp"
+
+namespace throng::test {
+
+class ws_test_client {
+ public:
+  ws_test_client(unsigned short port, wire_format format, const std::string& path = "/ws");
+
+  void send(const chat::ClientFrame& frame);
+  void send_raw(const std::string& payload, bool text);
+  // Next server frame (batches are returned as they come); nullopt on close or timeout.
+  std::optional<chat::ServerFrame> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Reads until a frame of the given kind arrives, skipping others; nullopt on timeout.
+  std::optional<chat::ServerFrame> read_until(chat::ServerFrame::KindCase kind,
+                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Error code of the close, after read() returned nullopt.
+  boost::system::error_code last_error() const { return last_error_; }
+  websocket::close_reason close_reason() const { return ws_.reason(); }
+
+  // Convenience: hello (+ welcome), join (+ history).
+  chat::Welcome hello(std::initializer_list<const char*> capabilities = {});
+  chat::History join(const std::string& room, std::uint64_t since_seq = 0);
+
+ private:
+  net::io_context io_;
+  ws_stream ws_;
+  wire_format format_;
+  boost::system::error_code last_error_;
+};
+
+}  // namespace throng::test
