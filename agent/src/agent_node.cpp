@@ -59,7 +59,7 @@ int agent_node::run() {
       if (req.target() == "/metrics") return metrics_response(req, metrics_text());
       return text_response(req, http::status::not_found, "metrics are at /metrics\n");
     };
-    net::co_spawn(io_, accept_loop(metrics_acceptor_, handlers, [this] { return io_.get_executor(); }),
+    net::co_spawn(io_, accept_loop(metrics_acceptor_, handlers),
                   log_exceptions{"metrics listener"});
   }
   net::signal_set signals(io_, SIGINT, SIGTERM);

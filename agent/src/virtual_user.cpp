@@ -38,6 +38,7 @@ virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::
 }
 
 net::awaitable<void> virtual_user::run(std::function<void(std::string)> on_ready) {
+  auto self = shared_from_this();  // the worker may drop its reference while we still read
   const bool ok = co_await connect_and_join();
   if (ok) failure_.clear();
   else if (failure_.empty()) failure_ = "connection closed during hello/join";

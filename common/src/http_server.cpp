@@ -1,6 +1,5 @@
 #include "throng/common/http_server.hpp"
 
-#include <sys/socket.h>
 
 #include <system_error>
 
@@ -57,10 +56,14 @@ net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared
   }
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers,
-                                 std::function<net::any_io_executor()> executor_for_next) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers) {
+  auto executor = acceptor.get_executor();
+  co_await accept_loop(acceptor, [executor, handlers] { return accept_target{executor, handlers}; });
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::function<accept_target()> next_target) {
   for (;;) {
-    auto executor = executor_for_next();
+    auto [executor, handlers] = next_target();
     auto [ec, socket] = co_await acceptor.async_accept(executor, use_nothrow);
     if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
@@ -76,17 +79,13 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const 
   }
 }
 
-void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port, bool reuse_port) {
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port) {
   error_code ec;
   const auto address = net::ip::make_address(host, ec);
   if (ec) throw std::system_error(ec, "listen address '" + host + "' is not an IP address");
   const tcp::endpoint endpoint{address, port};
   acceptor.open(endpoint.protocol());
   acceptor.set_option(net::socket_base::reuse_address(true));
-  if (reuse_port) {
-    int one = 1;
-    ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  }
   acceptor.bind(endpoint, ec);
   if (ec)
     throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) +

@@ -17,9 +17,13 @@ std::vector<interval_view> aggregator::add(const control::StatsReport& report) {
   progress.last_window = std::max<std::int64_t>(progress.last_window, static_cast<std::int64_t>(report.window()));
   progress.final = report.final();
 
-  // A late report for an already emitted window still counts in the total.
-  auto& view = pending_[std::max(report.window(), next_window_)];
-  view.window = std::max(report.window(), next_window_);
+  // A report for a window already emitted (only possible after its agent
+  // was given up on) still counts, in the oldest open window.
+  const std::uint64_t window = std::max(report.window(), next_window_);
+  auto& pending = pending_[window];
+  pending.reporters.insert(report.agent_id());
+  auto& view = pending.view;
+  view.window = window;
   if (!view.stats.add_from_proto(report.counters(), report.latencies())) ++rejected_histograms_;
   view.active_users += report.active_users();
   view.max_loop_lag_ms = std::max(view.max_loop_lag_ms, report.loop_lag_ms());
@@ -34,10 +38,12 @@ std::vector<interval_view> aggregator::remove_agent(const std::string& agent_id)
 }
 
 bool aggregator::complete(std::uint64_t window) const {
+  const auto it = pending_.find(window);
   for (const auto& [id, p] : agents_) {
     if (!p.live) continue;
-    const bool reported = p.last_window >= static_cast<std::int64_t>(window);
-    if (!reported && !p.final) return false;
+    if (it != pending_.end() && it->second.reporters.contains(id)) continue;
+    if (p.final && p.last_window < static_cast<std::int64_t>(window)) continue;
+    return false;
   }
   return true;
 }
@@ -46,25 +52,18 @@ std::vector<interval_view> aggregator::take_complete() {
   std::vector<interval_view> out;
   while (!pending_.empty() && pending_.begin()->first == next_window_ && complete(next_window_)) {
     auto node = pending_.extract(pending_.begin());
-    total_.merge(node.mapped().stats);
-    out.push_back(std::move(node.mapped()));
+    total_.merge(node.mapped().view.stats);
+    out.push_back(std::move(node.mapped().view));
     ++next_window_;
-  }
-  // An agent that skipped a window (e.g. stopped early) leaves a gap; skip
-  // over windows nobody will report once all live agents are past them.
-  if (!pending_.empty() && pending_.begin()->first > next_window_ && complete(pending_.begin()->first - 1)) {
-    next_window_ = pending_.begin()->first;
-    auto more = take_complete();
-    for (auto& v : more) out.push_back(std::move(v));
   }
   return out;
 }
 
 std::vector<interval_view> aggregator::flush() {
   std::vector<interval_view> out;
-  for (auto& [window, view] : pending_) {
-    total_.merge(view.stats);
-    out.push_back(std::move(view));
+  for (auto& [window, pending] : pending_) {
+    total_.merge(pending.view.stats);
+    out.push_back(std::move(pending.view));
   }
   pending_.clear();
   return out;

@@ -47,7 +47,7 @@ int coordinator::run() {
   handlers->on_upgrade = [this](beast::tcp_stream stream, http_request req) {
     return serve_agent(std::move(stream), std::move(req));
   };
-  net::co_spawn(io_, accept_loop(acceptor_, handlers, [this] { return io_.get_executor(); }),
+  net::co_spawn(io_, accept_loop(acceptor_, handlers),
                 log_exceptions{"agent listener"});
 
   net::signal_set signals(io_, SIGINT, SIGTERM);

@@ -1,6 +1,7 @@
 #include "throng/server/server.hpp"
 
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include "session.hpp"
@@ -12,6 +13,7 @@ namespace throng::server {
 
 struct server::impl {
   server_core core;
+  std::optional<tcp::acceptor> acceptor;  // on shard 0
   unsigned short port = 0;
   std::atomic<bool> stopping{false};
 
@@ -19,11 +21,12 @@ struct server::impl {
     core.config = std::move(config);
     unsigned n = core.config.threads ? core.config.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) core.shards.push_back(std::make_unique<shard>(core, i));
-    // One listener per shard on the same port (SO_REUSEPORT): the kernel spreads
-    // connections and no accept ever crosses threads.
-    open_acceptor(core.shards[0]->acceptor, core.config.host, core.config.port, true);
-    port = core.shards[0]->acceptor.local_endpoint().port();
-    for (unsigned i = 1; i < n; ++i) open_acceptor(core.shards[i]->acceptor, core.config.host, port, true);
+    // One listener; each accepted socket is created directly on the next shard's
+    // io_context (round-robin) and stays there. No SO_REUSEPORT: a second server
+    // started on the same port by mistake must fail, not silently share it.
+    acceptor.emplace(core.shards[0]->io);
+    open_acceptor(*acceptor, core.config.host, core.config.port);
+    port = acceptor->local_endpoint().port();
     if (!core.config.port_file.empty()) write_port_file();
   }
 
@@ -69,6 +72,10 @@ struct server::impl {
   void stop() {
     if (stopping.exchange(true)) return;
     log_info("shutting down: closing sessions (grace {:.1f}s)", core.config.shutdown_grace_s);
+    net::post(core.shards[0]->io, [this] {
+      error_code ignored;
+      acceptor->close(ignored);  // stop accepting first
+    });
     const auto grace = std::chrono::milliseconds(static_cast<long>(core.config.shutdown_grace_s * 1000));
     for (auto& s : core.shards) {
       shard& sh = *s;
@@ -86,11 +93,17 @@ void server::stop() { impl_->stop(); }
 
 void server::run(bool handle_signals) {
   auto& shards = impl_->core.shards;
-  for (auto& s : shards) {
-    shard& sh = *s;
-    net::co_spawn(sh.io, accept_loop(sh.acceptor, impl_->handlers_for(sh), [&sh] { return sh.io.get_executor(); }),
-                  log_exceptions{"accept loop"});
-  }
+  std::vector<std::shared_ptr<const http_handlers>> handlers;
+  for (auto& s : shards) handlers.push_back(impl_->handlers_for(*s));
+  // Connections are spread round-robin; the handler set follows the shard.
+  auto next = std::make_shared<std::size_t>(0);
+  shard& first = *shards[0];
+  net::co_spawn(first.io,
+                accept_loop(*impl_->acceptor, [&shards, handlers, next]() -> accept_target {
+                  const std::size_t i = (*next)++ % shards.size();
+                  return {shards[i]->io.get_executor(), handlers[i]};
+                }),
+                log_exceptions{"accept loop"});
   std::optional<net::signal_set> signals;
   if (handle_signals) {
     signals.emplace(shards[0]->io, SIGINT, SIGTERM);

@@ -99,8 +99,6 @@ void shard::detach(session* s, const std::string& room) {
 }
 
 void shard::begin_shutdown() {
-  error_code ignored;
-  acceptor.close(ignored);
   for (const auto& s : sessions) s->close(websocket::close_code::going_away, "server shutting down");
 }
 

@@ -33,7 +33,8 @@ struct shard {
   server_core& core;
   unsigned index;
   net::io_context io{1};
-  tcp::acceptor acceptor{io};
+  // Shards other than the accepting one may have nothing queued yet; keep them running.
+  net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   shard_metrics metrics;
 
   std::unordered_map<std::string, owned_room> owned_rooms;
@@ -55,7 +56,7 @@ struct shard {
   void attach(session* s, const std::string& room);
   void detach(session* s, const std::string& room);
 
-  // Stop accepting and tell every session to close with going_away.
+  // Tell every session to close with going_away.
   void begin_shutdown();
 };
 

@@ -23,14 +23,23 @@ struct http_handlers {
 // Serves one connection until it closes; keeps alive between requests.
 net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers);
 
-// Accepts until the acceptor is closed, spawning serve_http_connection on
-// `executor_for_next()` (round-robin shards) for each socket.
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers,
-                                 std::function<net::any_io_executor()> executor_for_next);
+// Where an accepted connection goes: the socket is created on `executor`
+// (a shard's io_context) and served with that shard's handlers.
+struct accept_target {
+  net::any_io_executor executor;
+  std::shared_ptr<const http_handlers> handlers;
+};
+
+// Accepts until the acceptor is closed, serving each connection on
+// `next_target()` (e.g. round-robin over shards).
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::function<accept_target()> next_target);
+
+// Single-threaded form: every connection on the acceptor's own executor.
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers);
 
 // Opens a listening acceptor on host:port (port 0 picks a free one).
 // Throws std::system_error with a clear message when the address is taken.
-void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port, bool reuse_port = false);
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned short port);
 
 http_response text_response(const http_request& req, http::status status, std::string body,
                             std::string content_type = "text/plain; charset=utf-8");

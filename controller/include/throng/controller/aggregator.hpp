@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,13 @@ class aggregator {
   std::vector<interval_view> take_complete();
   bool complete(std::uint64_t window) const;
 
+  struct pending_window {
+    interval_view view;
+    std::set<std::string> reporters;
+  };
+
   std::map<std::string, agent_progress> agents_;
-  std::map<std::uint64_t, interval_view> pending_;
+  std::map<std::uint64_t, pending_window> pending_;
   std::uint64_t next_window_ = 0;
   run_stats total_;
   double max_loop_lag_ms_ = 0;

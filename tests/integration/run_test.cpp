@@ -1,0 +1,216 @@
+// End-to-end runs of the real binaries on loopback: `throng run` with a
+// spawned reference server and local agents, remote agents dialling in,
+// and the failures a user can cause.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "../support/process.hpp"
+
+namespace throng::test {
+namespace {
+
+using nlohmann::json;
+
+std::string bin(const char* name) { return bin_dir() + "/" + name; }
+std::string scenarios_dir() { return std::string(THRONG_SOURCE_DIR) + "/scenarios"; }
+
+// What every successful run must show: everything delivered, nothing lost,
+// latencies real and plausible.
+void expect_clean_run(const json& report, std::uint64_t users) {
+  const auto& t = report.at("totals");
+  EXPECT_TRUE(report.at("completed").get<bool>());
+  EXPECT_GT(t.at("sent").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("delivered"), t.at("expected"));
+  EXPECT_EQ(t.at("lost").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("duplicated").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("out_of_order").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("errors").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("dropped").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("connects").get<std::uint64_t>(), users);
+  for (const char* metric : {"connect", "ack", "e2e", "history"}) {
+    const auto& l = report.at("latency").at(metric);
+    EXPECT_GT(l.at("count").get<std::uint64_t>(), 0u) << metric;
+    EXPECT_GT(l.at("p50_ms").get<double>(), 0.0) << metric;
+    EXPECT_LE(l.at("p50_ms").get<double>(), l.at("p99_ms").get<double>()) << metric;
+    EXPECT_LT(l.at("max_ms").get<double>(), 5000.0) << metric << ": generous bound on loopback";
+  }
+  EXPECT_GE(report.at("latency").at("e2e").at("min_ms").get<double>(), 0.0) << "clock offsets keep e2e non-negative";
+  EXPECT_LT(report.at("clock_error_bound_ms").get<double>(), 50.0);
+}
+
+TEST(Run, SmokeScenarioDeliversEverything) {
+  const auto dir = make_temp_dir();
+  const auto r = run_command({bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--report", dir + "/report.json",
+                              "--work-dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("run complete"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[   1s/10s]"), std::string::npos) << "a progress line each second\n" << r.out;
+  EXPECT_NE(r.out.find("e2e"), std::string::npos);
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  expect_clean_run(report, 200);
+  EXPECT_GE(report.at("timeline").size(), 10u);
+  // 400 sends/s for 10 s, 50 members per room.
+  EXPECT_NEAR(report.at("totals").at("sent").get<double>(), 4000, 40);
+  EXPECT_EQ(report.at("totals").at("expected").get<std::uint64_t>(), report.at("totals").at("acked").get<std::uint64_t>() * 50);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, JsonProtocolTwoAgentsTwoShards) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/json.yaml", R"(name: json-two-agents
+seed: 7
+target: {spawn: reference-server, server_threads: 2, protocol: json}
+duration: 3s
+drain: 1s
+users: 60
+rooms: 3
+rate: 120/s
+message_size: 100B
+dup_factor: 2
+agents: 2
+)");
+  const auto r = run_command({bin("throng"), "run", dir + "/json.yaml", "--report", dir + "/report.json", "--work-dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  expect_clean_run(report, 60);
+  ASSERT_EQ(report.at("agents").size(), 2u);
+  EXPECT_EQ(report.at("agents")[0].at("users").get<int>() + report.at("agents")[1].at("users").get<int>(), 60);
+  // dup_factor 2: the server handled twice the bytes the agents sent as bodies.
+  const auto& t = report.at("totals");
+  EXPECT_GT(t.at("logical_bytes_in").get<double>(), 1.9 * 100 * t.at("delivered").get<double>());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, RemoteAgentsDialInWithToken) {
+  const auto dir = make_temp_dir();
+  background_process server({bin("throng-server"), "--port", "0", "--port-file", dir + "/port"}, dir + "/server.log");
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/port"); ++i) usleep(20'000);
+  const auto target = "ws://127.0.0.1:" + read_file(dir + "/port").substr(0, read_file(dir + "/port").find('\n')) + "/ws";
+  write_file(dir + "/remote.yaml", "target: {url: '" + target + "'}\nduration: 2s\ndrain: 1s\nusers: 20\nrooms: 2\nrate: 40/s\n");
+
+  const auto port = std::to_string(free_port());
+  background_process controller({bin("throng"), "run", dir + "/remote.yaml", "--agents", "2", "--agent-port", port,
+                                 "--agent-token", "s3cret", "--report", dir + "/report.json", "--agent-wait", "20"},
+                                dir + "/controller.log");
+  const auto url = "ws://127.0.0.1:" + port + "/agents";
+  background_process a1({bin("throng-agent"), "--controller", url, "--token", "s3cret", "--id", "east-1", "--region", "us-east-1"},
+                        dir + "/a1.log");
+  background_process a2({bin("throng-agent"), "--controller", url, "--token", "s3cret", "--id", "west-1", "--region", "us-west-2"},
+                        dir + "/a2.log");
+  ASSERT_EQ(controller.wait(std::chrono::seconds(60)), 0) << read_file(dir + "/controller.log") << read_file(dir + "/controller.log.err");
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  expect_clean_run(report, 20);
+  // Agents leave when the controller ends the link.
+  EXPECT_EQ(a1.wait(std::chrono::seconds(10)), 0) << read_file(dir + "/a1.log.err");
+  EXPECT_EQ(a2.wait(std::chrono::seconds(10)), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, WrongAgentTokenIsRefusedClearly) {
+  const auto port = std::to_string(free_port());
+  const auto dir = make_temp_dir();
+  write_file(dir + "/s.yaml", "target: {url: 'ws://127.0.0.1:9/ws'}\nduration: 1s\nusers: 1\n");
+  background_process controller({bin("throng"), "run", dir + "/s.yaml", "--agents", "1", "--agent-port", port,
+                                 "--agent-token", "right", "--agent-wait", "3"},
+                                dir + "/controller.log");
+  usleep(300'000);
+  const auto agent = run_command({bin("throng-agent"), "--controller", "ws://127.0.0.1:" + port + "/agents", "--token",
+                                  "wrong", "--controller-timeout", "5"});
+  EXPECT_EQ(agent.exit_code, 2) << agent.err;
+  EXPECT_NE(agent.err.find("refused the agent token"), std::string::npos) << agent.err;
+  EXPECT_EQ(controller.wait(std::chrono::seconds(15)), 3);
+  EXPECT_NE(read_file(dir + "/controller.log.err").find("only 0 of 1 agents connected"), std::string::npos)
+      << read_file(dir + "/controller.log.err");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, UnreachableTargetAbortsWithExitCode3) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/s.yaml", "target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 2s\nusers: 3\nrate: 3/s\n");
+  const auto r = run_command({bin("throng"), "run", dir + "/s.yaml", "--work-dir", dir});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("no user could connect to the target ws://127.0.0.1:1/ws"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, ForeignTargetIsRefusedByTheAgentAllowList) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/s.yaml", "target: {url: 'ws://192.0.2.1:80/ws'}\nduration: 1s\nusers: 1\n");
+  const auto r = run_command({bin("throng"), "run", dir + "/s.yaml", "--work-dir", dir});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("not on this agent's allow-list"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, BadScenarioExits2WithEveryLocation) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/bad.yaml", "target:\n  url: http://x\nduration: 10\nuserz: 5\n");
+  for (const char* command : {"run", "validate"}) {
+    const auto r = run_command({bin("throng"), command, dir + "/bad.yaml"});
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_NE(r.err.find("bad.yaml:2:8: target.url:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("bad.yaml:3:11: duration:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("bad.yaml:4:1: userz: unknown field; did you mean 'users'?"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("users: is required"), std::string::npos) << r.err;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, ShippedScenariosValidate) {
+  std::vector<std::string> argv = {bin("throng"), "validate"};
+  for (const auto& e : std::filesystem::directory_iterator(scenarios_dir()))
+    if (e.path().extension() == ".yaml") argv.push_back(e.path().string());
+  const auto r = run_command(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(Cli, EveryBinaryHasHelpAndRejectsBadFlags) {
+  for (const char* b : {"throng", "throng-server", "throng-agent"}) {
+    const auto help = run_command({bin(b), "--help"});
+    EXPECT_EQ(help.exit_code, 0) << b;
+    EXPECT_NE(help.out.find("Usage"), std::string::npos) << b << help.out;
+    const auto bad = run_command({bin(b), "--no-such-flag"});
+    EXPECT_EQ(bad.exit_code, 2) << b;
+  }
+  EXPECT_EQ(run_command({bin("throng"), "run"}).exit_code, 2) << "scenario file is required";
+  const auto bad_size = run_command({bin("throng-server"), "--max-message-bytes", "lots"});
+  EXPECT_EQ(bad_size.exit_code, 2);
+  EXPECT_NE(bad_size.err.find("64KiB"), std::string::npos);
+}
+
+TEST(Processes, ServerStopsCleanlyOnSigterm) {
+  const auto dir = make_temp_dir();
+  background_process server({bin("throng-server"), "--port", "0", "--port-file", dir + "/port"}, dir + "/log");
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/port"); ++i) usleep(20'000);
+  ASSERT_TRUE(std::filesystem::exists(dir + "/port"));
+  EXPECT_EQ(server.stop(SIGTERM, std::chrono::milliseconds(5000)), 0);
+  EXPECT_NE(read_file(dir + "/log.err").find("stopped"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Processes, ServerRefusesAPortInUse) {
+  const auto dir = make_temp_dir();
+  background_process first({bin("throng-server"), "--port", "0", "--port-file", dir + "/port"}, dir + "/log");
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir + "/port"); ++i) usleep(20'000);
+  const auto port = read_file(dir + "/port");
+  const auto second = run_command({bin("throng-server"), "--port", port.substr(0, port.find('\n')), "--threads", "1"},
+                                  std::chrono::seconds(10));
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port.substr(0, port.find('\n'))), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("pick another port"), std::string::npos) << second.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Processes, AgentGivesUpOnAnUnreachableController) {
+  const auto r = run_command({bin("throng-agent"), "--controller", "ws://127.0.0.1:1/agents", "--controller-timeout", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("cannot reach the controller"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace throng::test
