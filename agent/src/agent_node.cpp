@@ -152,15 +152,12 @@ net::awaitable<void> agent_node::control_session() {
   beast::flat_buffer buffer;
   control::ControllerToAgent message;
   for (;;) {
-    auto [ec, n] = co_await link_->stream().async_read(buffer, use_nothrow);
-    if (ec) break;
-    const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
-    const auto dec = decode_frame(payload, wire_format::binary, message);
-    buffer.consume(buffer.size());
-    if (dec) {
-      log_warn("ignoring a malformed controller message ({})", dec.message());
+    const auto ec = co_await read_message(link_->stream(), buffer, message);
+    if (ec.category() == frame_category()) {
+      log_warn("ignoring a malformed controller message ({})", ec.message());
       continue;
     }
+    if (ec) break;
     handle(message);
     if (shutting_down_) co_return;
   }

@@ -1,9 +1,9 @@
 // throng-agent: parses the command line and runs a load agent.
-#include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "throng/agent/agent.hpp"
+#include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
 
@@ -27,11 +27,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--metrics-host", config.metrics_host, "address of the metrics listener")->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "debug logging");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? throng::exit_ok : throng::exit_bad_input;
-  }
+  if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   if (verbose) throng::set_log_level(throng::log_level::debug);
   try {
     return throng::agent::run_agent(config);

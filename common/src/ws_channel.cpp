@@ -1,8 +1,18 @@
 #include "throng/common/ws_channel.hpp"
 
+#include "throng/common/frame_codec.hpp"
 #include "throng/common/log.hpp"
 
 namespace throng {
+
+net::awaitable<error_code> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out) {
+  auto [ec, n] = co_await ws.async_read(buffer, use_nothrow);
+  if (ec) co_return ec;
+  const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
+  const auto decoded = decode_frame(payload, wire_format::binary, out);
+  buffer.consume(buffer.size());
+  co_return decoded;
+}
 
 ws_channel::ws_channel(ws_stream stream, std::size_t max_queued_bytes)
     : ws_(std::move(stream)), max_queued_bytes_(max_queued_bytes), wake_(ws_.get_executor()) {

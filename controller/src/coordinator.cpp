@@ -396,16 +396,13 @@ net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_req
   control::AgentToController message;
   bool greeted = false;
   for (;;) {
-    auto [ec, n] = co_await agent->channel->stream().async_read(buffer, use_nothrow);
-    const std::int64_t received = mono_ns();
-    if (ec) break;
-    const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
-    const auto dec = decode_frame(payload, wire_format::binary, message);
-    buffer.consume(buffer.size());
-    if (dec) {
-      log_warn("malformed message from an agent: {}", dec.message());
+    const auto ec = co_await read_message(agent->channel->stream(), buffer, message);
+    const std::int64_t received = mono_ns();  // t1 of a clock ping: as early as we can
+    if (ec.category() == frame_category()) {
+      log_warn("malformed message from an agent: {}", ec.message());
       continue;
     }
+    if (ec) break;
     if (!greeted) {
       std::string refusal;
       if (!message.has_hello()) refusal = "the first message must be an agent hello";

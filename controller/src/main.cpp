@@ -1,10 +1,10 @@
 // throng: the controller and CLI. Parses the command line and dispatches to
 // the subcommands in src/cli/.
-#include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 
 int main(int argc, char** argv) {
@@ -14,9 +14,7 @@ int main(int argc, char** argv) {
   throng::controller::cli::add_run_command(app, exit_code);
   throng::controller::cli::add_validate_command(app, exit_code);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? throng::exit_ok : throng::exit_bad_input;
+    if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   } catch (const std::exception& e) {
     std::cerr << "throng: " << e.what() << "\n";
     return throng::exit_aborted;

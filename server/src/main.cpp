@@ -1,8 +1,8 @@
 // throng-server: parses the command line and runs the reference chat server.
-#include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/units.hpp"
@@ -26,11 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-grace", config.shutdown_grace_s, "seconds to let sessions close on SIGINT/SIGTERM")
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "debug logging");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? throng::exit_ok : throng::exit_bad_input;
-  }
+  if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   if (verbose) throng::set_log_level(throng::log_level::debug);
 
   const auto message_bytes = throng::parse_bytes(max_message);

@@ -13,7 +13,14 @@
 
 #include "throng/common/net.hpp"
 
+namespace google::protobuf { class Message; }
+
 namespace throng {
+
+// Reads one binary protobuf message into `out`. A read error means the
+// connection is over; a frame_errc means this message was malformed and the
+// connection can go on.
+net::awaitable<error_code> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out);
 
 using shared_payload = std::shared_ptr<const std::string>;
 
