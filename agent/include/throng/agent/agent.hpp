@@ -17,7 +17,6 @@ struct agent_config {
   std::uint32_t capacity_users = 20'000;  // announced to the controller's planner
   std::vector<std::string> allowed_targets;  // hosts beyond loopback a plan may target
   double controller_timeout_s = 15;       // give up connecting to the controller after this
-  double controller_grace_s = 10;         // a run survives a lost controller this long
   std::string metrics_host = "127.0.0.1";
   unsigned short metrics_port = 0;        // 0: no metrics listener
 };
@@ -26,7 +25,8 @@ struct agent_config {
 // listed in allowed_targets: an agent fleet must not be aimed at anyone else.
 bool target_allowed(const agent_config& config, const std::string& host);
 
-// Runs until the controller ends the link, SIGINT/SIGTERM, or an error.
+// Runs until the controller ends the link, SIGINT/SIGTERM, or an error. A
+// lost controller link stops any load at once: nobody is watching it.
 // Returns an exit code from throng/common/exit_codes.hpp.
 int run_agent(const agent_config& config);
 
