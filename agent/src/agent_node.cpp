@@ -270,7 +270,7 @@ void agent_node::on_plan(const control::Plan& plan) {
   ready_users_ = failed_users_ = 0;
   first_failure_.clear();
   window_.reset();
-  stop_requested_ = false;
+  stop_at_ns_ = 0;
   send_status(control::AGENT_CONNECTING);
   log_info("plan {}: users {}..{} of {}, {} rooms, target {}", plan.run_id(), plan.first_user(),
            plan.first_user() + plan.user_count(), plan.total_users(), plan.rooms(), plan.target_url());
@@ -321,7 +321,9 @@ void agent_node::on_start(const control::Start& start) {
 
 void agent_node::on_stop(const control::Stop& stop) {
   log_info("controller asked to stop: {}", stop.reason());
-  stop_requested_ = true;
+  // Stop sending now; keep listening for the drain so in-flight acks and
+  // deliveries of what was already sent are still counted.
+  stop_at_ns_ = mono_ns() + std::max<std::int64_t>(0, stop.drain_ns());
   if (run_) run_->stopping.store(true);
   if (report_timer_) report_timer_->cancel();
   if (state_ == control::AGENT_CONNECTING || state_ == control::AGENT_READY) {
@@ -336,11 +338,13 @@ net::awaitable<void> agent_node::report_loop() {
   const std::int64_t end = start + run->plan.duration_ns() + run->plan.drain_ns();
   std::int64_t cpu_before = cpu_time_ns(), wall_before = mono_ns();
   report_timer_.emplace(io_);
-  for (std::uint64_t window = 0;; ++window) {
-    const std::int64_t due = std::min(end, start + static_cast<std::int64_t>(window + 1) * report_interval_ns);
+  for (std::uint64_t window = 0;;) {
+    const std::int64_t last = stop_at_ns_ ? std::min(end, stop_at_ns_) : end;
+    const std::int64_t due = std::min(last, start + static_cast<std::int64_t>(window + 1) * report_interval_ns);
     report_timer_->expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(due)));
     co_await report_timer_->async_wait(use_nothrow);
-    const bool final = stop_requested_ || shutting_down_ || mono_ns() >= end;
+    if (mono_ns() < due && !shutting_down_) continue;  // woken early by a Stop: recompute the deadline
+    const bool final = shutting_down_ || mono_ns() >= last;
     if (mono_ns() >= start + run->plan.duration_ns() && state_ == control::AGENT_RUNNING)
       send_status(control::AGENT_DRAINING);
     if (final) run->stopping.store(true);
@@ -364,6 +368,7 @@ net::awaitable<void> agent_node::report_loop() {
     totals_.merge(window_.counters);
     cpu_before = cpu_now;
     wall_before = wall_now;
+    ++window;
     if (final) break;
   }
   close_users();

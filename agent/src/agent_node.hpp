@@ -56,7 +56,7 @@ class agent_node {
   std::uint32_t ready_users_ = 0, failed_users_ = 0;
   std::string first_failure_;
   std::optional<net::steady_timer> report_timer_;
-  bool stop_requested_ = false;
+  std::int64_t stop_at_ns_ = 0;  // a Stop shortened the run: final report at this local time
   bool shutting_down_ = false;
   int exit_code_ = 0;
 };

@@ -116,7 +116,7 @@ net::awaitable<int> coordinator::run_flow() {
   phase_ = "connecting users";
   if (!co_await send_plans()) co_return exit_aborted;
   if (!co_await wait_until_ready()) {
-    broadcast_stop("run aborted before start");
+    broadcast_stop("run aborted before start", 0);
     co_return exit_aborted;
   }
   co_await run_until_done();
@@ -342,7 +342,8 @@ net::awaitable<void> coordinator::run_until_done() {
   while (!aggregator_->all_final()) {
     if (interrupted_ && !stop_sent) {
       problems_.push_back("interrupted by signal");
-      broadcast_stop("interrupted");
+      // Sends stop now; a short drain lets in-flight acks and deliveries count.
+      broadcast_stop("interrupted", std::min<std::int64_t>(scenario_.drain_ns, 1 * s));
       stop_sent = true;
       stop_deadline = mono_ns() + 5 * s;
     }
@@ -366,9 +367,10 @@ void coordinator::send_to(agent_link& agent, const control::ControllerToAgent& m
   agent.channel->send(encode_frame(message, wire_format::binary));
 }
 
-void coordinator::broadcast_stop(const std::string& reason) {
+void coordinator::broadcast_stop(const std::string& reason, std::int64_t drain_ns) {
   control::ControllerToAgent message;
   message.mutable_stop()->set_reason(reason);
+  message.mutable_stop()->set_drain_ns(drain_ns);
   for (auto& a : run_agents_)
     if (a->connected) send_to(*a, message);
 }

@@ -41,7 +41,7 @@ class coordinator {
                         std::int64_t received_ns);
   void emit(std::vector<interval_view> windows);
   void send_to(agent_link& agent, const control::ControllerToAgent& message);
-  void broadcast_stop(const std::string& reason);
+  void broadcast_stop(const std::string& reason, std::int64_t drain_ns);
   bool local_process_died();
   std::vector<agent_info> agent_infos() const;
   std::string metrics_text() const;

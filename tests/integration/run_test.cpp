@@ -110,6 +110,25 @@ TEST(Run, RemoteAgentsDialInWithToken) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Run, InterruptKeepsWhatWasMeasured) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/long.yaml", "target: {spawn: reference-server}\nduration: 60s\nusers: 20\nrooms: 2\nrate: 100/s\n");
+  background_process controller({bin("throng"), "run", dir + "/long.yaml", "--report", dir + "/report.json", "--work-dir", dir},
+                                dir + "/out");
+  // Wait until the run is under way (the first progress line), then Ctrl-C.
+  for (int i = 0; i < 300 && read_file(dir + "/out").find("sent") == std::string::npos; ++i) usleep(20'000);
+  usleep(1'500'000);
+  EXPECT_EQ(controller.stop(SIGINT, std::chrono::seconds(15)), 3) << "aborted runs exit 3";
+  EXPECT_NE(read_file(dir + "/out").find("run ABORTED"), std::string::npos);
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  EXPECT_FALSE(report.at("completed").get<bool>());
+  const auto& t = report.at("totals");
+  EXPECT_GT(t.at("sent").get<std::uint64_t>(), 100u) << "what was sent before the interrupt is kept";
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("delivered"), t.at("expected"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Run, WrongAgentTokenIsRefusedClearly) {
   const auto port = std::to_string(free_port());
   const auto dir = make_temp_dir();
