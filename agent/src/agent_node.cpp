@@ -314,7 +314,11 @@ void agent_node::on_start(const control::Start& start) {
   }
   const std::int64_t offset = run_->clock_offset_ns.load();
   run_->start_local_ns.store(start.start_at_ns() - offset);
-  for (auto& w : workers_) net::post(w->io, [&w = *w] { w.start_gate.cancel(); });
+  for (auto& w : workers_)
+    net::post(w->io, [&w = *w] {
+      w.max_loop_lag_ns = 0;  // the connect storm before the start is not the run's lag
+      w.start_gate.cancel();
+    });
   send_status(control::AGENT_RUNNING);
   net::co_spawn(io_, report_loop(), log_exceptions{"reporter"});
 }
@@ -362,7 +366,10 @@ net::awaitable<void> agent_node::report_loop() {
     window_.to_proto(*report->mutable_counters(), *report->mutable_latencies());
     report->set_active_users(window_active_users_);
     report->set_loop_lag_ms(static_cast<double>(window_loop_lag_ns_) / 1e6);
-    report->set_cpu_percent(100.0 * static_cast<double>(cpu_now - cpu_before) / static_cast<double>(std::max<std::int64_t>(1, wall_now - wall_before)));
+    // Normalised per worker thread: 100 means every worker was busy all the time.
+    report->set_cpu_percent(100.0 * static_cast<double>(cpu_now - cpu_before) /
+                            static_cast<double>(std::max<std::int64_t>(1, wall_now - wall_before)) /
+                            static_cast<double>(workers_.size()));
     report->set_final(final);
     send(message);
     totals_.merge(window_.counters);

@@ -29,6 +29,7 @@ std::vector<interval_view> aggregator::add(const control::StatsReport& report) {
   view.max_loop_lag_ms = std::max(view.max_loop_lag_ms, report.loop_lag_ms());
   view.max_cpu_percent = std::max(view.max_cpu_percent, report.cpu_percent());
   max_loop_lag_ms_ = std::max(max_loop_lag_ms_, report.loop_lag_ms());
+  max_cpu_percent_ = std::max(max_cpu_percent_, report.cpu_percent());
   return take_complete();
 }
 

@@ -79,6 +79,7 @@ class console_output final : public output {
     for (const auto& [code, n] : c.errors_by_code) text += fmt::format("  error {}: {}\n", code, n);
     if (c.delivered != c.expected)
       text += fmt::format("  note: {} of {} expected deliveries arrived\n", c.delivered, c.expected);
+    for (const auto& w : s.warnings) text += fmt::format("  warning: {}\n", w);
     for (const auto& p : s.problems) text += fmt::format("  problem: {}\n", p);
     fmt::print(out_, "{}", text);
     std::fflush(out_);

@@ -127,6 +127,18 @@ net::awaitable<int> coordinator::run_flow() {
   summary.problems = problems_;
   summary.completed = problems_.empty();
   summary.max_loop_lag_ms = aggregator_->max_loop_lag_ms();
+  summary.max_agent_cpu_percent = aggregator_->max_cpu_percent();
+  // An agent that ran out of CPU measured its own queueing too: say so.
+  if (summary.max_agent_cpu_percent >= 90 || summary.max_loop_lag_ms >= 50)
+    summary.warnings.push_back(fmt::format(
+        "an agent was saturated (CPU up to {:.0f}% of its worker threads, event-loop lag up to {:.0f}ms): "
+        "latencies include the agent's own delay; use more agents or fewer users per agent",
+        summary.max_agent_cpu_percent, summary.max_loop_lag_ms));
+  const auto& c = summary.total.counters;
+  if (c.sent > c.acked + c.errors)
+    summary.warnings.push_back(fmt::format("{} sends were not acknowledged by the end of the drain: the target fell "
+                                           "behind (a longer drain shows whether it catches up)",
+                                           c.sent - c.acked - c.errors));
   summary.agents = agent_infos();
   for (const auto& a : summary.agents) summary.max_clock_error_ns = std::max(summary.max_clock_error_ns, a.clock_error_ns);
   summary.exit_code = summary.completed ? exit_ok : exit_aborted;

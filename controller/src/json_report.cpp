@@ -98,6 +98,8 @@ class json_report final : public output {
     doc_["problems"] = s.problems;
     doc_["clock_error_bound_ms"] = static_cast<double>(s.max_clock_error_ns) / 1e6;
     doc_["max_loop_lag_ms"] = s.max_loop_lag_ms;
+    doc_["max_agent_cpu_percent"] = s.max_agent_cpu_percent;
+    doc_["warnings"] = s.warnings;
     doc_["totals"] = counters_json(s.total.counters);
     doc_["latency"] = latencies_json(s.total);
     doc_["agents"] = agents_json(s.agents);

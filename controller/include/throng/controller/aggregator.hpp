@@ -38,6 +38,7 @@ class aggregator {
   bool all_final() const;
   const run_stats& total() const noexcept { return total_; }
   double max_loop_lag_ms() const noexcept { return max_loop_lag_ms_; }
+  double max_cpu_percent() const noexcept { return max_cpu_percent_; }
   std::uint64_t rejected_histograms() const noexcept { return rejected_histograms_; }
 
  private:
@@ -59,6 +60,7 @@ class aggregator {
   std::uint64_t next_window_ = 0;
   run_stats total_;
   double max_loop_lag_ms_ = 0;
+  double max_cpu_percent_ = 0;
   std::uint64_t rejected_histograms_ = 0;
 };
 

@@ -42,6 +42,8 @@ struct run_summary {
   std::vector<std::string> problems;      // why aborted, lost agents, ...
   std::int64_t max_clock_error_ns = 0;    // the e2e figures are exact within this bound
   double max_loop_lag_ms = 0;
+  double max_agent_cpu_percent = 0;
+  std::vector<std::string> warnings;      // results to read with care (e.g. a saturated agent)
   int exit_code = 0;
   std::vector<agent_info> agents;
 };
