@@ -135,14 +135,12 @@ void session::handle_join(const chat::Join& join) {
   shard& owner = home_.core.owner_of(room);
   net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), room, json = wants_json(),
                        since = join.since_seq()] {
-    auto history = owner.add_member(room, home.index, json, since);
-    net::post(home.io, [self, room, history = std::move(history)]() mutable {
-      self->on_joined(room, std::move(history));
-    });
+    auto replay = owner.add_member(room, home.index, json, since);
+    net::post(home.io, [self, room, replay = std::move(replay)]() mutable { self->on_joined(room, std::move(replay)); });
   });
 }
 
-void session::on_joined(const std::string& room, std::vector<fanout_ptr> history) {
+void session::on_joined(const std::string& room, join_replay replay) {
   joining_.erase(room);
   if (ended_) {
     shard& owner = home_.core.owner_of(room);
@@ -154,8 +152,9 @@ void session::on_joined(const std::string& room, std::vector<fanout_ptr> history
   chat::ServerFrame frame;
   auto* h = frame.mutable_history();
   h->set_room(room);
-  for (const auto& m : history) *h->add_messages() = m->frame.message();
-  if (!history.empty()) h->set_first_available_seq(history.front()->frame.message().seq());
+  for (const auto& m : replay.messages) *h->add_messages() = m->frame.message();
+  h->set_first_available_seq(replay.first_available_seq);
+  h->set_truncated(replay.truncated);
   send_frame(frame);
 }
 

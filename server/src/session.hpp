@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fanout.hpp"
+#include "shard.hpp"
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/ws_channel.hpp"
 
@@ -25,7 +26,7 @@ class session : public std::enable_shared_from_this<session> {
 
   // All below run on the home shard.
   void deliver(const fanout_ptr& message);
-  void on_joined(const std::string& room, std::vector<fanout_ptr> history);
+  void on_joined(const std::string& room, join_replay replay);
   void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
   void close(websocket::close_code code, std::string reason);
   bool wants_json() const noexcept { return format_ == wire_format::json; }

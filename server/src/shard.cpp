@@ -22,8 +22,7 @@ shard& server_core::owner_of(const std::string& room) const {
 
 shard::shard(server_core& c, unsigned i) : core(c), index(i) {}
 
-std::vector<fanout_ptr> shard::add_member(const std::string& name, unsigned member_shard, bool json,
-                                          std::uint64_t since_seq) {
+join_replay shard::add_member(const std::string& name, unsigned member_shard, bool json, std::uint64_t since_seq) {
   auto& room = owned_rooms[name];
   if (room.members_per_shard.empty()) {
     room.name = name;
@@ -32,9 +31,13 @@ std::vector<fanout_ptr> shard::add_member(const std::string& name, unsigned memb
   }
   ++room.members_per_shard[member_shard];
   if (json) ++room.json_members_per_shard[member_shard];
-  std::vector<fanout_ptr> replay;
+  join_replay replay;
   for (const auto& m : room.history)
-    if (m->frame.message().seq() > since_seq) replay.push_back(m);
+    if (m->frame.message().seq() > since_seq) replay.messages.push_back(m);
+  const std::uint64_t oldest = room.history.empty() ? room.next_seq : room.history.front()->frame.message().seq();
+  if (!room.history.empty()) replay.first_available_seq = oldest;
+  // A reconnecting client (since_seq > 0) must learn when the gap it asked for is not all there.
+  replay.truncated = since_seq > 0 && since_seq + 1 < oldest;
   return replay;
 }
 

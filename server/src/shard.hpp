@@ -20,6 +20,13 @@ namespace throng::server {
 class session;
 struct shard;
 
+// The answer to a join: the messages after since_seq that the room still holds.
+struct join_replay {
+  std::vector<fanout_ptr> messages;
+  std::uint64_t first_available_seq = 0;  // 0 when the room holds nothing
+  bool truncated = false;                 // part of the requested gap is gone
+};
+
 // What all shards share, immutable after start.
 struct server_core {
   server_config config;
@@ -43,8 +50,8 @@ struct shard {
   std::uint64_t next_session_id = 1;
 
   // --- owner side (called on this shard for rooms it owns) ---
-  // Registers a member living on `member_shard`; returns the history to replay.
-  std::vector<fanout_ptr> add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
+  // Registers a member living on `member_shard`; returns what to replay.
+  join_replay add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
   void remove_member(const std::string& room, unsigned member_shard, bool json);
   // Gives the message the room's next seq, serialises it once and stores it.
   fanout_ptr sequence(const std::string& room, chat::ChatMessage message);

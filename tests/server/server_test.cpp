@@ -165,6 +165,15 @@ TEST_F(ServerTest, JoinReplaysTheLastTenAndSinceSeqFillsTheGap) {
   const auto gap = reconnecting.join("hist", 12);
   ASSERT_EQ(gap.messages_size(), 3);
   EXPECT_EQ(gap.messages(0).seq(), 13u);
+  EXPECT_FALSE(gap.truncated());
+
+  // Seq 2..5 are no longer held: the reply says so instead of pretending.
+  ws_test_client too_late(port(), wire_format::binary);
+  too_late.hello();
+  const auto partial = too_late.join("hist", 1);
+  EXPECT_TRUE(partial.truncated());
+  EXPECT_EQ(partial.first_available_seq(), 6u);
+  EXPECT_EQ(partial.messages_size(), 10);
 }
 
 TEST_F(ServerTest, DupFactorExpandsTheBody) {

@@ -12,8 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include "throng/common/net.hpp"
 
 namespace throng::test {
 
@@ -35,9 +34,27 @@ std::string read_file(const std::string& path) {
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 unsigned short free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  net::io_context io;
+  tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
   return a.local_endpoint().port();
+}
+
+std::string http_get(unsigned short port, const std::string& target) {
+  try {
+    net::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(5));
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return res.body();
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 namespace {

@@ -19,6 +19,9 @@ void write_file(const std::string& path, const std::string& text);
 // A loopback port that was free a moment ago.
 unsigned short free_port();
 
+// GET http://127.0.0.1:port/target; the body, or empty when nothing answered.
+std::string http_get(unsigned short port, const std::string& target);
+
 struct command_result {
   int exit_code = -1;
   std::string out;
