@@ -57,14 +57,17 @@ net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const http_handlers> handlers) {
+  // Not a coroutine on purpose: GCC 12 destroys temporaries created inside a
+  // co_await expression twice, so the std::function is built out here.
   auto executor = acceptor.get_executor();
-  co_await accept_loop(acceptor, [executor, handlers] { return accept_target{executor, handlers}; });
+  std::function<accept_target()> next = [executor, handlers] { return accept_target{executor, handlers}; };
+  return accept_loop(acceptor, std::move(next));
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::function<accept_target()> next_target) {
   for (;;) {
-    auto [executor, handlers] = next_target();
-    auto [ec, socket] = co_await acceptor.async_accept(executor, use_nothrow);
+    const accept_target target = next_target();
+    auto [ec, socket] = co_await acceptor.async_accept(target.executor, use_nothrow);
     if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: back off instead of spinning.
@@ -74,7 +77,7 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::function<accept_t
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(executor, serve_http_connection(beast::tcp_stream(std::move(socket)), handlers),
+    net::co_spawn(target.executor, serve_http_connection(beast::tcp_stream(std::move(socket)), target.handlers),
                   log_exceptions{"http connection"});
   }
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <random>
 
@@ -82,8 +84,18 @@ int coordinator::run() {
     timer->async_wait([this, timer](error_code) { io_.stop(); });
   });
   io_.run();
+  // Local agents leave by themselves once their link closes; give them a moment before SIGTERM.
+  const auto patience = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (std::chrono::steady_clock::now() < patience &&
+         std::any_of(agent_processes_.begin(), agent_processes_.end(), [](auto& p) { return !p.poll(); }))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (auto& p : agent_processes_) p.stop();
   if (server_process_) server_process_->stop();
+  if (!created_work_dir_.empty()) {
+    std::error_code ignored;
+    if (code == exit_ok) std::filesystem::remove_all(created_work_dir_, ignored);
+    else log_info("logs of the local processes are in {}", created_work_dir_);
+  }
   return code;
 }
 
@@ -155,6 +167,7 @@ net::awaitable<bool> coordinator::start_local_processes() {
       co_return false;
     }
     work = tmpl;
+    created_work_dir_ = work;
   }
   std::filesystem::create_directories(work);
   const auto binary = [&](const char* name) { return (std::filesystem::path(options_.bin_dir) / name).string(); };

@@ -58,6 +58,7 @@ class coordinator {
   std::optional<child_process> server_process_;
   std::vector<child_process> agent_processes_;
   std::vector<std::string> problems_;
+  std::string created_work_dir_;  // a temporary log directory we made: removed after a clean run
   std::string target_url_;
   std::string run_id_;
   std::string phase_ = "starting";
