@@ -27,6 +27,13 @@ std::int64_t cpu_time_ns() {
   return ns(usage.ru_utime) + ns(usage.ru_stime);
 }
 
+// Each user holds one socket; keep a margin for the controller link and logs.
+std::uint64_t socket_budget() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return UINT32_MAX;
+  return limit.rlim_cur > 64 ? limit.rlim_cur - 64 : 0;
+}
+
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost") return true;
   error_code ec;
@@ -143,7 +150,7 @@ net::awaitable<void> agent_node::control_session() {
   hello->set_agent_id(config_.id);
   hello->set_region(config_.region);
   hello->set_cores(static_cast<std::uint32_t>(workers_.size()));
-  hello->set_capacity_users(config_.capacity_users);
+  hello->set_capacity_users(std::min<std::uint64_t>(config_.capacity_users, socket_budget()));
   hello->set_version(THRONG_VERSION);
   send(hello_message);
   log_info("agent {} connected to controller {}", config_.id, config_.controller_url);

@@ -126,7 +126,7 @@ net::awaitable<int> coordinator::run_flow() {
   phase_ = "waiting for agents";
   if (!co_await wait_for_agents(wanted)) co_return exit_aborted;
   phase_ = "connecting users";
-  if (!co_await send_plans()) co_return exit_aborted;
+  if (!co_await send_plans()) co_return exit_bad_input;
   if (!co_await wait_until_ready()) {
     broadcast_stop("run aborted before start", 0);
     co_return exit_aborted;
@@ -262,6 +262,17 @@ net::awaitable<bool> coordinator::send_plans() {
     if (!a->connected) continue;
     run_agents_.push_back(a);
     capacities.push_back(a->hello.capacity_users());
+  }
+  std::uint64_t capacity = 0;
+  for (auto c : capacities) capacity += c;
+  if (capacity < scenario_.users) {
+    problems_.push_back(fmt::format(
+        "the {} agent(s) can carry {} users together (each announces its capacity, at most its open-file limit), "
+        "but the scenario has {}: {}",
+        capacities.size(), capacity, scenario_.users,
+        options_.remote_agents ? "start more agents" : "raise `agents:` in the scenario so each carries fewer users"));
+    log_error("{}", problems_.back());
+    co_return false;
   }
   const auto shares = split_users(scenario_.users, capacities);
   std::vector<std::string> ids;

@@ -181,6 +181,14 @@ TEST(Run, UnreachableTargetAbortsWithExitCode3) {
   EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
 }
 
+TEST(Run, MoreUsersThanAgentsCanCarryIsBadInput) {
+  // One local agent may hold about 20k sockets here; 50k users need more agents.
+  const auto r = run_scenario_text("target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 1s\nusers: 50k\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("can carry"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("raise `agents:`"), std::string::npos) << r.err;
+}
+
 TEST(Run, ForeignTargetIsRefusedByTheAgentAllowList) {
   // 192.0.2.0/24 is reserved for documentation: nothing is contacted, the agent refuses first.
   const auto r = run_scenario_text("target: {url: 'ws://192.0.2.1:80/ws'}\nduration: 1s\nusers: 1\n");
