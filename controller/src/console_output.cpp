@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "throng/common/units.hpp"
@@ -40,13 +41,19 @@ class console_output final : public output {
       return v.stats.e2e.count() ? format_duration(v.stats.e2e.percentile(q)) : std::string("-");
     };
     std::string line = fmt::format(
-        "[{}] users {:>6}  sent {:>7} ({}/s)  acked {:>7}  delivered {:>8} ({}/s)  errors {}  "
+        "[{}] users {:>6}  sent {:>6} ({}/s)  acked {:>6}  delivered {:>7} ({}/s)  errors {}  "
         "e2e p50 {} p99 {}",
         clock, v.active_users,
         format_count(static_cast<double>(cumulative_.sent)), format_count(static_cast<double>(c.sent)),
         format_count(static_cast<double>(cumulative_.acked)), format_count(static_cast<double>(cumulative_.delivered)),
         format_count(static_cast<double>(c.delivered)), cumulative_.errors, quantile(50), quantile(99));
-    if (tty_) fmt::print(out_, "\r\033[K{}", line);
+    if (tty_) {
+      // Rewritten in place: a line wider than the terminal would wrap and defeat \r.
+      winsize ws{};
+      if (ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && line.size() >= ws.ws_col)
+        line.resize(ws.ws_col - 1);
+      fmt::print(out_, "\r\033[K{}", line);
+    }
     else fmt::print(out_, "{}\n", line);
     std::fflush(out_);
   }

@@ -127,6 +127,7 @@ net::awaitable<int> coordinator::run_flow() {
   if (!co_await wait_for_agents(wanted)) co_return exit_aborted;
   phase_ = "connecting users";
   if (!co_await send_plans()) co_return exit_bad_input;
+  log_info("connecting {} users through {} agent(s) to {}", scenario_.users, run_agents_.size(), target_url_);
   if (!co_await wait_until_ready()) {
     broadcast_stop("run aborted before start", 0);
     co_return exit_aborted;

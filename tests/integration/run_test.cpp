@@ -181,6 +181,15 @@ TEST(Run, UnreachableTargetAbortsWithExitCode3) {
   EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
 }
 
+TEST(Run, TargetFlagOverridesTheScenario) {
+  const auto r = run_command({bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--target", "ws://127.0.0.1:1/ws"});
+  EXPECT_EQ(r.exit_code, 3) << "smoke.yaml spawns a server; --target must replace it";
+  EXPECT_NE(r.err.find("no user could connect to the target ws://127.0.0.1:1/ws"), std::string::npos) << r.err;
+  const auto bad = run_command({bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--target", "http://x"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--target"), std::string::npos) << bad.err;
+}
+
 TEST(Run, MoreUsersThanAgentsCanCarryIsBadInput) {
   // One local agent may hold about 20k sockets here; 50k users need more agents.
   const auto r = run_scenario_text("target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 1s\nusers: 50k\n");

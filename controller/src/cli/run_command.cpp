@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/url.hpp"
 #include "throng/controller/run.hpp"
 #include "throng/controller/scenario.hpp"
 
@@ -50,6 +51,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
     scenario s = *loaded.value;
     if (args->local_agents) s.local_agents = args->local_agents;
     if (!args->target.empty()) {
+      const auto url = parse_ws_url(args->target);
+      if (!url || url->tls) {
+        std::cerr << "throng run: --target '" << args->target << "' is not a ws://host:port/path URL\n";
+        exit_code = exit_bad_input;
+        return;
+      }
       s.target_url = args->target;
       s.spawn_server = false;
     }
