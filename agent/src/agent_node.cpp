@@ -159,12 +159,12 @@ net::awaitable<void> agent_node::control_session() {
   beast::flat_buffer buffer;
   control::ControllerToAgent message;
   for (;;) {
-    const auto ec = co_await read_message(link_->stream(), buffer, message);
-    if (ec.category() == frame_category()) {
-      log_warn("ignoring a malformed controller message ({})", ec.message());
+    const auto r = co_await read_message(link_->stream(), buffer, message);
+    if (r.ec.category() == frame_category()) {
+      log_warn("ignoring a malformed controller message ({})", r.ec.message());
       continue;
     }
-    if (ec) break;
+    if (r.ec) break;
     handle(message);
     if (shutting_down_) co_return;
   }

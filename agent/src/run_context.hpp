@@ -27,7 +27,6 @@ struct run_context {
 
   std::string room_name(std::uint32_t room) const { return plan.room_prefix() + std::to_string(room); }
   std::uint32_t room_of(std::uint64_t user) const { return static_cast<std::uint32_t>(user % plan.rooms()); }
-  std::int64_t end_local_ns() const { return start_local_ns.load() + plan.duration_ns(); }
 };
 
 }  // namespace throng::agent

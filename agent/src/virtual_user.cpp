@@ -129,14 +129,10 @@ net::awaitable<bool> virtual_user::connect_and_join() {
 }
 
 net::awaitable<bool> virtual_user::read_frame(chat::ServerFrame& frame) {
-  auto [ec, n] = co_await channel_->stream().async_read(read_buffer_, use_nothrow);
-  if (ec) co_return false;
-  home_.stats.counters.wire_bytes_in += n;
-  const std::string_view payload(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
-  const auto format = channel_->stream().got_text() ? wire_format::json : wire_format::binary;
-  const auto ec2 = decode_frame(payload, format, frame);
-  read_buffer_.consume(read_buffer_.size());
-  if (ec2) {
+  const auto r = co_await read_message(channel_->stream(), read_buffer_, frame);
+  if (r.ec && r.ec.category() != frame_category()) co_return false;
+  home_.stats.counters.wire_bytes_in += r.bytes;
+  if (r.ec) {
     home_.stats.counters.count_error("MALFORMED_SERVER_FRAME");
     frame.Clear();
   }
@@ -252,7 +248,7 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   std::string* body = send->mutable_body();
   body->clear();
   fmt::format_to(std::back_inserter(*body), "u{} #{} ", user_id_, client_seq);
-  if (body->size() < run_->plan.message_bytes()) body->resize(run_->plan.message_bytes(), 'x');
+  body->resize(run_->plan.message_bytes(), 'x');  // exactly message_size, the tag cut if it is longer
 
   auto frame = std::make_shared<const std::string>(encode_frame(send_frame_, format_));
   auto& c = home_.stats.counters;

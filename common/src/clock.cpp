@@ -28,7 +28,7 @@ std::optional<clock_estimate> clock_offset_estimator::estimate() const {
   const clock_sample* best = &samples_.front();
   for (const auto& s : samples_)
     if (s.rtt() <= best->rtt()) best = &s;
-  return clock_estimate{best->offset(), (best->rtt() + 1) / 2, best->rtt(), best->t3, samples_.size()};
+  return clock_estimate{best->offset(), (best->rtt() + 1) / 2, best->rtt(), best->t3};
 }
 
 }  // namespace throng

@@ -170,29 +170,41 @@ void histogram::to_proto(stats::Histogram& out) const {
   out.set_sum_sq_ns(sum_sq_);
 }
 
-bool histogram::from_proto(const stats::Histogram& in) {
-  reset();
+bool histogram::merge_proto(const stats::Histogram& in) {
   const histogram_config wanted{static_cast<int>(in.significant_digits()), in.lowest_ns(), in.highest_ns()};
   if (!(wanted == config_) || in.index_deltas_size() != in.counts_size()) return false;
+  // Validate every index before touching anything: a bad report changes nothing.
   std::size_t index = 0;
-  std::uint64_t total = 0;
+  std::uint64_t added = 0;
   for (int k = 0; k < in.counts_size(); ++k) {
     index += in.index_deltas(k);
-    if (index >= counts_.size()) {
-      reset();
-      return false;
-    }
-    counts_[index] += in.counts(k);
-    total += in.counts(k);
+    if (index >= counts_.size()) return false;
+    added += in.counts(k);
   }
-  total_ = total;
-  underflow_ = in.underflow();
-  overflow_ = in.overflow();
-  min_ = in.min_ns();
-  max_ = in.max_ns();
-  sum_ = in.sum_ns();
-  sum_sq_ = in.sum_sq_ns();
+  if (added == 0) return true;
+  index = 0;
+  for (int k = 0; k < in.counts_size(); ++k) {
+    index += in.index_deltas(k);
+    counts_[index] += in.counts(k);
+  }
+  if (total_ == 0) {
+    min_ = in.min_ns();
+    max_ = in.max_ns();
+  } else {
+    min_ = std::min(min_, in.min_ns());
+    max_ = std::max(max_, in.max_ns());
+  }
+  total_ += added;
+  underflow_ += in.underflow();
+  overflow_ += in.overflow();
+  sum_ += in.sum_ns();
+  sum_sq_ += in.sum_sq_ns();
   return true;
+}
+
+bool histogram::from_proto(const stats::Histogram& in) {
+  reset();
+  return merge_proto(in);
 }
 
 }  // namespace throng

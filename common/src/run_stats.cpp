@@ -90,13 +90,8 @@ bool run_stats::add_from_proto(const stats::Counters& counters_in, const stats::
   bool ok = true;
   for (const auto& f : latency_fields) {
     const auto& wire = (latencies_in.*f.get)();
-    if (wire.counts_size() == 0 && wire.underflow() == 0 && wire.overflow() == 0) continue;
-    histogram h((this->*f.member).config());
-    if (!h.from_proto(wire)) {
-      ok = false;
-      continue;
-    }
-    (this->*f.member).merge(h);
+    if (wire.counts_size() == 0) continue;  // the field was absent or empty
+    if (!(this->*f.member).merge_proto(wire)) ok = false;
   }
   return ok;
 }

@@ -5,13 +5,13 @@
 
 namespace throng {
 
-net::awaitable<error_code> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out) {
+net::awaitable<read_result> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out) {
   auto [ec, n] = co_await ws.async_read(buffer, use_nothrow);
-  if (ec) co_return ec;
+  if (ec) co_return read_result{ec, n};
   const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
-  const auto decoded = decode_frame(payload, wire_format::binary, out);
+  const auto decoded = decode_frame(payload, ws.got_text() ? wire_format::json : wire_format::binary, out);
   buffer.consume(buffer.size());
-  co_return decoded;
+  co_return read_result{decoded, n};
 }
 
 ws_channel::ws_channel(ws_stream stream, std::size_t max_queued_bytes)
@@ -66,27 +66,23 @@ net::awaitable<void> ws_channel::write_loop() {
     // Take everything queued: one write per wake-up, not one per frame.
     draining_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
+    error_code ec;
     if (coalesce_ && draining_.size() > 1) {
       coalesce_(draining_, coalesced_);
-      auto [ec, n] = co_await ws_.async_write(net::buffer(coalesced_), use_nothrow);
-      if (ec) {
-        closing_ = true;
-        break;
-      }
-      bytes_written_ += n;
+      auto [wec, n] = co_await ws_.async_write(net::buffer(coalesced_), use_nothrow);
+      ec = wec;
       ++messages_written_;
     } else {
       for (const auto& frame : draining_) {
-        auto [ec, n] = co_await ws_.async_write(net::buffer(*frame), use_nothrow);
-        if (ec) {
-          draining_.clear();
-          queued_bytes_ = 0;
-          closing_ = true;
-          co_return;
-        }
-        bytes_written_ += n;
+        auto [wec, n] = co_await ws_.async_write(net::buffer(*frame), use_nothrow);
+        ec = wec;
+        if (ec) break;
         ++messages_written_;
       }
+    }
+    if (ec) {  // the peer is gone: nothing queued can be delivered any more
+      closing_ = true;
+      break;
     }
     for (const auto& frame : draining_) queued_bytes_ -= frame->size();
     draining_.clear();
@@ -95,6 +91,7 @@ net::awaitable<void> ws_channel::write_loop() {
     co_await ws_.async_close(close_reason_, use_nothrow);
   }
   queue_.clear();
+  draining_.clear();
   queued_bytes_ = 0;
 }
 

@@ -20,7 +20,6 @@ class child_process {
   child_process(child_process&& other) noexcept;
   child_process(const child_process&) = delete;
 
-  pid_t pid() const noexcept { return pid_; }
   const std::string& log_path() const noexcept { return log_path_; }
   // Exit status if it has ended (non-blocking).
   std::optional<int> poll();

@@ -39,7 +39,12 @@ coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move
 }
 
 int coordinator::run() {
-  open_acceptor(acceptor_, options_.listen_host, options_.agent_port);
+  try {
+    open_acceptor(acceptor_, options_.listen_host, options_.agent_port);
+  } catch (const std::system_error& e) {
+    log_error("agent listener: {}; check --listen and --agent-port", e.what());
+    return exit_bad_input;
+  }
   auto handlers = std::make_shared<http_handlers>();
   handlers->on_request = [this](const http_request& req) {
     if (req.target() == "/metrics") return metrics_response(req, metrics_text());
@@ -105,7 +110,6 @@ net::awaitable<bool> coordinator::wait_for_change(std::int64_t deadline_ns) {
   if (mono_ns() >= deadline_ns) co_return false;
   changed_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns)));
   auto [ec] = co_await changed_.async_wait(use_nothrow);
-  // Local children are polled here too: a crashed agent or server ends the wait.
   co_return mono_ns() < deadline_ns || ec == net::error::operation_aborted;
 }
 
@@ -123,9 +127,7 @@ net::awaitable<int> coordinator::run_flow() {
              acceptor_.local_endpoint().port());
   }
   const std::size_t wanted = options_.remote_agents ? options_.remote_agents : scenario_.local_agents;
-  phase_ = "waiting for agents";
   if (!co_await wait_for_agents(wanted)) co_return exit_aborted;
-  phase_ = "connecting users";
   if (!co_await send_plans()) co_return exit_bad_input;
   log_info("connecting {} users through {} agent(s) to {}", scenario_.users, run_agents_.size(), target_url_);
   if (!co_await wait_until_ready()) {
@@ -359,7 +361,7 @@ net::awaitable<void> coordinator::run_until_done() {
   message.mutable_start()->set_start_at_ns(start_at);
   for (auto& a : run_agents_) send_to(*a, message);
   started_at_ = start_at;
-  phase_ = "running";
+  running_ = true;
 
   run_info info;
   info.run_id = run_id_;
@@ -392,7 +394,7 @@ net::awaitable<void> coordinator::run_until_done() {
     }
   }
   emit(aggregator_->flush());
-  phase_ = "done";
+  running_ = false;
 }
 
 void coordinator::emit(std::vector<interval_view> windows) {
@@ -435,13 +437,13 @@ net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_req
   control::AgentToController message;
   bool greeted = false;
   for (;;) {
-    const auto ec = co_await read_message(agent->channel->stream(), buffer, message);
+    const auto r = co_await read_message(agent->channel->stream(), buffer, message);
     const std::int64_t received = mono_ns();  // t1 of a clock ping: as early as we can
-    if (ec.category() == frame_category()) {
-      log_warn("malformed message from an agent: {}", ec.message());
+    if (r.ec.category() == frame_category()) {
+      log_warn("malformed message from an agent: {}", r.ec.message());
       continue;
     }
-    if (ec) break;
+    if (r.ec) break;
     if (!greeted) {
       std::string refusal;
       if (!message.has_hello()) refusal = "the first message must be an agent hello";
@@ -472,7 +474,7 @@ net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_req
   }
   agent->connected = false;
   if (greeted) {
-    if (agent->in_run && aggregator_ && !aggregator_->all_final() && phase_ == "running") {
+    if (agent->in_run && aggregator_ && !aggregator_->all_final() && running_) {
       problems_.push_back("agent " + agent->hello.agent_id() + " disconnected during the run; its share is missing");
       emit(aggregator_->remove_agent(agent->hello.agent_id()));
     }

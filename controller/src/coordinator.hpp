@@ -61,7 +61,7 @@ class coordinator {
   std::string created_work_dir_;  // a temporary log directory we made: removed after a clean run
   std::string target_url_;
   std::string run_id_;
-  std::string phase_ = "starting";
+  bool running_ = false;  // between Start and the last report
   std::int64_t started_at_ = 0;
   bool interrupted_ = false;
   int exit_code_ = 0;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include "throng/common/units.hpp"
 #include "throng/common/url.hpp"
@@ -88,8 +89,19 @@ class reader {
     }
     const auto text = scalar(node, path);
     if (!text) return;
-    if (auto value = parse(*text)) out = static_cast<T>(*value);
-    else error(node, path, "'" + *text + "' is not valid: expected " + expected);
+    const auto value = parse(*text);
+    if (!value) {
+      error(node, path, "'" + *text + "' is not valid: expected " + expected);
+      return;
+    }
+    // A count that does not fit its field is an error, never a silent wrap-around.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (*value > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+        error(node, path, "'" + *text + "' is too large: at most " + std::to_string(std::numeric_limits<T>::max()));
+        return;
+      }
+    }
+    out = static_cast<T>(*value);
   }
 
  private:
@@ -187,6 +199,8 @@ scenario_result parse_scenario(const std::string& yaml_text, const std::string& 
       }
     }
     r.field(target, "server_threads", "target.server_threads", s.server_threads, parse_uint, "a thread count such as 1");
+    if (s.server_threads == 0 || s.server_threads > 256)
+      r.error(target["server_threads"], "target.server_threads", "must be from 1 to 256");
     r.field(target, "batch", "target.batch", s.batch, parse_bool, "true or false");
   }
 

@@ -50,9 +50,9 @@ struct server::impl {
     };
     h->on_upgrade = [&s](beast::tcp_stream stream, http_request req) -> net::awaitable<void> {
       auto sess = std::make_shared<session>(s, s.next_session_id++);
-      s.sessions.insert(sess);
-      s.metrics.connections_open.set(s.sessions.size());
+      s.adopt(sess);
       co_await sess->run(std::move(stream), std::move(req));
+      s.release(sess);  // on every ending, a failed handshake included
     };
     return h;
   }

@@ -40,25 +40,18 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
     home_.metrics.frames_in.add();
     home_.metrics.bytes_in.add(n);
     const auto format = channel_->stream().got_text() ? wire_format::json : wire_format::binary;
+    if (!said_hello_) adopt_format(format);
     const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
     std::string detail;
-    auto frame = decode<chat::ClientFrame>(payload, format, home_.core.config.max_message_bytes + 4096, &detail);
+    // Size is already bounded by read_message_max.
+    auto frame = decode<chat::ClientFrame>(payload, format, payload.size(), &detail);
     buffer.consume(buffer.size());
     if (!frame) {
-      if (!said_hello_) {
-        format_ = format;
-        channel_->set_text(format == wire_format::json);
-      }
       home_.metrics.malformed_frames.add();
       send_error(chat::MALFORMED_FRAME,
                  fmt::format("{}{}{}; see proto/chat.proto for the frame format", frame.error().message(),
                              detail.empty() ? "" : ": ", detail));
       continue;
-    }
-    if (!said_hello_) {
-      // Until hello, answer in the encoding the client used.
-      format_ = format;
-      channel_->set_text(format == wire_format::json);
     }
     if (frame->kind_case() == chat::ClientFrame::kHello) {
       handle_hello(frame->hello(), format);
@@ -70,8 +63,16 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
   leave_all_rooms();
   channel_->close(websocket::close_code::normal);
   ended_ = true;
-  home_.sessions.erase(shared_from_this());
-  home_.metrics.connections_open.set(home_.sessions.size());
+}
+
+void session::adopt_format(wire_format format) {
+  format_ = format;
+  channel_->set_text(format == wire_format::json);
+}
+
+void session::release_membership(const std::string& room) {
+  shard& owner = home_.core.owner_of(room);
+  net::post(owner.io, [&owner, room, from = home_.index, json = wants_json()] { owner.remove_member(room, from, json); });
 }
 
 void session::handle_hello(const chat::Hello& hello, wire_format format) {
@@ -80,8 +81,7 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
     return;
   }
   said_hello_ = true;
-  format_ = format;
-  channel_->set_text(format == wire_format::json);
+  adopt_format(format);
   user_ = fmt::format("guest-{}-{}", home_.index, id_);
 
   chat::ServerFrame frame;
@@ -143,8 +143,7 @@ void session::handle_join(const chat::Join& join) {
 void session::on_joined(const std::string& room, join_replay replay) {
   joining_.erase(room);
   if (ended_) {
-    shard& owner = home_.core.owner_of(room);
-    net::post(owner.io, [&owner, room, from = home_.index, json = wants_json()] { owner.remove_member(room, from, json); });
+    release_membership(room);
     return;
   }
   joined_.insert(room);
@@ -165,8 +164,7 @@ void session::handle_leave(const chat::Leave& leave) {
     return;
   }
   home_.detach(this, room);
-  shard& owner = home_.core.owner_of(room);
-  net::post(owner.io, [&owner, room, from = home_.index, json = wants_json()] { owner.remove_member(room, from, json); });
+  release_membership(room);
 }
 
 void session::handle_send(const chat::Send& send) {
@@ -196,12 +194,12 @@ void session::handle_send(const chat::Send& send) {
   net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), message = std::move(message),
                        client_seq = send.client_seq()]() mutable {
     const std::string room = message.room();
-    const auto sequenced = owner.sequence(room, std::move(message));
-    // The ack is posted first, so the sender sees it before its own copy.
-    net::post(home.io, [self, client_seq, seq = sequenced->frame.message().seq(), room] {
-      self->on_ack(client_seq, seq, room);
+    // The ack is posted before the fan-out, so the sender sees it before its own copy.
+    owner.publish(room, std::move(message), [&](const fanout_ptr& sequenced) {
+      net::post(home.io, [self, client_seq, sequenced] {
+        self->on_ack(client_seq, sequenced->frame.message().seq(), sequenced->frame.message().room());
+      });
     });
-    owner.fan_out(sequenced);
   });
 }
 
@@ -252,8 +250,7 @@ void session::close(websocket::close_code code, std::string reason) {
 void session::leave_all_rooms() {
   for (const auto& room : joined_) {
     home_.detach(this, room);
-    shard& owner = home_.core.owner_of(room);
-    net::post(owner.io, [&owner, room, from = home_.index, json = wants_json()] { owner.remove_member(room, from, json); });
+    release_membership(room);
   }
   joined_.clear();
 }

@@ -40,6 +40,10 @@ class session : public std::enable_shared_from_this<session> {
   void send_frame(const chat::ServerFrame& frame);
   void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
   bool queue(std::shared_ptr<const std::string> payload);
+  // Until hello, answer in the encoding the client used.
+  void adopt_format(wire_format format);
+  // Tells the room's owner shard this session's membership is over.
+  void release_membership(const std::string& room);
   void leave_all_rooms();
 
   shard& home_;

@@ -22,13 +22,28 @@ shard& server_core::owner_of(const std::string& room) const {
 
 shard::shard(server_core& c, unsigned i) : core(c), index(i) {}
 
-join_replay shard::add_member(const std::string& name, unsigned member_shard, bool json, std::uint64_t since_seq) {
-  auto& room = owned_rooms[name];
-  if (room.members_per_shard.empty()) {
-    room.name = name;
-    room.members_per_shard.assign(core.shards.size(), 0);
-    room.json_members_per_shard.assign(core.shards.size(), 0);
+void shard::adopt(std::shared_ptr<session> s) {
+  sessions.insert(std::move(s));
+  metrics.connections_open.set(sessions.size());
+}
+
+void shard::release(const std::shared_ptr<session>& s) {
+  sessions.erase(s);
+  metrics.connections_open.set(sessions.size());
+}
+
+owned_room& shard::room_named(const std::string& name) {
+  auto [it, created] = owned_rooms.try_emplace(name);
+  if (created) {
+    it->second.name = name;
+    it->second.members_per_shard.assign(core.shards.size(), 0);
+    it->second.json_members_per_shard.assign(core.shards.size(), 0);
   }
+  return it->second;
+}
+
+join_replay shard::add_member(const std::string& name, unsigned member_shard, bool json, std::uint64_t since_seq) {
+  owned_room& room = room_named(name);
   ++room.members_per_shard[member_shard];
   if (json) ++room.json_members_per_shard[member_shard];
   join_replay replay;
@@ -49,13 +64,7 @@ void shard::remove_member(const std::string& name, unsigned member_shard, bool j
   if (json && room.json_members_per_shard[member_shard]) --room.json_members_per_shard[member_shard];
 }
 
-fanout_ptr shard::sequence(const std::string& name, chat::ChatMessage message) {
-  auto& room = owned_rooms[name];
-  if (room.members_per_shard.empty()) {
-    room.name = name;
-    room.members_per_shard.assign(core.shards.size(), 0);
-    room.json_members_per_shard.assign(core.shards.size(), 0);
-  }
+fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message) {
   message.set_seq(room.next_seq++);
   message.set_server_ts_ns(wall_ns());
 
@@ -71,17 +80,6 @@ fanout_ptr shard::sequence(const std::string& name, chat::ChatMessage message) {
   while (room.history.size() > core.config.history_depth) room.history.pop_front();
   metrics.messages_sequenced.add();
   return shared;
-}
-
-void shard::fan_out(const fanout_ptr& message) {
-  const auto it = owned_rooms.find(message->frame.message().room());
-  if (it == owned_rooms.end()) return;
-  const auto& members = it->second.members_per_shard;
-  for (std::size_t s = 0; s < core.shards.size(); ++s) {
-    if (!members[s]) continue;
-    shard& target = *core.shards[s];
-    net::post(target.io, [&target, message] { target.deliver(message); });
-  }
 }
 
 void shard::deliver(const fanout_ptr& message) {

@@ -37,6 +37,10 @@ struct server_core {
 struct shard {
   shard(server_core& core, unsigned index);
 
+  // Every session of this shard, for shutdown and the open-connections gauge.
+  void adopt(std::shared_ptr<session> s);
+  void release(const std::shared_ptr<session>& s);
+
   server_core& core;
   unsigned index;
   net::io_context io{1};
@@ -53,10 +57,20 @@ struct shard {
   // Registers a member living on `member_shard`; returns what to replay.
   join_replay add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
   void remove_member(const std::string& room, unsigned member_shard, bool json);
-  // Gives the message the room's next seq, serialises it once and stores it.
-  fanout_ptr sequence(const std::string& room, chat::ChatMessage message);
-  // Posts the message to every shard holding members of its room.
-  void fan_out(const fanout_ptr& message);
+  // Gives the message the room's next seq, serialises it once and stores it,
+  // calls on_sequenced(message) (the sender's ack goes out first), then posts
+  // it to every shard holding members of the room. One room lookup.
+  template <class OnSequenced>
+  void publish(const std::string& room_name, chat::ChatMessage message, OnSequenced&& on_sequenced) {
+    owned_room& room = room_named(room_name);
+    const fanout_ptr sequenced = sequence(room, std::move(message));
+    on_sequenced(sequenced);
+    for (std::size_t s = 0; s < core.shards.size(); ++s) {
+      if (!room.members_per_shard[s]) continue;
+      shard& target = *core.shards[s];
+      net::post(target.io, [&target, sequenced] { target.deliver(sequenced); });
+    }
+  }
 
   // --- member side ---
   void deliver(const fanout_ptr& message);
@@ -65,6 +79,10 @@ struct shard {
 
   // Tell every session to close with going_away.
   void begin_shutdown();
+
+ private:
+  owned_room& room_named(const std::string& name);
+  fanout_ptr sequence(owned_room& room, chat::ChatMessage message);
 };
 
 }  // namespace throng::server

@@ -77,6 +77,16 @@ dup_factor: 0
   EXPECT_EQ(r.errors.front().str().rfind("broken.yaml:", 0), 0u);
 }
 
+TEST(Scenario, CountsTooLargeForTheirFieldAreErrorsNotWrapArounds) {
+  const auto r = parse_scenario("target: {spawn: reference-server, server_threads: 0}\nduration: 1s\nusers: 10\n"
+                                "rooms: 5B\nmessage_size: 5GiB\ndup_factor: 4294967297\n", "big.yaml");
+  EXPECT_FALSE(r.value);
+  EXPECT_TRUE(has_error(r, 4, 8, "rooms", "too large: at most 4294967295")) << dump(r);
+  EXPECT_TRUE(has_error(r, 5, 15, "message_size", "too large")) << dump(r);
+  EXPECT_TRUE(has_error(r, 6, 13, "dup_factor", "too large")) << dump(r);
+  EXPECT_NE(dump(r).find("target.server_threads: must be from 1 to 256"), std::string::npos) << dump(r);
+}
+
 TEST(Scenario, MissingRequiredFieldsAreNamed) {
   const auto r = parse_scenario("name: empty\n", "empty.yaml");
   EXPECT_FALSE(r.value);

@@ -26,7 +26,6 @@ std::optional<chat::ServerFrame> ws_test_client::read(std::chrono::milliseconds 
   beast::get_lowest_layer(ws_).expires_after(timeout);
   ws_.async_read(buffer, [&](boost::system::error_code ec, std::size_t) {
     done = true;
-    last_error_ = ec;
     if (ec) return;
     const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
     auto frame = decode<chat::ServerFrame>(payload, ws_.got_text() ? wire_format::json : wire_format::binary);

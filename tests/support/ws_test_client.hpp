@@ -19,12 +19,11 @@ class ws_test_client {
   void send(const chat::ClientFrame& frame);
   void send_raw(const std::string& payload, bool text);
   // Next server frame (batches are returned as they come); nullopt on close or timeout.
+  // The close code is close_reason() afterwards.
   std::optional<chat::ServerFrame> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Reads until a frame of the given kind arrives, skipping others; nullopt on timeout.
   std::optional<chat::ServerFrame> read_until(chat::ServerFrame::KindCase kind,
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
-  // Error code of the close, after read() returned nullopt.
-  boost::system::error_code last_error() const { return last_error_; }
   websocket::close_reason close_reason() const { return ws_.reason(); }
 
   // Convenience: hello (+ welcome), join (+ history).
@@ -35,7 +34,6 @@ class ws_test_client {
   net::io_context io_;
   ws_stream ws_;
   wire_format format_;
-  boost::system::error_code last_error_;
 };
 
 }  // namespace throng::test

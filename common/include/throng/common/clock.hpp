@@ -31,7 +31,6 @@ struct clock_estimate {
   std::int64_t error_ns = 0;    // |true offset - offset_ns| <= error_ns (RTT/2) at sample time
   std::int64_t rtt_ns = 0;
   std::int64_t sampled_at = 0;  // local time (t3) of the sample the estimate comes from
-  std::size_t samples = 0;      // samples in the window
 };
 
 // Keeps the last `window` samples and trusts the one with the smallest

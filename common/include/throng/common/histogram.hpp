@@ -56,8 +56,10 @@ class histogram {
   std::int64_t value_at_index(std::size_t i) const noexcept;
 
   void to_proto(stats::Histogram& out) const;
-  // Replaces the contents with a decoded histogram. Returns false (and leaves
-  // *this empty) when the message's configuration or indices do not fit.
+  // Adds a serialised histogram in place (no temporary histogram). Returns
+  // false, changing nothing, when its configuration or indices do not fit.
+  bool merge_proto(const stats::Histogram& in);
+  // Replaces the contents with a decoded histogram; false leaves *this empty.
   bool from_proto(const stats::Histogram& in);
 
  private:

@@ -17,10 +17,15 @@ namespace google::protobuf { class Message; }
 
 namespace throng {
 
-// Reads one binary protobuf message into `out`. A read error means the
-// connection is over; a frame_errc means this message was malformed and the
-// connection can go on.
-net::awaitable<error_code> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out);
+struct read_result {
+  error_code ec;          // a frame_errc: this message was malformed, the connection goes on;
+                          // any other error: the connection is over
+  std::size_t bytes = 0;  // payload bytes read
+};
+
+// Reads one WebSocket message into `out`: text frames as protobuf JSON,
+// binary frames as protobuf.
+net::awaitable<read_result> read_message(ws_stream& ws, beast::flat_buffer& buffer, google::protobuf::Message& out);
 
 using shared_payload = std::shared_ptr<const std::string>;
 
@@ -50,7 +55,6 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
 
   bool closing() const noexcept { return closing_; }
   std::size_t queued_bytes() const noexcept { return queued_bytes_; }
-  std::uint64_t bytes_written() const noexcept { return bytes_written_; }
   std::uint64_t messages_written() const noexcept { return messages_written_; }
 
  private:
@@ -62,7 +66,6 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   std::vector<shared_payload> draining_;
   std::string coalesced_;
   std::size_t queued_bytes_ = 0;
-  std::uint64_t bytes_written_ = 0;
   std::uint64_t messages_written_ = 0;
   net::steady_timer wake_;
   coalescer coalesce_;
