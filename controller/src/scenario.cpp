@@ -95,7 +95,8 @@ class reader {
       return;
     }
     // A count that does not fit its field is an error, never a silent wrap-around.
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                  std::is_unsigned_v<std::decay_t<decltype(*value)>>) {
       if (*value > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
         error(node, path, "'" + *text + "' is too large: at most " + std::to_string(std::numeric_limits<T>::max()));
         return;
