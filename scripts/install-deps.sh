@@ -10,7 +10,8 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libssl-dev zlib1g-dev
+  libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev
+  clang libclang-rt-14-dev
   libfmt-dev procps
 )
 

@@ -1,5 +1,7 @@
 #include "virtual_user.hpp"
 
+#include "throng/common/token.hpp"
+
 #include <fmt/format.h>
 
 #include "throng/common/clock.hpp"
@@ -92,6 +94,12 @@ net::awaitable<bool> virtual_user::connect_and_join() {
 
   chat::ClientFrame hello;
   hello.mutable_hello()->set_client("throng-agent");
+  if (run_->plan.auth() == control::AUTH_MINTED_TOKEN) {
+    // Synthetic users: a token signed with the target's test secret, valid for the whole run.
+    const auto ttl_s = (run_->plan.duration_ns() + run_->plan.drain_ns()) / 1'000'000'000 + 3600;
+    hello.mutable_hello()->set_token(issue_token(fmt::format("{}-u{}", run_->plan.run_id(), user_id_), ttl_s,
+                                                 run_->plan.token_secret(), wall_ns() / 1'000'000'000));
+  }
   if (run_->plan.batch()) hello.mutable_hello()->add_capabilities("batch");
   channel_->send(encode_frame(hello, format_));
 

@@ -44,8 +44,16 @@ net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared
       co_return;
     }
 
-    http_response res = handlers->on_request ? handlers->on_request(req)
-                                             : text_response(req, http::status::not_found, "not found\n");
+    http_response res;
+    if (handlers->on_request_async) {
+      error_code peer_ec;
+      const auto peer = stream.socket().remote_endpoint(peer_ec);
+      auto answer = handlers->on_request_async(std::move(req), peer);
+      res = co_await std::move(answer);
+    } else {
+      res = handlers->on_request ? handlers->on_request(req)
+                                 : text_response(req, http::status::not_found, "not found\n");
+    }
     const bool keep_alive = res.keep_alive();
     auto [wec, wn] = co_await http::async_write(stream, res, use_nothrow);
     if (wec || !keep_alive) {

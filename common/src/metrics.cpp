@@ -3,9 +3,52 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include <limits>
 #include <map>
 
 namespace throng {
+
+void local_duration_histogram::observe(std::int64_t ns) noexcept {
+  int b = 0;
+  std::uint64_t bound = 1000;
+  const auto v = static_cast<std::uint64_t>(ns < 0 ? 0 : ns);
+  while (b < buckets && v > bound) {
+    bound <<= 1;
+    ++b;
+  }
+  counts_[b].add();
+  total_.add();
+  sum_ns_.add(v);
+}
+
+namespace {
+prometheus::MetricType family_type(metric_kind kind) {
+  switch (kind) {
+    case metric_kind::counter: return prometheus::MetricType::Counter;
+    case metric_kind::gauge: return prometheus::MetricType::Gauge;
+    case metric_kind::histogram: return prometheus::MetricType::Histogram;
+  }
+  return prometheus::MetricType::Untyped;
+}
+
+void fill_histogram(prometheus::ClientMetric& metric, const std::vector<const local_duration_histogram*>& sources) {
+  std::uint64_t cumulative = 0, total = 0, sum_ns = 0;
+  for (const auto* h : sources) {
+    total += h->total();
+    sum_ns += h->sum_ns();
+  }
+  for (int b = 0; b <= local_duration_histogram::buckets; ++b) {
+    for (const auto* h : sources) cumulative += h->count(b);
+    prometheus::ClientMetric::Bucket bucket;
+    bucket.cumulative_count = b == local_duration_histogram::buckets ? total : cumulative;
+    bucket.upper_bound = b == local_duration_histogram::buckets ? std::numeric_limits<double>::infinity()
+                                                                : local_duration_histogram::upper_bound_s(b);
+    metric.histogram.bucket.push_back(bucket);
+  }
+  metric.histogram.sample_count = total;
+  metric.histogram.sample_sum = static_cast<double>(sum_ns) * 1e-9;
+}
+}  // namespace
 
 std::string prometheus_text(const std::vector<metric_value>& values) {
   std::vector<prometheus::MetricFamily> families;
@@ -16,13 +59,14 @@ std::string prometheus_text(const std::vector<metric_value>& values) {
       prometheus::MetricFamily family;
       family.name = v.name;
       family.help = v.help;
-      family.type = v.kind == metric_kind::counter ? prometheus::MetricType::Counter : prometheus::MetricType::Gauge;
+      family.type = family_type(v.kind);
       families.push_back(std::move(family));
     }
     prometheus::ClientMetric metric;
     for (const auto& [k, val] : v.labels) metric.label.push_back({k, val});
     if (v.kind == metric_kind::counter) metric.counter.value = v.value;
-    else metric.gauge.value = v.value;
+    else if (v.kind == metric_kind::gauge) metric.gauge.value = v.value;
+    else fill_histogram(metric, v.histograms);
     families[it->second].metric.push_back(std::move(metric));
   }
   return prometheus::TextSerializer().Serialize(families);

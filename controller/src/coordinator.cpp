@@ -1,5 +1,7 @@
 #include "coordinator.hpp"
 
+#include "throng/common/token.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -33,6 +35,8 @@ std::string random_hex(std::size_t bytes) {
 coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move(sc)), options_(std::move(options)) {
   run_id_ = scenario_.name + "-" + random_hex(4);
   if (options_.remote_agents == 0 && options_.agent_token.empty()) options_.agent_token = random_hex(16);
+  // A spawned server trusts tokens minted with a secret of this run only.
+  if (scenario_.spawn_server && scenario_.test_token_secret.empty()) scenario_.test_token_secret = random_secret();
   if (options_.bin_dir.empty()) options_.bin_dir = executable_dir();
   outputs_.push_back(make_console_output(stdout));
   if (!options_.report_path.empty()) outputs_.push_back(make_json_report(options_.report_path));
@@ -180,7 +184,9 @@ net::awaitable<bool> coordinator::start_local_processes() {
     std::filesystem::remove(port_file);
     server_process_.emplace(binary("throng-server"),
                             std::vector<std::string>{"--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
-                                                     "--threads", std::to_string(scenario_.server_threads)},
+                                                     "--threads", std::to_string(scenario_.server_threads),
+                                                     "--store", scenario_.server_store, "--store-path", work + "/server.db",
+                                                     "--test-token-secret", scenario_.test_token_secret},
                             work + "/server.log");
     const std::int64_t deadline = mono_ns() + 10 * s;
     net::steady_timer poll(io_);
@@ -304,6 +310,8 @@ net::awaitable<bool> coordinator::send_plans() {
     plan->set_drain_ns(scenario_.drain_ns);
     plan->set_connect_timeout_ns(scenario_.connect_timeout_ns);
     plan->set_batch(scenario_.batch);
+    plan->set_auth(scenario_.anonymous ? control::AUTH_ANONYMOUS : control::AUTH_MINTED_TOKEN);
+    plan->set_token_secret(scenario_.test_token_secret);
     send_to(agent, message);
   }
   aggregator_.emplace(ids);

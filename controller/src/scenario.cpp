@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include "throng/controller/scenario.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -142,7 +143,7 @@ scenario_result parse_scenario(const std::string& yaml_text, const std::string& 
   s.file = file_name;
   s.name = std::filesystem::path(file_name).stem().string();
   r.check_keys(root, "", {"name", "seed", "target", "duration", "drain", "connect_timeout", "users", "rooms", "rate",
-                          "message_size", "dup_factor", "agents"});
+                          "message_size", "dup_factor", "agents", "auth"});
 
   if (root["name"]) {
     if (auto v = r.scalar(root["name"], "name")) s.name = *v;
@@ -166,6 +167,14 @@ scenario_result parse_scenario(const std::string& yaml_text, const std::string& 
   if (root["rooms"] && s.rooms == 0) r.error(root["rooms"], "rooms", "must be at least 1");
   if (s.dup_factor == 0 || s.dup_factor > 10'000) r.error(root["dup_factor"], "dup_factor", "must be from 1 to 10000");
   if (s.message_bytes > 16 * 1024 * 1024) r.error(root["message_size"], "message_size", "must be at most 16MiB");
+  if (root["auth"]) {
+    if (auto v = r.scalar(root["auth"], "auth")) {
+      if (*v == "anonymous") s.anonymous = true;
+      else if (*v != "minted") r.error(root["auth"], "auth", "'" + *v + "' is not an auth mode: expected minted or anonymous");
+    }
+  }
+  if (s.anonymous && s.rate_per_s > 0)
+    r.error(root["auth"], "auth", "anonymous users can only read: set rate: 0, or use auth: minted");
   if (root["agents"] && (s.local_agents == 0 || s.local_agents > 256))
     r.error(root["agents"], "agents", "must be from 1 to 256");
 
@@ -175,7 +184,7 @@ scenario_result parse_scenario(const std::string& yaml_text, const std::string& 
   } else if (!target.IsMap()) {
     r.error(target, "target", "expected a mapping with url or spawn");
   } else {
-    r.check_keys(target, "target.", {"url", "spawn", "protocol", "server_threads", "batch"});
+    r.check_keys(target, "target.", {"url", "spawn", "protocol", "server_threads", "batch", "store", "test_token_secret"});
     if (target["url"]) {
       if (auto v = r.scalar(target["url"], "target.url")) {
         if (auto url = parse_ws_url(*v); !url) r.error(target["url"], "target.url", "'" + *v + "' is not a ws://host:port/path URL");
@@ -203,6 +212,22 @@ scenario_result parse_scenario(const std::string& yaml_text, const std::string& 
     if (s.server_threads == 0 || s.server_threads > 256)
       r.error(target["server_threads"], "target.server_threads", "must be from 1 to 256");
     r.field(target, "batch", "target.batch", s.batch, parse_bool, "true or false");
+    if (target["store"]) {
+      if (auto v = r.scalar(target["store"], "target.store")) {
+        if (!target["spawn"]) r.error(target["store"], "target.store", "only applies to spawn: reference-server");
+        else if (*v != "sqlite" && *v != "memory") r.error(target["store"], "target.store", "'" + *v + "' is not a store: expected sqlite or memory");
+        else s.server_store = *v;
+      }
+    }
+    if (target["test_token_secret"]) {
+      if (auto v = r.scalar(target["test_token_secret"], "target.test_token_secret")) s.test_token_secret = *v;
+    } else if (const char* env = std::getenv("THRONG_TEST_TOKEN_SECRET")) {
+      s.test_token_secret = env;
+    }
+    if (target["url"] && !s.anonymous && s.test_token_secret.empty())
+      r.error(target, "target.test_token_secret",
+              "is required to mint user tokens for a url target (the server's --test-token-secret); set it here or in "
+              "THRONG_TEST_TOKEN_SECRET, or use auth: anonymous");
   }
 
   if (errors.empty()) result.value = std::move(s);

@@ -1,31 +1,40 @@
 #pragma once
 // Room state kept by the room's owner shard: the sequence counter, the recent
-// history and how many members each shard holds (to fan out only where needed).
+// committed history, how many members each shard holds (to fan out only
+// where needed) and the presence changes waiting for the next update.
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "fanout.hpp"
+#include "room_names.hpp"
+#include "transform.hpp"
 
 namespace throng::server {
 
-struct owned_room {
-  std::string name;
-  std::uint64_t next_seq = 1;
-  std::deque<fanout_ptr> history;         // newest at the back
-  std::vector<std::uint32_t> members_per_shard;
-  std::vector<std::uint32_t> json_members_per_shard;
-
-  bool has_json_members() const {
-    for (auto n : json_members_per_shard)
-      if (n) return true;
-    return false;
-  }
+struct pending_presence {
+  std::vector<std::string> joined;
+  std::vector<std::string> left;
+  std::set<std::string> typing;
+  bool dirty = false;
 };
 
-// Names of 1..64 characters from [A-Za-z0-9_.:-].
-bool valid_room_name(const std::string& name) noexcept;
+struct owned_room {
+  std::string name;
+  transform_style transform = transform_style::none;
+  std::size_t history_depth = 10;      // replayed on a plain join
+  std::uint64_t next_seq = 1;
+  std::deque<fanout_ptr> history;      // committed, newest at the back
+  std::vector<std::uint32_t> members_per_shard;
+  std::array<std::uint32_t, delivery_form_count> members_per_form{};
+  std::uint32_t members = 0;
+  pending_presence presence;
+
+  bool has_members_of(delivery_form f) const { return members_per_form[static_cast<std::size_t>(f)] > 0; }
+};
 
 }  // namespace throng::server

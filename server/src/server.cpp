@@ -1,33 +1,105 @@
 #include "throng/server/server.hpp"
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <optional>
 #include <system_error>
 
+#include <fmt/format.h>
+
+#include "auth/auth_api.hpp"
 #include "session.hpp"
 #include "shard.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/token.hpp"
 
 namespace throng::server {
+namespace {
+
+// File descriptors kept for the listener, the store, logs and the like.
+constexpr std::size_t reserved_fds = 64;
+
+// Raises the soft open-file limit to the hard one; returns the connections that allows.
+std::size_t raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024 - reserved_fds;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  return lim.rlim_cur > reserved_fds ? lim.rlim_cur - reserved_fds : 1;
+}
+
+std::unique_ptr<message_store> open_store(const server_config& config) {
+  if (config.store == "memory") return open_memory_store();
+  if (config.store != "sqlite")
+    throw std::runtime_error(fmt::format("--store '{}' is not a store; use sqlite or memory", config.store));
+  store_options options;
+  options.path = config.store_path;
+  options.durable = config.ack_durable;
+  options.commit_max_messages = config.commit_max_messages;
+  options.commit_max_delay_ms = config.commit_max_delay_ms;
+  return open_sqlite_store(options);
+}
+
+http_response refuse_upgrade(const http_request& req, http::status status, std::string why) {
+  auto res = text_response(req, status, std::move(why));
+  res.keep_alive(false);
+  return res;
+}
+
+}  // namespace
 
 struct server::impl {
   server_core core;
+  std::unique_ptr<auth_api> auth;
   std::optional<tcp::acceptor> acceptor;  // on shard 0
   unsigned short port = 0;
   std::atomic<bool> stopping{false};
 
   explicit impl(server_config config) {
     core.config = std::move(config);
-    unsigned n = core.config.threads ? core.config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const auto& cfg = core.config;
+    for (const auto& preset : cfg.rooms) core.presets.emplace(preset.name, preset);
+
+    const std::size_t fd_cap = raise_fd_limit();
+    core.connection_cap = cfg.max_connections ? std::min(cfg.max_connections, fd_cap) : fd_cap;
+    if (cfg.max_connections > fd_cap)
+      log_warn("--max-connections {} is above what the open-file limit allows; capping at {}", cfg.max_connections, fd_cap);
+    log_info("connection cap {} (open-file limit allows {})", core.connection_cap, fd_cap);
+
+    unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) core.shards.push_back(std::make_unique<shard>(core, i));
     // One listener; each accepted socket is created directly on the next shard's
     // io_context (round-robin) and stays there. No SO_REUSEPORT: a second server
     // started on the same port by mistake must fail, not silently share it.
     acceptor.emplace(core.shards[0]->io);
-    open_acceptor(*acceptor, core.config.host, core.config.port);
+    open_acceptor(*acceptor, cfg.host, cfg.port);
     port = acceptor->local_endpoint().port();
-    if (!core.config.port_file.empty()) write_port_file();
+
+    core.store = open_store(cfg);
+    core.memory_store = cfg.store == "memory";
+    core.token_secret = cfg.token_secret.empty() ? core.store->setting("token_secret", random_secret) : cfg.token_secret;
+    if (cfg.role != server_role::auth) {
+      std::size_t restored = 0;
+      for (auto& room : core.store->load_rooms(std::max<std::size_t>(cfg.history_depth, 64))) {
+        ++restored;
+        core.owner_of(room.name).restore(std::move(room));
+      }
+      if (restored) log_info("restored {} room(s) from {}", restored, cfg.store_path);
+    }
+    if (cfg.role != server_role::chat) auth = std::make_unique<auth_api>(core);
+
+    if (!cfg.port_file.empty()) write_port_file();
+  }
+
+  ~impl() {
+    if (auth) auth.reset();
+    core.store_readers.join();
+    if (core.store) core.store->close();
   }
 
   void write_port_file() const {
@@ -37,24 +109,60 @@ struct server::impl {
       throw std::system_error(errno, std::generic_category(), "cannot write port file " + core.config.port_file);
   }
 
+  http_response plain_request(const http_request& req) {
+    const auto target = req.target();
+    if (target == "/metrics") return metrics_response(req, render_metrics(core));
+    if (target == "/healthz") return text_response(req, http::status::ok, "ok\n");
+    if (auth_api::handles(req))
+      return text_response(req, http::status::not_found,
+                           "this server runs --role chat; the auth API is served by the --role auth (or all) service\n");
+    return text_response(req, http::status::not_found, "not found; the chat endpoint is the WebSocket /ws\n");
+  }
+
   std::shared_ptr<const http_handlers> handlers_for(shard& s) {
     auto h = std::make_shared<http_handlers>();
-    h->on_request = [this](const http_request& req) {
-      if (req.target() == "/metrics") return metrics_response(req, render_metrics(core.shards));
-      if (req.target() == "/healthz") return text_response(req, http::status::ok, "ok\n");
-      return text_response(req, http::status::not_found, "not found; the chat endpoint is the WebSocket /ws\n");
+    h->on_request_async = [this](http_request req, tcp::endpoint peer) -> net::awaitable<http_response> {
+      if (auth && auth_api::handles(req)) {
+        auto answer = auth->handle(std::move(req), peer);
+        co_return co_await std::move(answer);
+      }
+      co_return plain_request(req);
     };
     h->accepts_upgrade = [](const http_request& req) {
       const auto target = req.target();
       return target == "/ws" || target.starts_with("/ws?");
     };
-    h->on_upgrade = [&s](beast::tcp_stream stream, http_request req) -> net::awaitable<void> {
+    h->on_upgrade = [this, &s](beast::tcp_stream stream, http_request req) -> net::awaitable<void> {
+      std::optional<http_response> refusal;
+      if (core.config.role == server_role::auth)
+        refusal = refuse_upgrade(req, http::status::not_found, "this server runs --role auth; chat is on the --role chat service\n");
+      else if (core.connections.fetch_add(1, std::memory_order_relaxed) >= core.connection_cap) {
+        core.connections.fetch_sub(1, std::memory_order_relaxed);
+        s.metrics.connections_refused.add();
+        refusal = refuse_upgrade(req, http::status::service_unavailable,
+                                 fmt::format("the server is at its connection limit ({}); retry later\n", core.connection_cap));
+      }
+      if (refusal) {
+        co_await http::async_write(stream, *refusal, use_nothrow);
+        co_return;
+      }
       auto sess = std::make_shared<session>(s, s.next_session_id++);
       s.adopt(sess);
       co_await sess->run(std::move(stream), std::move(req));
       s.release(sess);  // on every ending, a failed handshake included
     };
     return h;
+  }
+
+  // Presence updates: at most one per room per interval.
+  static net::awaitable<void> presence_loop(shard& sh, std::chrono::nanoseconds interval) {
+    net::steady_timer tick(sh.io);
+    for (;;) {
+      tick.expires_after(interval);
+      auto [ec] = co_await tick.async_wait(use_nothrow);
+      if (ec) co_return;
+      sh.flush_presence();
+    }
   }
 
   // Closes the shard's sessions, waits for them to go (at most `grace`), then stops its loop.
@@ -71,7 +179,7 @@ struct server::impl {
 
   void stop() {
     if (stopping.exchange(true)) return;
-    log_info("shutting down: closing sessions (grace {:.1f}s)", core.config.shutdown_grace_s);
+    log_info("shutting down: closing sessions (grace {:.1f}s), then flushing the store", core.config.shutdown_grace_s);
     net::post(core.shards[0]->io, [this] {
       error_code ignored;
       acceptor->close(ignored);  // stop accepting first
@@ -92,7 +200,8 @@ unsigned short server::port() const noexcept { return impl_->port; }
 void server::stop() { impl_->stop(); }
 
 void server::run(bool handle_signals) {
-  auto& shards = impl_->core.shards;
+  auto& core = impl_->core;
+  auto& shards = core.shards;
   std::vector<std::shared_ptr<const http_handlers>> handlers;
   for (auto& s : shards) handlers.push_back(impl_->handlers_for(*s));
   // Connections are spread round-robin; the handler set follows the shard.
@@ -104,19 +213,25 @@ void server::run(bool handle_signals) {
                   return {shards[i]->io.get_executor(), handlers[i]};
                 }),
                 log_exceptions{"accept loop"});
+  const auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(core.config.presence_interval_s * 1e9));
+  if (core.config.role != server_role::auth && interval.count() > 0)
+    for (auto& s : shards) net::co_spawn(s->io, impl::presence_loop(*s, interval), net::detached);
   std::optional<net::signal_set> signals;
   if (handle_signals) {
-    signals.emplace(shards[0]->io, SIGINT, SIGTERM);
+    signals.emplace(first.io, SIGINT, SIGTERM);
     signals->async_wait([this](error_code ec, int) {
       if (!ec) stop();
     });
   }
-  log_info("throng-server listening on ws://{}:{}/ws with {} shard(s)", impl_->core.config.host, impl_->port,
-           shards.size());
+  static constexpr const char* role_names[] = {"chat and auth", "auth API only", "chat only"};
+  log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s), store {}{}",
+           role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(), core.config.store,
+           core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"));
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < shards.size(); ++i) threads.emplace_back([&sh = *shards[i]] { sh.io.run(); });
-  shards[0]->io.run();
+  first.io.run();
   for (auto& t : threads) t.join();
+  core.store->close();  // commits whatever is still queued
   log_info("throng-server stopped");
 }
 

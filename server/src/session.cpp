@@ -6,22 +6,37 @@
 #include "throng/common/chat_batch.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/token.hpp"
 
 namespace throng::server {
+namespace {
+
+std::chrono::nanoseconds seconds(double s) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
+}
+
+}  // namespace
 
 session::session(shard& home, std::uint64_t id) : home_(home), id_(id) {}
 
 net::awaitable<void> session::run(beast::tcp_stream stream, http_request request) {
+  const auto& config = home_.core.config;
   ws_stream ws(std::move(stream));
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = config.idle_timeout_s > 0
+                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds(config.idle_timeout_s))
+                              : websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;  // idle means the client sent nothing
+  ws.set_option(timeouts);
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "throng-server"); }));
-  // Sends are small on the wire (dup_factor expands them here); leave room for framing.
-  ws.read_message_max(home_.core.config.max_message_bytes + 4096);
+  // Sends are small on the wire (dup_factor expands them on the owner); leave room for framing.
+  ws.read_message_max(config.max_message_bytes + 4096);
   auto [ec] = co_await ws.async_accept(request, use_nothrow);
   if (ec) co_return;
 
-  channel_ = std::make_shared<ws_channel>(std::move(ws), home_.core.config.max_queued_bytes);
+  channel_ = std::make_shared<ws_channel>(std::move(ws), config.max_queued_bytes);
   channel_->start();
   home_.metrics.connections_accepted.add();
 
@@ -30,33 +45,33 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
     auto [rec, n] = co_await channel_->stream().async_read(buffer, use_nothrow);
     if (rec) {
       if (rec == websocket::error::message_too_big) {
-        home_.metrics.malformed_frames.add();
-        channel_->close(websocket::close_code::too_big, "frame larger than the server accepts");
+        home_.metrics.frames_in[0].add();
+        channel_->close(websocket::close_code::too_big,
+                        fmt::format("frame larger than the server accepts ({} bytes)", config.max_message_bytes + 4096));
+      } else if (rec == beast::error::timeout) {
+        channel_->close(websocket::close_code::going_away, "idle timeout");
       } else if (!is_expected_ending(rec)) {
         log_debug("session {}: read ended: {}", id_, rec.message());
       }
       break;
     }
-    home_.metrics.frames_in.add();
     home_.metrics.bytes_in.add(n);
     const auto format = channel_->stream().got_text() ? wire_format::json : wire_format::binary;
     if (!said_hello_) adopt_format(format);
     const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
     std::string detail;
+    const auto decode_started = mono_ns();
     // Size is already bounded by read_message_max.
     auto frame = decode<chat::ClientFrame>(payload, format, payload.size(), &detail);
+    home_.metrics.decode.observe(mono_ns() - decode_started);
     buffer.consume(buffer.size());
-    if (!frame) {
-      home_.metrics.malformed_frames.add();
-      send_error(chat::MALFORMED_FRAME,
-                 fmt::format("{}{}{}; see proto/chat.proto for the frame format", frame.error().message(),
-                             detail.empty() ? "" : ": ", detail));
-      continue;
-    }
-    if (frame->kind_case() == chat::ClientFrame::kHello) {
-      handle_hello(frame->hello(), format);
+    if (!frame || frame->kind_case() == chat::ClientFrame::KIND_NOT_SET) {
+      on_malformed(frame ? std::string("the frame has none of hello, join, leave, send, ping, typing")
+                         : fmt::format("{}{}{}", frame.error().message(), detail.empty() ? "" : ": ", detail));
     } else {
-      handle(*frame);
+      home_.metrics.frames_in[frame->kind_case()].add();
+      if (frame->kind_case() == chat::ClientFrame::kHello) handle_hello(frame->hello(), format);
+      else handle(*frame);
     }
     if (channel_->closing()) break;
   }
@@ -65,14 +80,25 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
   ended_ = true;
 }
 
+void session::on_malformed(const std::string& what) {
+  home_.metrics.frames_in[0].add();
+  send_error(chat::MALFORMED_FRAME, fmt::format("{}; see proto/chat.proto for the frame format", what));
+  const unsigned limit = home_.core.config.malformed_frame_limit;
+  if (limit && ++malformed_ >= limit)
+    channel_->close(websocket::close_code::policy_error, fmt::format("{} malformed frames", malformed_));
+}
+
 void session::adopt_format(wire_format format) {
   format_ = format;
+  form_ = format == wire_format::json ? delivery_form::json : delivery_form::binary;
   channel_->set_text(format == wire_format::json);
 }
 
 void session::release_membership(const std::string& room) {
   shard& owner = home_.core.owner_of(room);
-  net::post(owner.io, [&owner, room, from = home_.index, json = wants_json()] { owner.remove_member(room, from, json); });
+  net::post(owner.io, [&owner, room, from = home_.index, form = form_, user = user_] {
+    owner.remove_member(room, from, form, user);
+  });
 }
 
 void session::handle_hello(const chat::Hello& hello, wire_format format) {
@@ -82,12 +108,34 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
   }
   said_hello_ = true;
   adopt_format(format);
-  user_ = fmt::format("guest-{}-{}", home_.index, id_);
+  const auto& core = home_.core;
+  if (hello.token().empty()) {
+    user_ = fmt::format("anon-{}-{}", home_.index, id_);
+    can_send_ = false;
+  } else {
+    const auto now_s = wall_ns() / 1'000'000'000;
+    token_claims claims;
+    auto status = verify_token(hello.token(), core.token_secret, now_s, &claims);
+    if (status == token_status::bad_signature && !core.config.test_token_secret.empty())
+      status = verify_token(hello.token(), core.config.test_token_secret, now_s, &claims);
+    if (status != token_status::valid) {
+      const bool expired = status == token_status::expired;
+      send_error(expired ? chat::TOKEN_EXPIRED : chat::BAD_TOKEN,
+                 expired ? "the token has expired; log in again (POST /api/login) for a new one"
+                         : "the token is not valid here; get one from POST /api/login, or send an empty token to "
+                           "read anonymously");
+      channel_->close(websocket::close_code::policy_error, expired ? "token expired" : "bad token");
+      return;
+    }
+    user_ = std::move(claims.user);
+    can_send_ = true;
+    send_bucket_ = token_bucket(core.config.send_rate_per_user, core.config.send_burst, mono_ns());
+  }
 
   chat::ServerFrame frame;
   auto* welcome = frame.mutable_welcome();
   welcome->set_user(user_);
-  welcome->set_can_send(true);
+  welcome->set_can_send(can_send_);
   welcome->set_session(fmt::format("{}.{}", home_.index, id_));
   for (const auto& capability : hello.capabilities()) {
     // Batches concatenate binary frames; JSON clients get one frame per message.
@@ -95,6 +143,9 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
       channel_->set_coalescer(
           [](std::span<const shared_payload> frames, std::string& out) { encode_chat_batch(frames, out); });
       welcome->add_capabilities("batch");
+    } else if (capability == "dup_factor") {
+      form_ = format_ == wire_format::json ? delivery_form::json_compact : delivery_form::binary_compact;
+      welcome->add_capabilities("dup_factor");
     }
   }
   send_frame(frame);
@@ -109,6 +160,7 @@ void session::handle(const chat::ClientFrame& frame) {
     case chat::ClientFrame::kJoin: handle_join(frame.join()); break;
     case chat::ClientFrame::kLeave: handle_leave(frame.leave()); break;
     case chat::ClientFrame::kSend: handle_send(frame.send()); break;
+    case chat::ClientFrame::kTyping: handle_typing(frame.typing()); break;
     case chat::ClientFrame::kPing: {
       chat::ServerFrame pong;
       pong.mutable_pong()->set_client_ts_ns(frame.ping().client_ts_ns());
@@ -116,7 +168,6 @@ void session::handle(const chat::ClientFrame& frame) {
       send_frame(pong);
       break;
     }
-    case chat::ClientFrame::kTyping: break;  // presence is best-effort; not relayed by this server yet
     default: break;
   }
 }
@@ -124,7 +175,14 @@ void session::handle(const chat::ClientFrame& frame) {
 void session::handle_join(const chat::Join& join) {
   const std::string& room = join.room();
   if (!valid_room_name(room)) {
-    send_error(chat::BAD_ROOM_NAME, "room names are 1-64 characters of A-Z a-z 0-9 _ . : -", 0, room);
+    send_error(chat::BAD_ROOM_NAME, room_name_rule, 0, room);
+    return;
+  }
+  const auto& core = home_.core;
+  if (!core.config.dynamic_rooms && !core.presets.contains(room)) {
+    std::string names;
+    for (const auto& [name, preset] : core.presets) names += (names.empty() ? "" : ", ") + name;
+    send_error(chat::UNKNOWN_ROOM, fmt::format("no room '{}' on this server (rooms are fixed: {})", room, names), 0, room);
     return;
   }
   if (joined_.contains(room) || joining_.contains(room)) {
@@ -132,15 +190,17 @@ void session::handle_join(const chat::Join& join) {
     return;
   }
   joining_.insert(room);
-  shard& owner = home_.core.owner_of(room);
-  net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), room, json = wants_json(),
-                       since = join.since_seq()] {
-    auto replay = owner.add_member(room, home.index, json, since);
-    net::post(home.io, [self, room, replay = std::move(replay)]() mutable { self->on_joined(room, std::move(replay)); });
+  shard& owner = core.owner_of(room);
+  member_join request{room, home_.index, form_, user_, join.since_seq()};
+  net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), request = std::move(request)]() mutable {
+    auto room = request.room;
+    owner.add_member(std::move(request), [&home, self, room = std::move(room)](chat::ServerFrame history) {
+      net::post(home.io, [self, room, history = std::move(history)]() mutable { self->on_joined(room, std::move(history)); });
+    });
   });
 }
 
-void session::on_joined(const std::string& room, join_replay replay) {
+void session::on_joined(const std::string& room, chat::ServerFrame history) {
   joining_.erase(room);
   if (ended_) {
     release_membership(room);
@@ -148,13 +208,7 @@ void session::on_joined(const std::string& room, join_replay replay) {
   }
   joined_.insert(room);
   home_.attach(this, room);
-  chat::ServerFrame frame;
-  auto* h = frame.mutable_history();
-  h->set_room(room);
-  for (const auto& m : replay.messages) *h->add_messages() = m->frame.message();
-  h->set_first_available_seq(replay.first_available_seq);
-  h->set_truncated(replay.truncated);
-  send_frame(frame);
+  send_frame(history);
 }
 
 void session::handle_leave(const chat::Leave& leave) {
@@ -167,18 +221,38 @@ void session::handle_leave(const chat::Leave& leave) {
   release_membership(room);
 }
 
+void session::handle_typing(const chat::Typing& typing) {
+  if (!can_send_ || !joined_.contains(typing.room())) return;  // best-effort: nothing to answer
+  shard& owner = home_.core.owner_of(typing.room());
+  net::post(owner.io, [&owner, room = typing.room(), user = user_] { owner.typing(room, user); });
+}
+
 void session::handle_send(const chat::Send& send) {
   const std::string& room = send.room();
+  if (!can_send_) {
+    send_error(chat::READ_ONLY,
+               "anonymous users can only read; log in to send (POST /api/login, then hello with the token)",
+               send.client_seq(), room);
+    return;
+  }
   if (!joined_.contains(room)) {
     send_error(chat::NOT_JOINED, "join the room before sending to it", send.client_seq(), room);
     return;
   }
+  const auto& config = home_.core.config;
   const std::uint64_t factor = send.dup_factor() > 1 ? send.dup_factor() : 1;
   const std::uint64_t size = factor * send.body().size();
-  if (size > home_.core.config.max_message_bytes) {
+  if (size > config.max_message_bytes) {
     send_error(chat::TOO_LARGE,
                fmt::format("message is {} bytes after dup_factor {}; the limit is {} bytes (--max-message-bytes)",
-                           size, factor, home_.core.config.max_message_bytes),
+                           size, factor, config.max_message_bytes),
+               send.client_seq(), room);
+    return;
+  }
+  if (!send_bucket_.try_take(mono_ns())) {
+    send_error(chat::RATE_LIMITED,
+               fmt::format("sending faster than {} messages/s; retry in {:.2f}s", config.send_rate_per_user,
+                           send_bucket_.seconds_until_next(mono_ns())),
                send.client_seq(), room);
     return;
   }
@@ -186,20 +260,12 @@ void session::handle_send(const chat::Send& send) {
   message.set_room(room);
   message.set_sender(user_);
   message.set_sent_at_ns(send.sent_at_ns());
-  std::string* body = message.mutable_body();
-  body->reserve(size);
-  for (std::uint64_t i = 0; i < factor; ++i) body->append(send.body());
+  message.set_body(send.body());
 
   shard& owner = home_.core.owner_of(room);
-  net::post(owner.io, [&owner, &home = home_, self = shared_from_this(), message = std::move(message),
+  net::post(owner.io, [&owner, self = shared_from_this(), message = std::move(message), factor,
                        client_seq = send.client_seq()]() mutable {
-    const std::string room = message.room();
-    // The ack is posted before the fan-out, so the sender sees it before its own copy.
-    owner.publish(room, std::move(message), [&](const fanout_ptr& sequenced) {
-      net::post(home.io, [self, client_seq, sequenced] {
-        self->on_ack(client_seq, sequenced->frame.message().seq(), sequenced->frame.message().room());
-      });
-    });
+    owner.publish(std::move(message), static_cast<std::uint32_t>(factor), std::move(self), client_seq);
   });
 }
 
@@ -211,11 +277,21 @@ void session::on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::str
   ack->set_seq(seq);
   ack->set_room(room);
   send_frame(frame);
+  home_.metrics.acks.add();
 }
 
-void session::deliver(const fanout_ptr& message) {
-  const auto& payload = wants_json() ? message->json : message->binary;
-  if (!payload) return;  // cannot happen: JSON members make the owner encode JSON
+void session::deliver(const fanout_ptr& message, bool best_effort) {
+  const auto& payload = message->bytes_for(form_);
+  if (!payload) return;  // cannot happen: the owner encodes every form its members use
+  if (best_effort) {
+    // Presence is the first thing dropped: only sent to connections that keep up.
+    if (!channel_ || channel_->queued_bytes() > home_.core.config.max_queued_bytes / 4) {
+      home_.metrics.presence_dropped.add();
+      return;
+    }
+    if (queue(payload)) home_.metrics.presence_sent.add();
+    return;
+  }
   if (queue(payload)) home_.metrics.deliveries.add();
 }
 
@@ -224,6 +300,7 @@ void session::send_frame(const chat::ServerFrame& frame) {
 }
 
 void session::send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq, std::string room) {
+  if (code == chat::UNAVAILABLE) home_.metrics.unavailable.add();
   home_.metrics.errors_sent.add();
   chat::ServerFrame frame;
   auto* error = frame.mutable_error();

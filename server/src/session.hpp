@@ -6,16 +6,14 @@
 #include <memory>
 #include <string>
 #include <unordered_set>
-#include <vector>
 
 #include "fanout.hpp"
+#include "rate_limiter.hpp"
 #include "shard.hpp"
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/ws_channel.hpp"
 
 namespace throng::server {
-
-struct shard;
 
 class session : public std::enable_shared_from_this<session> {
  public:
@@ -25,11 +23,11 @@ class session : public std::enable_shared_from_this<session> {
   net::awaitable<void> run(beast::tcp_stream stream, http_request request);
 
   // All below run on the home shard.
-  void deliver(const fanout_ptr& message);
-  void on_joined(const std::string& room, join_replay replay);
+  shard& home() const noexcept { return home_; }
+  void deliver(const fanout_ptr& message, bool best_effort);
   void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
+  void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
   void close(websocket::close_code code, std::string reason);
-  bool wants_json() const noexcept { return format_ == wire_format::json; }
 
  private:
   void handle(const chat::ClientFrame& frame);
@@ -37,8 +35,10 @@ class session : public std::enable_shared_from_this<session> {
   void handle_join(const chat::Join& join);
   void handle_leave(const chat::Leave& leave);
   void handle_send(const chat::Send& send);
+  void handle_typing(const chat::Typing& typing);
+  void on_joined(const std::string& room, chat::ServerFrame history);
+  void on_malformed(const std::string& what);
   void send_frame(const chat::ServerFrame& frame);
-  void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
   bool queue(std::shared_ptr<const std::string> payload);
   // Until hello, answer in the encoding the client used.
   void adopt_format(wire_format format);
@@ -50,9 +50,13 @@ class session : public std::enable_shared_from_this<session> {
   std::uint64_t id_;
   std::shared_ptr<ws_channel> channel_;
   wire_format format_ = wire_format::binary;
+  delivery_form form_ = delivery_form::binary;
   bool said_hello_ = false;
+  bool can_send_ = false;
   bool ended_ = false;
+  unsigned malformed_ = 0;
   std::string user_;
+  token_bucket send_bucket_;
   std::unordered_set<std::string> joined_;
   std::unordered_set<std::string> joining_;
 };

@@ -8,6 +8,13 @@
 #include "throng/common/frame_codec.hpp"
 
 namespace throng::server {
+namespace {
+// The in-memory history holds at least this many messages, so that short
+// reconnect gaps are replayed without reading the store.
+constexpr std::size_t min_history_kept = 64;
+// Names listed in one presence update; the member count is always exact.
+constexpr std::size_t max_presence_names = 100;
+}  // namespace
 
 bool valid_room_name(const std::string& name) noexcept {
   if (name.empty() || name.size() > 64) return false;
@@ -28,65 +35,272 @@ void shard::adopt(std::shared_ptr<session> s) {
 }
 
 void shard::release(const std::shared_ptr<session>& s) {
-  sessions.erase(s);
+  if (sessions.erase(s)) core.connections.fetch_sub(1, std::memory_order_relaxed);
   metrics.connections_open.set(sessions.size());
 }
 
 owned_room& shard::room_named(const std::string& name) {
   auto [it, created] = owned_rooms.try_emplace(name);
+  owned_room& room = it->second;
   if (created) {
-    it->second.name = name;
-    it->second.members_per_shard.assign(core.shards.size(), 0);
-    it->second.json_members_per_shard.assign(core.shards.size(), 0);
+    room.name = name;
+    room.members_per_shard.assign(core.shards.size(), 0);
+    room.history_depth = core.config.history_depth;
+    if (auto preset = core.presets.find(name); preset != core.presets.end()) {
+      room.transform = parse_transform_style(preset->second.transform).value_or(transform_style::none);
+      if (preset->second.history_depth) room.history_depth = preset->second.history_depth;
+    }
   }
-  return it->second;
+  return room;
 }
 
-join_replay shard::add_member(const std::string& name, unsigned member_shard, bool json, std::uint64_t since_seq) {
-  owned_room& room = room_named(name);
-  ++room.members_per_shard[member_shard];
-  if (json) ++room.json_members_per_shard[member_shard];
-  join_replay replay;
-  for (const auto& m : room.history)
-    if (m->frame.message().seq() > since_seq) replay.messages.push_back(m);
-  const std::uint64_t oldest = room.history.empty() ? room.next_seq : room.history.front()->frame.message().seq();
-  if (!room.history.empty()) replay.first_available_seq = oldest;
-  // A reconnecting client (since_seq > 0) must learn when the gap it asked for is not all there.
-  replay.truncated = since_seq > 0 && since_seq + 1 < oldest;
-  return replay;
+void shard::restore(stored_room stored) {
+  owned_room& room = room_named(stored.name);
+  room.next_seq = stored.last_seq + 1 + core.store->seq_gap_after_crash();
+  for (auto& m : stored.recent) {
+    auto f = std::make_shared<fanout_message>();
+    *f->frame.mutable_message() = std::move(m);
+    room.history.push_back(std::move(f));
+  }
 }
 
-void shard::remove_member(const std::string& name, unsigned member_shard, bool json) {
+void shard::add_member(member_join join, std::function<void(chat::ServerFrame)> reply) {
+  owned_room& room = room_named(join.room);
+  const std::uint64_t oldest_in_memory = room.history.empty() ? room.next_seq : room.history.front()->frame.message().seq();
+  const bool gap_older_than_memory = join.since_seq > 0 && join.since_seq + 1 < oldest_in_memory;
+  if (!gap_older_than_memory || core.memory_store) {
+    finish_join(join, {}, reply);
+    return;
+  }
+  // Read the older part of the gap off the shard thread; register the member
+  // only when the answer is back, so replay and live messages meet exactly.
+  net::post(core.store_readers, [this, join = std::move(join), reply = std::move(reply)]() mutable {
+    std::vector<chat::ChatMessage> older;
+    try {
+      older = core.store->read_after(join.room, join.since_seq, core.config.max_replay);
+    } catch (const std::exception&) {
+      // Served from memory below, marked truncated.
+    }
+    net::post(io, [this, join = std::move(join), older = std::move(older), reply = std::move(reply)]() mutable {
+      finish_join(join, std::move(older), reply);
+    });
+  });
+}
+
+void shard::finish_join(const member_join& join, std::vector<chat::ChatMessage> from_store,
+                        const std::function<void(chat::ServerFrame)>& reply) {
+  owned_room& room = room_named(join.room);
+  ++room.members_per_shard[join.shard];
+  ++room.members_per_form[static_cast<std::size_t>(join.form)];
+  ++room.members;
+  if (room.presence.joined.size() < max_presence_names) room.presence.joined.push_back(join.user);
+  if (!room.presence.dirty) presence_dirty_.push_back(&room);
+  room.presence.dirty = true;
+
+  chat::ServerFrame frame;
+  auto* history = frame.mutable_history();
+  history->set_room(join.room);
+  auto& messages = *history->mutable_messages();
+  std::uint64_t last = join.since_seq;
+  if (!from_store.empty()) {
+    // The store returns the newest max_replay messages: a larger gap is cut.
+    if (from_store.front().seq() > join.since_seq + 1) history->set_truncated(true);
+    last = from_store.back().seq();
+    for (auto& m : from_store) *messages.Add() = std::move(m);
+  }
+  if (join.since_seq == 0) {
+    const std::size_t skip = room.history.size() > room.history_depth ? room.history.size() - room.history_depth : 0;
+    for (std::size_t i = skip; i < room.history.size(); ++i) *messages.Add() = room.history[i]->frame.message();
+  } else {
+    for (const auto& m : room.history) {
+      const auto seq = m->frame.message().seq();
+      if (seq <= last) continue;
+      // A hole between what the store returned and memory: part of the gap is not served.
+      if (seq > last + 1) history->set_truncated(true);
+      *messages.Add() = m->frame.message();
+      last = seq;
+    }
+    if (messages.empty() && join.since_seq + 1 < room.next_seq && !room.history.empty()) history->set_truncated(true);
+  }
+  const std::uint64_t oldest_in_memory = room.history.empty() ? 0 : room.history.front()->frame.message().seq();
+  // The SQLite store keeps every message; the memory store only what is in memory.
+  history->set_first_available_seq(core.memory_store ? oldest_in_memory : (room.next_seq > 1 ? 1 : 0));
+  reply(std::move(frame));
+}
+
+void shard::remove_member(const std::string& name, unsigned member_shard, delivery_form form, const std::string& user) {
   auto it = owned_rooms.find(name);
   if (it == owned_rooms.end()) return;
   auto& room = it->second;
+  auto& per_form = room.members_per_form[static_cast<std::size_t>(form)];
   if (room.members_per_shard[member_shard]) --room.members_per_shard[member_shard];
-  if (json && room.json_members_per_shard[member_shard]) --room.json_members_per_shard[member_shard];
+  if (per_form) --per_form;
+  if (room.members) --room.members;
+  if (room.presence.left.size() < max_presence_names) room.presence.left.push_back(user);
+  if (!room.presence.dirty) presence_dirty_.push_back(&room);
+  room.presence.dirty = true;
 }
 
-fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message) {
+void shard::typing(const std::string& name, const std::string& user) {
+  auto it = owned_rooms.find(name);
+  if (it == owned_rooms.end()) return;
+  auto& room = it->second;
+  if (room.presence.typing.size() < max_presence_names) room.presence.typing.insert(user);
+  if (!room.presence.dirty) presence_dirty_.push_back(&room);
+  room.presence.dirty = true;
+}
+
+void shard::flush_presence() {
+  for (owned_room* room : presence_dirty_) {
+    auto& p = room->presence;
+    p.dirty = false;
+    if (room->members == 0) {
+      p = {};
+      continue;
+    }
+    auto update = std::make_shared<fanout_message>();
+    auto* presence = update->frame.mutable_presence();
+    presence->set_room(room->name);
+    for (auto& u : p.joined) presence->add_joined(std::move(u));
+    for (auto& u : p.left) presence->add_left(std::move(u));
+    for (const auto& u : p.typing) presence->add_typing(u);
+    presence->set_members(room->members);
+    p = {};
+    update->encoded[static_cast<std::size_t>(delivery_form::binary)] =
+        std::make_shared<const std::string>(update->frame.SerializeAsString());
+    if (room->has_members_of(delivery_form::json) || room->has_members_of(delivery_form::json_compact))
+      update->encoded[static_cast<std::size_t>(delivery_form::json)] =
+          std::make_shared<const std::string>(encode_frame(update->frame, wire_format::json));
+    fan_out(*room, update, true);
+  }
+  presence_dirty_.clear();
+}
+
+fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor) {
+  const auto started = mono_ns();
+  auto fanout = std::make_shared<fanout_message>();
+  // The compact form keeps the sender's body and factor; a transformed body has no compact form.
+  const bool compact = dup_factor > 1 && room.transform == transform_style::none &&
+                       (room.has_members_of(delivery_form::binary_compact) || room.has_members_of(delivery_form::json_compact));
+  std::string original;
+  if (compact) original = message.body();
+  if (dup_factor > 1) {
+    std::string expanded;
+    expanded.reserve(message.body().size() * dup_factor);
+    for (std::uint32_t i = 0; i < dup_factor; ++i) expanded.append(message.body());
+    message.set_body(std::move(expanded));
+  }
+  if (room.transform != transform_style::none)
+    message.set_body(apply_transform(room.transform, message.body(), core.config.transform_seed));
   message.set_seq(room.next_seq++);
   message.set_server_ts_ns(wall_ns());
 
-  // Serialise once here; every receiving shard shares these buffers.
-  auto fanout = std::make_shared<fanout_message>();
+  // Serialise once per form in use; every receiving shard shares these buffers.
   *fanout->frame.mutable_message() = std::move(message);
-  fanout->binary = std::make_shared<const std::string>(fanout->frame.SerializeAsString());
-  if (room.has_json_members())
-    fanout->json = std::make_shared<const std::string>(encode_frame(fanout->frame, wire_format::json));
-  fanout_ptr shared = std::move(fanout);
-
-  room.history.push_back(shared);
-  while (room.history.size() > core.config.history_depth) room.history.pop_front();
+  auto& enc = fanout->encoded;
+  enc[static_cast<std::size_t>(delivery_form::binary)] =
+      std::make_shared<const std::string>(fanout->frame.SerializeAsString());
+  if (room.has_members_of(delivery_form::json) || room.has_members_of(delivery_form::json_compact))
+    enc[static_cast<std::size_t>(delivery_form::json)] =
+        std::make_shared<const std::string>(encode_frame(fanout->frame, wire_format::json));
+  if (compact) {
+    chat::ServerFrame c;
+    *c.mutable_message() = fanout->frame.message();
+    c.mutable_message()->set_body(std::move(original));
+    c.mutable_message()->set_dup_factor(dup_factor);
+    if (room.has_members_of(delivery_form::binary_compact))
+      enc[static_cast<std::size_t>(delivery_form::binary_compact)] = std::make_shared<const std::string>(c.SerializeAsString());
+    if (room.has_members_of(delivery_form::json_compact))
+      enc[static_cast<std::size_t>(delivery_form::json_compact)] =
+          std::make_shared<const std::string>(encode_frame(c, wire_format::json));
+  }
+  fanout->sequenced_mono_ns = mono_ns();
+  metrics.transform.observe(fanout->sequenced_mono_ns - started);
   metrics.messages_sequenced.add();
-  return shared;
+  return fanout;
 }
 
-void shard::deliver(const fanout_ptr& message) {
-  auto it = local_members.find(message->frame.message().room());
+void shard::publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
+                    std::uint64_t client_seq) {
+  owned_room& room = room_named(message.room());
+  pending_send p{sequence(room, std::move(message), dup_factor), std::move(sender), client_seq};
+  if (core.memory_store) {
+    complete_one(p);
+    return;
+  }
+  if (!core.config.ack_durable) {
+    // Acked on receipt: visible now, stored in the background.
+    std::vector<fanout_ptr> one{p.message};
+    complete_one(p);
+    if (!core.store->append(std::move(one), [](bool) {})) metrics.unavailable.add();
+    return;
+  }
+  // Everything sequenced in this turn of the loop goes to the store in one hand-off.
+  if (uncommitted_.empty()) net::post(io, [this] { hand_to_store(); });
+  uncommitted_.push_back(std::move(p));
+}
+
+void shard::hand_to_store() {
+  auto batch = std::make_shared<std::vector<pending_send>>(std::move(uncommitted_));
+  uncommitted_.clear();
+  std::vector<fanout_ptr> messages;
+  messages.reserve(batch->size());
+  for (const auto& p : *batch) messages.push_back(p.message);
+  const auto handed_at = mono_ns();
+  const bool queued = core.store->append(std::move(messages), [this, batch, handed_at](bool ok) {
+    net::post(io, [this, batch, handed_at, ok] {
+      metrics.store.observe(mono_ns() - handed_at);
+      complete(*batch, ok);
+    });
+  });
+  if (!queued) complete(*batch, false);
+}
+
+void shard::complete(std::vector<pending_send>& batch, bool committed) {
+  if (committed) {
+    for (auto& p : batch) complete_one(p);
+    return;
+  }
+  // Not stored: not acked, not delivered. The seq stays unused; receivers see a gap.
+  for (auto& p : batch) {
+    const auto& m = p.message->frame.message();
+    net::post(p.sender->home().io, [sender = p.sender, client_seq = p.client_seq, room = m.room()] {
+      sender->send_error(chat::UNAVAILABLE,
+                         "the message store could not take this message (see the server log); it was not delivered, "
+                         "retry later",
+                         client_seq, room);
+    });
+  }
+}
+
+void shard::complete_one(pending_send& p) {
+  owned_room& room = room_named(p.message->frame.message().room());
+  room.history.push_back(p.message);
+  while (room.history.size() > std::max(room.history_depth, min_history_kept)) room.history.pop_front();
+  // The ack is posted before the fan-out, so the sender sees it before its own copy.
+  shard& sender_home = p.sender->home();
+  net::post(sender_home.io, [sender = std::move(p.sender), client_seq = p.client_seq, message = p.message] {
+    sender->on_ack(client_seq, message->frame.message().seq(), message->frame.message().room());
+  });
+  fan_out(room, p.message, false);
+}
+
+void shard::fan_out(owned_room& room, const fanout_ptr& message, bool best_effort) {
+  for (std::size_t s = 0; s < core.shards.size(); ++s) {
+    if (!room.members_per_shard[s]) continue;
+    shard& target = *core.shards[s];
+    net::post(target.io, [&target, message, room = &room.name, best_effort] {
+      target.deliver(message, *room, best_effort);
+    });
+  }
+}
+
+void shard::deliver(const fanout_ptr& message, const std::string& room, bool best_effort) {
+  auto it = local_members.find(room);
   if (it == local_members.end()) return;
   // session::deliver never detaches synchronously, so the list is stable here.
-  for (session* s : it->second) s->deliver(message);
+  for (session* s : it->second) s->deliver(message, best_effort);
+  if (!best_effort) metrics.fanout.observe(mono_ns() - message->sequenced_mono_ns);
 }
 
 void shard::attach(session* s, const std::string& room) { local_members[room].push_back(s); }
@@ -101,28 +315,6 @@ void shard::detach(session* s, const std::string& room) {
 
 void shard::begin_shutdown() {
   for (const auto& s : sessions) s->close(websocket::close_code::going_away, "server shutting down");
-}
-
-std::string render_metrics(const std::vector<std::unique_ptr<shard>>& shards) {
-  struct item { const char* name; const char* help; metric_kind kind; local_counter shard_metrics::*field; };
-  static const item items[] = {
-      {"throng_server_connections_accepted_total", "WebSocket connections accepted", metric_kind::counter, &shard_metrics::connections_accepted},
-      {"throng_server_connections_open", "WebSocket connections open", metric_kind::gauge, &shard_metrics::connections_open},
-      {"throng_server_frames_received_total", "client frames received", metric_kind::counter, &shard_metrics::frames_in},
-      {"throng_server_bytes_received_total", "client payload bytes received", metric_kind::counter, &shard_metrics::bytes_in},
-      {"throng_server_messages_total", "chat messages sequenced", metric_kind::counter, &shard_metrics::messages_sequenced},
-      {"throng_server_deliveries_total", "messages queued to receivers", metric_kind::counter, &shard_metrics::deliveries},
-      {"throng_server_malformed_frames_total", "frames that did not decode", metric_kind::counter, &shard_metrics::malformed_frames},
-      {"throng_server_errors_sent_total", "error frames sent to clients", metric_kind::counter, &shard_metrics::errors_sent},
-      {"throng_server_slow_consumers_total", "connections closed for not reading fast enough", metric_kind::counter, &shard_metrics::slow_consumers},
-  };
-  std::vector<metric_value> values;
-  for (const auto& it : items) {
-    for (const auto& s : shards)
-      values.push_back({it.name, it.help, it.kind, static_cast<double>((s->metrics.*it.field).get()),
-                        {{"shard", std::to_string(s->index)}}});
-  }
-  return prometheus_text(values);
 }
 
 }  // namespace throng::server

@@ -1,8 +1,10 @@
 #pragma once
-// One shard: an io_context on its own thread, its listener, its sessions, the
-// rooms it owns and, per room, its local members. Everything here is touched
-// only from the shard's thread; other shards reach it by posting.
+// One shard: an io_context on its own thread, its sessions, the rooms it owns
+// and, per room, its local members. Everything here is touched only from the
+// shard's thread; other shards reach it by posting.
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +14,7 @@
 
 #include "room.hpp"
 #include "server_metrics.hpp"
+#include "store/message_store.hpp"
 #include "throng/common/net.hpp"
 #include "throng/server/server.hpp"
 
@@ -20,31 +23,47 @@ namespace throng::server {
 class session;
 struct shard;
 
-// The answer to a join: the messages after since_seq that the room still holds.
-struct join_replay {
-  std::vector<fanout_ptr> messages;
-  std::uint64_t first_available_seq = 0;  // 0 when the room holds nothing
-  bool truncated = false;                 // part of the requested gap is gone
+// A member asking to join, as the owner sees it.
+struct member_join {
+  std::string room;
+  unsigned shard = 0;
+  delivery_form form = delivery_form::binary;
+  std::string user;
+  std::uint64_t since_seq = 0;
 };
 
-// What all shards share, immutable after start.
+// A send waiting for its seq (and, with durable acks, its commit).
+struct pending_send {
+  fanout_ptr message;
+  std::shared_ptr<session> sender;
+  std::uint64_t client_seq = 0;
+};
+
+// What all shards share; fixed once the server runs (the counters aside).
 struct server_core {
   server_config config;
   std::vector<std::unique_ptr<shard>> shards;
+  std::unique_ptr<message_store> store;
+  bool memory_store = false;
+  net::thread_pool store_readers{1};     // since_seq replays older than memory
+  std::unordered_map<std::string, room_preset> presets;
+  std::string token_secret;
+  std::size_t connection_cap = 0;
+  std::atomic<std::size_t> connections{0};
+
   shard& owner_of(const std::string& room) const;
 };
 
 struct shard {
   shard(server_core& core, unsigned index);
 
-  // Every session of this shard, for shutdown and the open-connections gauge.
   void adopt(std::shared_ptr<session> s);
   void release(const std::shared_ptr<session>& s);
 
   server_core& core;
   unsigned index;
   net::io_context io{1};
-  // Shards other than the accepting one may have nothing queued yet; keep them running.
+  // Shards may have nothing queued yet; keep them running.
   net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   shard_metrics metrics;
 
@@ -54,35 +73,39 @@ struct shard {
   std::uint64_t next_session_id = 1;
 
   // --- owner side (called on this shard for rooms it owns) ---
-  // Registers a member living on `member_shard`; returns what to replay.
-  join_replay add_member(const std::string& room, unsigned member_shard, bool json, std::uint64_t since_seq);
-  void remove_member(const std::string& room, unsigned member_shard, bool json);
-  // Gives the message the room's next seq, serialises it once and stores it,
-  // calls on_sequenced(message) (the sender's ack goes out first), then posts
-  // it to every shard holding members of the room. One room lookup.
-  template <class OnSequenced>
-  void publish(const std::string& room_name, chat::ChatMessage message, OnSequenced&& on_sequenced) {
-    owned_room& room = room_named(room_name);
-    const fanout_ptr sequenced = sequence(room, std::move(message));
-    on_sequenced(sequenced);
-    for (std::size_t s = 0; s < core.shards.size(); ++s) {
-      if (!room.members_per_shard[s]) continue;
-      shard& target = *core.shards[s];
-      net::post(target.io, [&target, sequenced] { target.deliver(sequenced); });
-    }
-  }
+  // Before the threads start: a room found in the store.
+  void restore(stored_room stored);
+  // Registers a member and calls reply(history frame) on this thread, at
+  // once or after reading an older gap from the store.
+  void add_member(member_join join, std::function<void(chat::ServerFrame)> reply);
+  void remove_member(const std::string& room, unsigned member_shard, delivery_form form, const std::string& user);
+  void typing(const std::string& room, const std::string& user);
+  // Transforms, sequences and serialises the message once, has it stored,
+  // then acks the sender and fans it out (after the commit with durable acks).
+  void publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
+               std::uint64_t client_seq);
+  // Sends one presence update per changed room; runs every presence interval.
+  void flush_presence();
 
   // --- member side ---
-  void deliver(const fanout_ptr& message);
+  void deliver(const fanout_ptr& message, const std::string& room, bool best_effort);
   void attach(session* s, const std::string& room);
   void detach(session* s, const std::string& room);
 
-  // Tell every session to close with going_away.
   void begin_shutdown();
 
  private:
   owned_room& room_named(const std::string& name);
-  fanout_ptr sequence(owned_room& room, chat::ChatMessage message);
+  fanout_ptr sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor);
+  void finish_join(const member_join& join, std::vector<chat::ChatMessage> from_store,
+                   const std::function<void(chat::ServerFrame)>& reply);
+  void hand_to_store();
+  void complete(std::vector<pending_send>& batch, bool committed);
+  void complete_one(pending_send& p);
+  void fan_out(owned_room& room, const fanout_ptr& message, bool best_effort);
+
+  std::vector<pending_send> uncommitted_;  // sequenced this turn, not yet handed to the store
+  std::vector<owned_room*> presence_dirty_;
 };
 
 }  // namespace throng::server

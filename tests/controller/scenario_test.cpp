@@ -39,7 +39,7 @@ TEST(Scenario, EveryShippedScenarioIsValid) {
 
 TEST(Scenario, HumanUnitsAreParsed) {
   const auto r = parse_scenario(R"(
-target: {url: "ws://127.0.0.1:9000/ws", protocol: json}
+target: {url: "ws://127.0.0.1:9000/ws", protocol: json, test_token_secret: s3cret}
 duration: 1m30s
 users: 10k
 rooms: 50
@@ -48,6 +48,7 @@ message_size: 1KiB
 dup_factor: 3
 )", "units.yaml");
   ASSERT_TRUE(r.value) << dump(r);
+  EXPECT_EQ(r.value->test_token_secret, "s3cret");
   EXPECT_EQ(r.value->duration_ns, 90'000'000'000);
   EXPECT_EQ(r.value->users, 10'000u);
   EXPECT_DOUBLE_EQ(r.value->rate_per_s, 200.0);
@@ -116,6 +117,22 @@ TEST(Scenario, UnreadableFileIsAClearError) {
   const auto r = load_scenario_file("/nonexistent/scenario.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].message.find("cannot read"), std::string::npos);
+}
+
+TEST(Scenario, AuthModesAreChecked) {
+  unsetenv("THRONG_TEST_TOKEN_SECRET");
+  const auto no_secret = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 1s\nusers: 1\n", "a.yaml");
+  ASSERT_FALSE(no_secret.value);
+  EXPECT_EQ(no_secret.errors[0].path, "target.test_token_secret");
+  const auto readers = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws'}\nauth: anonymous\nduration: 1s\nusers: 1\n", "b.yaml");
+  EXPECT_TRUE(readers.value) << dump(readers);
+  const auto sending_readers =
+      parse_scenario("target: {spawn: reference-server}\nauth: anonymous\nrate: 5/s\nduration: 1s\nusers: 1\n", "c.yaml");
+  ASSERT_FALSE(sending_readers.value);
+  EXPECT_NE(sending_readers.errors[0].message.find("only read"), std::string::npos);
+  const auto bad_store = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws', store: memory, test_token_secret: x}\nduration: 1s\nusers: 1\n", "d.yaml");
+  ASSERT_FALSE(bad_store.value);
+  EXPECT_EQ(bad_store.errors[0].path, "target.store");
 }
 
 }  // namespace

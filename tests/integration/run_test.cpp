@@ -17,10 +17,17 @@ using nlohmann::json;
 std::string bin(const char* name) { return bin_dir() + "/" + name; }
 std::string scenarios_dir() { return std::string(THRONG_SOURCE_DIR) + "/scenarios"; }
 
+// Servers started here accept tokens minted with this; the scenarios' url
+// targets find it in THRONG_TEST_TOKEN_SECRET, which throng inherits.
+constexpr const char* test_secret = "integration-test-secret";
+const bool secret_exported = setenv("THRONG_TEST_TOKEN_SECRET", test_secret, 1) == 0;
+
 // A throng-server on a free loopback port; its log in dir/server.log(.err).
 struct server_on_free_port {
   explicit server_on_free_port(const std::string& dir)
-      : process({bin("throng-server"), "--port", "0", "--port-file", dir + "/port"}, dir + "/server.log") {
+      : process({bin("throng-server"), "--port", "0", "--port-file", dir + "/port", "--store-path", dir + "/server.db",
+                 "--test-token-secret", test_secret},
+                dir + "/server.log") {
     for (int i = 0; i < 250 && !std::filesystem::exists(dir + "/port"); ++i) usleep(20'000);
     port = static_cast<unsigned short>(std::atoi(read_file(dir + "/port").c_str()));  // 0 if it never came up
   }
@@ -267,7 +274,8 @@ TEST(Processes, ServerRefusesAPortInUse) {
   server_on_free_port first(dir);
   ASSERT_NE(first.port, 0);
   const auto port = std::to_string(first.port);
-  const auto second = run_command({bin("throng-server"), "--port", port, "--threads", "1"}, std::chrono::seconds(10));
+  const auto second = run_command({bin("throng-server"), "--port", port, "--threads", "1", "--store", "memory"},
+                                  std::chrono::seconds(10));
   EXPECT_EQ(second.exit_code, 2);
   EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("pick another port"), std::string::npos) << second.err;

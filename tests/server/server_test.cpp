@@ -15,7 +15,14 @@ using test::ws_test_client;
 
 class ServerTest : public ::testing::Test {
  protected:
-  void SetUp() override { start(server_config{}); }
+  void SetUp() override { start(memory_config()); }
+
+  static server_config memory_config() {
+    server_config config;
+    config.store = "memory";
+    config.test_token_secret = test::test_token_secret;
+    return config;
+  }
   void TearDown() override { stop(); }
 
   void start(server_config config) {
@@ -149,7 +156,8 @@ TEST_F(ServerTest, JoinReplaysTheLastTenAndSinceSeqFillsTheGap) {
   ws_test_client sender(port(), wire_format::binary);
   sender.hello();
   sender.join("hist");
-  for (int i = 1; i <= 15; ++i) {
+  // The memory store holds the newest 64 messages of a room.
+  for (int i = 1; i <= 70; ++i) {
     sender.send(send_frame("hist", "m" + std::to_string(i), i));
     ASSERT_TRUE(sender.read_until(chat::ServerFrame::kAck));
   }
@@ -157,23 +165,23 @@ TEST_F(ServerTest, JoinReplaysTheLastTenAndSinceSeqFillsTheGap) {
   late.hello();
   const auto history = late.join("hist");
   ASSERT_EQ(history.messages_size(), 10);
-  EXPECT_EQ(history.messages(0).seq(), 6u);
-  EXPECT_EQ(history.messages(9).body(), "m15");
+  EXPECT_EQ(history.messages(0).seq(), 61u);
+  EXPECT_EQ(history.messages(9).body(), "m70");
 
   ws_test_client reconnecting(port(), wire_format::binary);
   reconnecting.hello();
-  const auto gap = reconnecting.join("hist", 12);
-  ASSERT_EQ(gap.messages_size(), 3);
-  EXPECT_EQ(gap.messages(0).seq(), 13u);
+  const auto gap = reconnecting.join("hist", 52);
+  ASSERT_EQ(gap.messages_size(), 18);
+  EXPECT_EQ(gap.messages(0).seq(), 53u);
   EXPECT_FALSE(gap.truncated());
 
-  // Seq 2..5 are no longer held: the reply says so instead of pretending.
+  // Seq 2..6 are no longer held: the reply says so instead of pretending.
   ws_test_client too_late(port(), wire_format::binary);
   too_late.hello();
   const auto partial = too_late.join("hist", 1);
   EXPECT_TRUE(partial.truncated());
-  EXPECT_EQ(partial.first_available_seq(), 6u);
-  EXPECT_EQ(partial.messages_size(), 10);
+  EXPECT_EQ(partial.first_available_seq(), 7u);
+  EXPECT_EQ(partial.messages_size(), 64);
 }
 
 TEST_F(ServerTest, DupFactorExpandsTheBody) {

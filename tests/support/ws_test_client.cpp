@@ -1,5 +1,10 @@
 #include "ws_test_client.hpp"
 
+#include <atomic>
+
+#include "throng/common/clock.hpp"
+#include "throng/common/token.hpp"
+
 #include <stdexcept>
 
 namespace throng::test {
@@ -49,9 +54,15 @@ std::optional<chat::ServerFrame> ws_test_client::read_until(chat::ServerFrame::K
   return std::nullopt;
 }
 
-chat::Welcome ws_test_client::hello(std::initializer_list<const char*> capabilities) {
+std::string mint_test_token(const std::string& user) {
+  return issue_token(user, 3600, test_token_secret, wall_ns() / 1'000'000'000);
+}
+
+chat::Welcome ws_test_client::hello(std::initializer_list<const char*> capabilities, std::optional<std::string> token) {
+  static std::atomic<int> next_user{1};
   chat::ClientFrame frame;
   auto* hello = frame.mutable_hello();
+  hello->set_token(token ? *token : mint_test_token("tester-" + std::to_string(next_user++)));
   for (const char* c : capabilities) hello->add_capabilities(c);
   send(frame);
   auto reply = read_until(chat::ServerFrame::kWelcome);

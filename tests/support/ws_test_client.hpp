@@ -12,6 +12,11 @@
 
 namespace throng::test {
 
+// Servers under test accept tokens minted with this secret (--test-token-secret).
+inline constexpr const char* test_token_secret = "throng-test-secret";
+// A token for `user` signed with test_token_secret, valid for an hour.
+std::string mint_test_token(const std::string& user);
+
 class ws_test_client {
  public:
   ws_test_client(unsigned short port, wire_format format, const std::string& path = "/ws");
@@ -26,8 +31,9 @@ class ws_test_client {
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
   websocket::close_reason close_reason() const { return ws_.reason(); }
 
-  // Convenience: hello (+ welcome), join (+ history).
-  chat::Welcome hello(std::initializer_list<const char*> capabilities = {});
+  // Convenience: hello (+ welcome), join (+ history). Without a token the
+  // client says hello as a fresh minted user; an empty token is anonymous.
+  chat::Welcome hello(std::initializer_list<const char*> capabilities = {}, std::optional<std::string> token = {});
   chat::History join(const std::string& room, std::uint64_t since_seq = 0);
 
  private:

@@ -59,6 +59,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
       }
       s.target_url = args->target;
       s.spawn_server = false;
+      if (!s.anonymous && s.test_token_secret.empty()) {
+        std::cerr << "throng run: --target needs the server's test token secret to mint user tokens: set "
+                     "THRONG_TEST_TOKEN_SECRET (the server's --test-token-secret), or use auth: anonymous\n";
+        exit_code = exit_bad_input;
+        return;
+      }
     }
     if (args->options.remote_agents && args->options.agent_token.empty()) {
       std::cerr << "throng run: --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";

@@ -14,6 +14,9 @@ namespace throng {
 struct http_handlers {
   // Answers a plain request; unset means 404 for everything.
   std::function<http_response(const http_request&)> on_request;
+  // When set, answers plain requests instead of on_request, and may suspend
+  // (e.g. to hash a password on another thread). Gets the client's address.
+  std::function<net::awaitable<http_response>(http_request, tcp::endpoint)> on_request_async;
   // Takes over an upgrade request; unset (or returning false from
   // accepts_upgrade) means the upgrade is refused with 404.
   std::function<bool(const http_request&)> accepts_upgrade;

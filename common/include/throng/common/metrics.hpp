@@ -23,7 +23,24 @@ class local_counter {
   std::atomic<std::uint64_t> v_{0};
 };
 
-enum class metric_kind { counter, gauge };
+// Durations in power-of-two buckets from 1 µs to about 17 s, for Prometheus
+// histograms of where time goes. Same single-writer rule as local_counter.
+class local_duration_histogram {
+ public:
+  static constexpr int buckets = 25;  // upper bounds 1 µs · 2^i
+  void observe(std::int64_t ns) noexcept;
+  std::uint64_t count(int bucket) const noexcept { return counts_[bucket].get(); }
+  std::uint64_t total() const noexcept { return total_.get(); }
+  std::uint64_t sum_ns() const noexcept { return sum_ns_.get(); }
+  static double upper_bound_s(int bucket) noexcept { return 1e-6 * static_cast<double>(1ull << bucket); }
+
+ private:
+  local_counter counts_[buckets + 1];  // the last one is +Inf
+  local_counter total_;
+  local_counter sum_ns_;
+};
+
+enum class metric_kind { counter, gauge, histogram };
 
 struct metric_value {
   std::string name;  // e.g. "throng_server_messages_total"
@@ -31,6 +48,8 @@ struct metric_value {
   metric_kind kind = metric_kind::counter;
   double value = 0;
   std::vector<std::pair<std::string, std::string>> labels;
+  // kind == histogram: summed over its sources (e.g. shards).
+  std::vector<const local_duration_histogram*> histograms;
 };
 
 // Groups values by name into families and renders the text exposition format.

@@ -20,6 +20,12 @@ struct scenario {
   unsigned server_threads = 1;
   bool json_protocol = false;    // text frames with the JSON mapping
   bool batch = true;             // announce the "batch" capability
+  std::string server_store = "sqlite";  // spawned server: sqlite (in the work dir) or memory
+  // Users prove who they are with tokens the agents mint with this secret
+  // (the server's --test-token-secret). Generated for a spawned server; for a
+  // url target from target.test_token_secret or THRONG_TEST_TOKEN_SECRET.
+  std::string test_token_secret;
+  bool anonymous = false;        // auth: anonymous (read-only users)
 
   // load
   std::int64_t duration_ns = 0;
