@@ -54,6 +54,27 @@ std::optional<chat::ServerFrame> ws_test_client::read_until(chat::ServerFrame::K
   return std::nullopt;
 }
 
+http_answer http_call(unsigned short port, http::verb verb, const std::string& target, const std::string& body) {
+  try {
+    net::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(10));
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    http_request req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http_response res;
+    http::read(stream, buffer, res);
+    return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after])};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 std::string mint_test_token(const std::string& user) {
   return issue_token(user, 3600, test_token_secret, wall_ns() / 1'000'000'000);
 }

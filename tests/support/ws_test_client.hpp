@@ -14,6 +14,14 @@ namespace throng::test {
 
 // Servers under test accept tokens minted with this secret (--test-token-secret).
 inline constexpr const char* test_token_secret = "throng-test-secret";
+struct http_answer {
+  int status = 0;  // 0: no answer
+  std::string body;
+  std::string retry_after;
+};
+// One HTTP/1.1 request to 127.0.0.1:port.
+http_answer http_call(unsigned short port, http::verb verb, const std::string& target, const std::string& body = {});
+
 // A token for `user` signed with test_token_secret, valid for an hour.
 std::string mint_test_token(const std::string& user);
 

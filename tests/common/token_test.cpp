@@ -1,0 +1,50 @@
+#include "throng/common/token.hpp"
+
+#include <gtest/gtest.h>
+
+namespace throng {
+namespace {
+
+TEST(Token, RoundTripsItsClaims) {
+  const auto token = issue_token("alice", 60, "secret", 1000);
+  token_claims claims;
+  ASSERT_EQ(verify_token(token, "secret", 1000, &claims), token_status::valid);
+  EXPECT_EQ(claims.user, "alice");
+  EXPECT_EQ(claims.expires_s, 1060);
+}
+
+TEST(Token, MatchesAKnownHs256Signature) {
+  // The header and signature of a standard HS256 JWT: only the encoding of the claims is ours.
+  const auto token = issue_token("u", 10, "k", 0);
+  EXPECT_EQ(token.substr(0, token.find('.')), "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
+}
+
+TEST(Token, RefusesTamperingExpiryAndOtherAlgorithms) {
+  const auto token = issue_token("alice", 60, "secret", 1000);
+  EXPECT_EQ(verify_token(token, "other", 1000), token_status::bad_signature);
+  EXPECT_EQ(verify_token(token, "secret", 1060), token_status::expired);
+  auto tampered = token;
+  tampered[tampered.find('.') + 3] ^= 1;
+  EXPECT_NE(verify_token(tampered, "secret", 1000), token_status::valid);
+  const auto none = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
+                    base64url_encode(R"({"sub":"root","exp":99999999999})") + ".";
+  EXPECT_EQ(verify_token(none, "secret", 1000), token_status::malformed);
+  EXPECT_EQ(verify_token("", "secret", 1000), token_status::malformed);
+  EXPECT_EQ(verify_token("a.b", "secret", 1000), token_status::malformed);
+  EXPECT_EQ(verify_token("a.b.c.d", "secret", 1000), token_status::malformed);
+}
+
+TEST(Token, Base64UrlRoundTrips) {
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00\x01"}) {
+    const auto decoded = base64url_decode(base64url_encode(s));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(*decoded, s);
+  }
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_FALSE(base64url_decode("a"));
+  EXPECT_FALSE(base64url_decode("ab=c"));
+  EXPECT_NE(random_secret(), random_secret());
+}
+
+}  // namespace
+}  // namespace throng

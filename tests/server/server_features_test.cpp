@@ -1,0 +1,360 @@
+// The reference server's users, rooms, presence, limits and durable store,
+// exercised over real sockets.
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "server_fixture.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/token.hpp"
+
+namespace throng::server {
+namespace {
+
+using nlohmann::json;
+
+chat::Error expect_error(ws_test_client& c, chat::ErrorCode code) {
+  auto e = c.read_until(chat::ServerFrame::kError);
+  EXPECT_TRUE(e) << "no error frame";
+  if (!e) return {};
+  EXPECT_EQ(e->error().code(), code) << e->error().message();
+  return e->error();
+}
+
+TEST_F(ServerTest, AnonymousUsersReadButCannotSend) {
+  ws_test_client writer(port(), wire_format::binary);
+  writer.hello();
+  writer.join("lobby");
+  ws_test_client reader(port(), wire_format::json);
+  const auto welcome = reader.hello({}, std::string());
+  EXPECT_FALSE(welcome.can_send());
+  reader.join("lobby");
+  writer.send(send_frame("lobby", "hi all", 1));
+  auto m = reader.read_until(chat::ServerFrame::kMessage);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->message().body(), "hi all");
+
+  reader.send(send_frame("lobby", "me too", 2));
+  const auto e = expect_error(reader, chat::READ_ONLY);
+  EXPECT_EQ(e.client_seq(), 2u);
+  EXPECT_NE(e.message().find("log in"), std::string::npos) << e.message();
+}
+
+TEST_F(ServerTest, BadAndExpiredTokensAreRefusedClearly) {
+  ws_test_client forged(port(), wire_format::json);
+  chat::ClientFrame hello;
+  hello.mutable_hello()->set_token(issue_token("mallory", 3600, "not-the-secret", wall_ns() / 1'000'000'000));
+  forged.send(hello);
+  EXPECT_NE(expect_error(forged, chat::BAD_TOKEN).message().find("/api/login"), std::string::npos);
+  EXPECT_FALSE(forged.read(std::chrono::seconds(2)));
+  EXPECT_EQ(forged.close_reason().code, websocket::close_code::policy_error);
+
+  ws_test_client expired(port(), wire_format::json);
+  hello.mutable_hello()->set_token(
+      issue_token("bob", 60, test::test_token_secret, wall_ns() / 1'000'000'000 - 3600));
+  expired.send(hello);
+  EXPECT_NE(expect_error(expired, chat::TOKEN_EXPIRED).message().find("log in again"), std::string::npos);
+
+  ws_test_client garbage(port(), wire_format::json);
+  hello.mutable_hello()->set_token("not.a.jwt");
+  garbage.send(hello);
+  expect_error(garbage, chat::BAD_TOKEN);
+}
+
+TEST_F(ServerTest, RegisterAndLoginGiveTokensThatChat) {
+  const auto created = test::http_call(port(), http::verb::post, "/api/register",
+                                       R"({"user": "alice", "password": "correct horse"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto token = json::parse(created.body).at("token").get<std::string>();
+
+  EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/register", R"({"user": "alice", "password": "another one"})").status,
+            409);
+  EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/register", R"({"user": "al", "password": "long enough"})").status,
+            400);
+  EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/register", "not json").status, 400);
+
+  const auto login = test::http_call(port(), http::verb::post, "/api/login",
+                                     R"({"user": "alice", "password": "correct horse"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_GT(json::parse(login.body).at("expires_at").get<std::int64_t>(), wall_ns() / 1'000'000'000);
+
+  ws_test_client alice(port(), wire_format::json);
+  const auto welcome = alice.hello({}, token);
+  EXPECT_EQ(welcome.user(), "alice");
+  EXPECT_TRUE(welcome.can_send());
+  alice.join("general");
+  alice.send(send_frame("general", "hello", 1));
+  auto m = alice.read_until(chat::ServerFrame::kMessage);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->message().sender(), "alice");
+}
+
+TEST_F(ServerTest, FailedLoginsAreLimitedPerAddress) {
+  auto config = memory_config();
+  config.login_failures_per_minute = 3;
+  restart(config);
+  ASSERT_EQ(test::http_call(port(), http::verb::post, "/api/register", R"({"user": "carol", "password": "right-password"})").status,
+            201);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/login", R"({"user": "carol", "password": "wrong-password"})").status,
+              401);
+  const auto limited =
+      test::http_call(port(), http::verb::post, "/api/login", R"({"user": "carol", "password": "right-password"})");
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_FALSE(limited.retry_after.empty());
+  EXPECT_GE(std::stoi(limited.retry_after), 1);
+}
+
+TEST_F(ServerTest, PresetRoomsTransformAndFixedRoomsRefuseOthers) {
+  auto config = memory_config();
+  config.rooms = {{"deck", "pirate", 0}, {"hype", "bestie", 0}, {"loud", "shout", 0}};
+  config.dynamic_rooms = false;
+  restart(config);
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  c.join("deck");
+  c.join("hype");
+  c.join("loud");
+  c.send(send_frame("deck", "hello my friend, you are late", 1));
+  c.send(send_frame("hype", "the build is green", 2));
+  c.send(send_frame("loud", "ship it caf\xC3\xA9", 3));
+  std::map<std::string, std::string> bodies;
+  for (int i = 0; i < 3; ++i) {
+    auto m = c.read_until(chat::ServerFrame::kMessage);
+    ASSERT_TRUE(m);
+    bodies[m->message().room()] = m->message().body();
+  }
+  EXPECT_EQ(bodies["deck"].rfind("ahoy me matey, ye be late", 0), 0u) << bodies["deck"];
+  EXPECT_EQ(bodies["hype"].rfind("Hey bestie! \xE2\x9C\xA8 the build is green", 0), 0u) << bodies["hype"];
+  EXPECT_EQ(bodies["loud"], "SHIP IT CAF\xC3\xA9!!");
+
+  chat::ClientFrame join;
+  join.mutable_join()->set_room("elsewhere");
+  c.send(join);
+  EXPECT_NE(expect_error(c, chat::UNKNOWN_ROOM).message().find("deck"), std::string::npos);
+}
+
+TEST_F(ServerTest, PresenceIsCoalescedPerInterval) {
+  auto config = memory_config();
+  config.presence_interval_s = 0.2;
+  restart(config);
+  ws_test_client first(port(), wire_format::json);
+  first.hello();
+  first.join("room");
+  std::vector<std::unique_ptr<ws_test_client>> others;
+  for (int i = 0; i < 5; ++i) {
+    others.push_back(std::make_unique<ws_test_client>(port(), wire_format::binary));
+    others.back()->hello();
+    others.back()->join("room");
+  }
+  // Six joins within one interval or two come as one or two updates, not six.
+  std::size_t joined = 0, updates = 0;
+  std::uint32_t members = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (joined < 6 && std::chrono::steady_clock::now() < deadline) {
+    auto p = first.read_until(chat::ServerFrame::kPresence, std::chrono::seconds(1));
+    if (!p) break;
+    ++updates;
+    joined += p->presence().joined_size();
+    members = p->presence().members();
+  }
+  EXPECT_EQ(joined, 6u);
+  EXPECT_LE(updates, 3u);
+  EXPECT_EQ(members, 6u);
+
+  chat::ClientFrame typing;
+  typing.mutable_typing()->set_room("room");
+  others[0]->send(typing);
+  auto p = first.read_until(chat::ServerFrame::kPresence);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->presence().typing_size(), 1);
+}
+
+TEST_F(ServerTest, CompactDupFactorFormForClientsThatAskForIt) {
+  ws_test_client compact(port(), wire_format::binary);
+  const auto welcome = compact.hello({"dup_factor"});
+  ASSERT_EQ(welcome.capabilities_size(), 1);
+  compact.join("dup");
+  ws_test_client full(port(), wire_format::json);
+  full.hello();
+  full.join("dup");
+  full.send(send_frame("dup", "ABC", 1, 3));
+  auto c = compact.read_until(chat::ServerFrame::kMessage);
+  auto f = full.read_until(chat::ServerFrame::kMessage);
+  ASSERT_TRUE(c && f);
+  EXPECT_EQ(c->message().body(), "ABC");
+  EXPECT_EQ(c->message().dup_factor(), 3u);
+  EXPECT_EQ(f->message().body(), "ABCABCABC");
+  EXPECT_EQ(f->message().dup_factor(), 0u);
+  EXPECT_EQ(c->message().seq(), f->message().seq());
+}
+
+TEST_F(ServerTest, RepeatedMalformedFramesCloseTheConnection) {
+  auto config = memory_config();
+  config.malformed_frame_limit = 3;
+  restart(config);
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  for (int i = 0; i < 3; ++i) c.send_raw("{nope", true);
+  for (int i = 0; i < 3; ++i) expect_error(c, chat::MALFORMED_FRAME);
+  EXPECT_FALSE(c.read(std::chrono::seconds(2)));
+  EXPECT_EQ(c.close_reason().code, websocket::close_code::policy_error);
+}
+
+TEST_F(ServerTest, SendRateLimitAnswersRateLimitedWithARetryHint) {
+  auto config = memory_config();
+  config.send_rate_per_user = 1;
+  config.send_burst = 2;
+  restart(config);
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  c.join("r");
+  for (int i = 1; i <= 3; ++i) c.send(send_frame("r", "x", i));
+  ASSERT_TRUE(c.read_until(chat::ServerFrame::kAck));
+  const auto e = expect_error(c, chat::RATE_LIMITED);
+  EXPECT_EQ(e.client_seq(), 3u);
+  EXPECT_NE(e.message().find("retry in"), std::string::npos);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreRefused) {
+  auto config = memory_config();
+  config.max_connections = 1;
+  restart(config);
+  ws_test_client first(port(), wire_format::json);
+  first.hello();
+  EXPECT_THROW(ws_test_client(port(), wire_format::json), std::exception);
+  const auto metrics = test::http_call(port(), http::verb::get, "/metrics").body;
+  // The refused connection landed on one of the two shards.
+  EXPECT_TRUE(metrics.find("throng_server_connections_refused_total{shard=\"0\"} 1") != std::string::npos ||
+              metrics.find("throng_server_connections_refused_total{shard=\"1\"} 1") != std::string::npos)
+      << metrics;
+}
+
+TEST_F(ServerTest, IdleConnectionsAreClosed) {
+  auto config = memory_config();
+  config.idle_timeout_s = 0.5;
+  restart(config);
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  const auto started = std::chrono::steady_clock::now();
+  // The server drops the connection: the read ends well before its own 5 s timeout.
+  EXPECT_FALSE(c.read_until(chat::ServerFrame::kError, std::chrono::seconds(5)));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(4));
+}
+
+TEST_F(ServerTest, SlowConsumerIsDisconnectedAndCounted) {
+  auto config = memory_config();
+  config.max_queued_bytes = 256 * 1024;
+  restart(config);
+  ws_test_client slow(port(), wire_format::binary);
+  slow.hello();
+  slow.join("flood");
+  ws_test_client sender(port(), wire_format::binary);
+  sender.hello();
+  sender.join("flood");
+  // About 30 MB towards a client that reads nothing: beyond socket buffers and the queue.
+  const std::string body(60 * 1024, 'x');
+  for (int i = 1; i <= 500; ++i) {
+    sender.send(send_frame("flood", body, i));
+    // The sender keeps up with its own copy; only `slow` falls behind.
+    ASSERT_TRUE(sender.read_until(chat::ServerFrame::kMessage));
+  }
+  bool closed = false;
+  for (int i = 0; i < 1000 && !closed; ++i) closed = !slow.read(std::chrono::seconds(2));
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(slow.close_reason().code, websocket::close_code::policy_error);
+  EXPECT_NE(slow.close_reason().reason.find("slow consumer"), std::string::npos);
+}
+
+// ---- the SQLite store ------------------------------------------------------
+
+class SqliteServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("throng-store-" + std::to_string(getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    start(sqlite_config());
+  }
+  void TearDown() override {
+    stop();
+    std::filesystem::remove_all(dir_);
+  }
+  server_config sqlite_config() const {
+    auto config = memory_config();
+    config.store = "sqlite";
+    config.store_path = (dir_ / "chat.db").string();
+    return config;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteServerTest, HistoryUsersAndSeqSurviveARestart) {
+  ASSERT_EQ(test::http_call(port(), http::verb::post, "/api/register", R"({"user": "dana", "password": "persistent"})").status,
+            201);
+  {
+    ws_test_client c(port(), wire_format::binary);
+    c.hello();
+    c.join("kept");
+    for (int i = 1; i <= 100; ++i) c.send(send_frame("kept", "m" + std::to_string(i), i));
+    for (int i = 1; i <= 100; ++i) ASSERT_TRUE(c.read_until(chat::ServerFrame::kAck)) << i;
+  }
+  restart(sqlite_config());
+
+  EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/login", R"({"user": "dana", "password": "persistent"})").status, 200);
+  ws_test_client c(port(), wire_format::json);
+  c.hello();
+  const auto recent = c.join("kept");
+  ASSERT_EQ(recent.messages_size(), 10);
+  EXPECT_EQ(recent.messages(9).body(), "m100");
+  EXPECT_EQ(recent.first_available_seq(), 1u);
+  c.send(send_frame("kept", "after restart", 1));
+  auto ack = c.read_until(chat::ServerFrame::kAck);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->ack().seq(), 101u) << "seq continues, never reused";
+
+  // A gap older than what memory holds is read from the store.
+  ws_test_client back(port(), wire_format::binary);
+  back.hello();
+  const auto gap = back.join("kept", 5);
+  EXPECT_FALSE(gap.truncated());
+  ASSERT_EQ(gap.messages_size(), 96);
+  for (int i = 0; i < gap.messages_size(); ++i) EXPECT_EQ(gap.messages(i).seq(), 6u + i);
+}
+
+TEST_F(SqliteServerTest, ReplayBeyondTheBoundSaysItIsTruncated) {
+  auto config = sqlite_config();
+  config.max_replay = 20;
+  restart(config);
+  ws_test_client c(port(), wire_format::binary);
+  c.hello();
+  c.join("long");
+  for (int i = 1; i <= 150; ++i) c.send(send_frame("long", "m", i));
+  for (int i = 1; i <= 150; ++i) ASSERT_TRUE(c.read_until(chat::ServerFrame::kAck));
+  ws_test_client back(port(), wire_format::binary);
+  back.hello();
+  const auto gap = back.join("long", 2);
+  EXPECT_TRUE(gap.truncated());
+  ASSERT_GT(gap.messages_size(), 0);
+  EXPECT_EQ(gap.messages(gap.messages_size() - 1).seq(), 150u);
+}
+
+TEST(ServerStore, ABadStorePathIsAClearStartupError) {
+  server_config config;
+  config.port = 0;
+  config.store_path = "/nonexistent-dir/sub/chat.db";
+  try {
+    server s(config);
+    FAIL() << "expected the store to fail";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/sub/chat.db"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("directory"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace throng::server
