@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "ws_test_client.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -40,21 +42,7 @@ unsigned short free_port() {
 }
 
 std::string http_get(unsigned short port, const std::string& target) {
-  try {
-    net::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(5));
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res.body();
-  } catch (const std::exception&) {
-    return {};
-  }
+  return http_call(port, http::verb::get, target).body;
 }
 
 namespace {
