@@ -4,13 +4,25 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build configure deps clean
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 20
+
+.PHONY: demo test fuzz build configure deps clean
 
 demo: build
 	$(BUILD_DIR)/bin/throng run scenarios/smoke.yaml
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
+	$(MAKE) fuzz
+
+# Frame and token decoding under libFuzzer (clang, ASan, UBSan) for a bounded time.
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DTHRONG_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target frame_fuzz
+	mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/bin/frame_fuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	  $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -22,4 +34,4 @@ deps:
 	bash scripts/install-deps.sh
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
