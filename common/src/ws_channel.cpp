@@ -16,6 +16,8 @@ net::awaitable<read_result> read_message(ws_stream& ws, beast::flat_buffer& buff
 
 ws_channel::ws_channel(ws_stream stream, std::size_t max_queued_bytes)
     : ws_(std::move(stream)), max_queued_bytes_(max_queued_bytes), wake_(ws_.get_executor()) {
+  // One WebSocket frame per message: fragmenting a batch into 4 KiB frames only costs headers and work.
+  ws_.auto_fragment(false);
   wake_.expires_at(net::steady_timer::time_point::max());
 }
 
@@ -24,7 +26,11 @@ bool ws_channel::send(shared_payload frame) {
   if (queued_bytes_ + frame->size() > max_queued_bytes_ && !queue_.empty()) return false;
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  wake_.cancel();
+  // Only an idle writer needs waking; a busy or batching one takes the queue next.
+  if (writer_idle_) {
+    writer_idle_ = false;
+    wake_.cancel();
+  }
   return true;
 }
 
@@ -55,14 +61,25 @@ net::awaitable<void> ws_channel::write_loop() {
   for (;;) {
     if (queue_.empty()) {
       if (closing_) break;
+      writer_idle_ = true;
       co_await wake_.async_wait(use_nothrow);
+      writer_idle_ = false;
       wake_.expires_at(net::steady_timer::time_point::max());
       continue;
     }
-    // With a coalescer, let the frames already on their way to this thread
-    // (other handlers queued on the loop) join this write: one send() for
-    // many deliveries, as uWS corks a loop iteration.
-    if (coalesce_) co_await net::post(ws_.get_executor(), net::use_awaitable);
+    if (coalesce_) {
+      // A connection written to moments ago waits out the batch delay, so that
+      // under load one send() carries many deliveries; a quiet one is written
+      // at once. Then let the frames already on their way to this thread
+      // (handlers queued on the loop) join too, as uWS corks a loop iteration.
+      const auto due = last_write_ + batch_delay_;
+      if (batch_delay_.count() > 0 && std::chrono::steady_clock::now() < due && !closing_) {
+        wake_.expires_at(due);
+        co_await wake_.async_wait(use_nothrow);
+        wake_.expires_at(net::steady_timer::time_point::max());
+      }
+      co_await net::post(ws_.get_executor(), net::use_awaitable);
+    }
     // Take everything queued: one write per wake-up, not one per frame.
     draining_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
@@ -80,6 +97,7 @@ net::awaitable<void> ws_channel::write_loop() {
         ++messages_written_;
       }
     }
+    last_write_ = std::chrono::steady_clock::now();
     if (ec) {  // the peer is gone: nothing queued can be delivered any more
       closing_ = true;
       break;

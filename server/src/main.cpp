@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-queue-bytes", max_queue, "outbound queue per connection before it is closed as a slow consumer")
       ->capture_default_str();
+  app.add_option("--batch-delay-ms", config.batch_delay_ms,
+                 "batch clients: at most one write per this many ms while messages keep coming (0 = write at once)")
+      ->capture_default_str();
   app.add_option("--max-connections", config.max_connections, "0 = as many as the open-file limit allows")
       ->capture_default_str();
   app.add_option("--idle-timeout", config.idle_timeout_s, "seconds a connection may send nothing; 0 = never")

@@ -142,6 +142,7 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
     if (capability == "batch" && format_ == wire_format::binary) {
       channel_->set_coalescer(
           [](std::span<const shared_payload> frames, std::string& out) { encode_chat_batch(frames, out); });
+      channel_->set_batch_delay(std::chrono::microseconds(static_cast<std::int64_t>(core.config.batch_delay_ms * 1000)));
       welcome->add_capabilities("batch");
     } else if (capability == "dup_factor") {
       form_ = format_ == wire_format::json ? delivery_form::json_compact : delivery_form::binary_compact;

@@ -40,6 +40,8 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   ws_stream& stream() noexcept { return ws_; }
   void set_text(bool text) { ws_.text(text); ws_.binary(!text); }
   void set_coalescer(coalescer c) { coalesce_ = std::move(c); }
+  // With a coalescer: at most one write per `delay` while frames keep coming.
+  void set_batch_delay(std::chrono::microseconds delay) { batch_delay_ = delay; }
 
   // Queues a frame. Returns false, queueing nothing, when the queue would
   // exceed its cap or the channel is closing.
@@ -69,6 +71,9 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   std::uint64_t messages_written_ = 0;
   net::steady_timer wake_;
   coalescer coalesce_;
+  std::chrono::microseconds batch_delay_{0};
+  std::chrono::steady_clock::time_point last_write_{};
+  bool writer_idle_ = false;
   bool closing_ = false;
   bool started_ = false;
   websocket::close_reason close_reason_;

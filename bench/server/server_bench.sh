@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# throng-server benchmarks on this machine: the server pinned to core 0, the
+# load generator (bench/server/chat_load.cpp) pinned to core 1. Each case runs
+# three times; the median of the measured figure is reported with all runs.
+#
+#   bench/server/server_bench.sh [build-dir]   (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+bin=$build/bin
+work=$(mktemp -d)
+port=9911
+server_pid=
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+
+start_server() {  # args: extra server flags
+  rm -rf "$work/db"; mkdir -p "$work/db"
+  taskset -c 0 "$bin/throng-server" --port $port --threads 1 --test-token-secret bench-secret \
+    --store-path "$work/db/chat.db" "$@" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -sf "localhost:$port/healthz" >/dev/null && return; sleep 0.05; done
+  echo "server did not start"; cat "$work/server.log"; exit 1
+}
+stop_server() { kill $server_pid; wait $server_pid 2>/dev/null || true; }
+load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
+case_() {
+  local name=$1 pattern=$2; shift 2
+  local server_flags=() load_flags=()
+  while [[ $1 != -- ]]; do server_flags+=("$1"); shift; done; shift
+  load_flags=("$@")
+  echo "## $name"
+  echo "server: throng-server --threads 1 ${server_flags[*]}   load: chat_load ${load_flags[*]}"
+  : >"$work/figures"
+  for run in 1 2 3; do
+    start_server "${server_flags[@]}"
+    load "${load_flags[@]}" >"$work/out" 2>&1 || true
+    stop_server
+    sed 's/^/  /' "$work/out" | grep -v '^  conditions' || true
+    grep -o "$pattern" "$work/out" | head -1 | sed -e 's/^p99 //' | grep -o '^[0-9.]*' >>"$work/figures" || true
+  done
+  echo "median: $(median <"$work/figures") ($pattern)"
+  echo
+}
+
+echo "# throng-server bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# server pinned to core 0 (shard and store writer threads), load pinned to core 1; 150-byte bodies"
+echo
+
+case_ "fan-out, batched binary clients, 1 room x 1000 members, 1000 sends/s offered (1M deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 1000 --duration 6
+case_ "fan-out, batched binary clients, 100 rooms x 100 members, 10000 sends/s offered (1M deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 100 --members 100 --rate 10000 --duration 6
+case_ "fan-out, JSON clients (one frame per message), 1 room x 100 members, 1200 sends/s offered (120k deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 100 --rate 1200 --duration 6 --json
+case_ "ingest, --ack durable on SQLite, 100 active rooms, 100000 sends/s offered" \
+  "[0-9]* acks/s" -- --mode ingest --rooms 100 --connections 10 --rate 100000 --duration 6
+case_ "ingest, --ack durable on SQLite, 1000 active rooms, 50000 sends/s offered" \
+  "[0-9]* acks/s" -- --mode ingest --rooms 1000 --connections 10 --rate 50000 --duration 6
+case_ "latency, 100 rooms x 10 members, 2000 sends/s (20k deliveries/s): e2e p99 in ms" \
+  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 100 --members 10 --rate 2000 --duration 6
+case_ "latency, 10 rooms x 100 members, 500 sends/s (50k deliveries/s): e2e p99 in ms" \
+  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 10 --members 100 --rate 500 --duration 6
+case_ "latency, 1 room x 1000 members, 150 sends/s (150k deliveries/s): e2e p99 in ms" \
+  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 150 --duration 6
+case_ "connects: new WebSocket connections incl. token verification, 10000 connections, 256 in flight" \
+  "[0-9]* connections/s" --store memory -- --mode connect --connections 10000
+
+echo "## memory per idle WebSocket connection: 15000 connections after hello, no rooms"
+for run in 1 2 3; do
+  start_server --store memory
+  before=$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)
+  load --mode idle --connections 15000 --hold 4 >"$work/out" 2>"$work/err" &
+  loader=$!
+  for _ in $(seq 400); do grep -q holding "$work/err" 2>/dev/null && break; sleep 0.1; done
+  sleep 1
+  after=$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)
+  open=$(curl -s "localhost:$port/metrics" | awk '/^throng_server_connections_open/ {s+=$2} END {print s}')
+  wait $loader || true
+  stop_server
+  per=$(( (after - before) * 1024 / open ))
+  echo "  rss before ${before} KiB, after ${after} KiB, open ${open}: ${per} bytes per connection"
+  echo "$per" >>"$work/mem"
+done
+echo "median: $(median <"$work/mem") bytes per idle connection"
