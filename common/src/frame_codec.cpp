@@ -1,11 +1,25 @@
 #include "throng/common/frame_codec.hpp"
 
+#include "throng/common/log.hpp"
+
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
 namespace throng {
 
 namespace {
+
+// Protobuf logs every string field with invalid UTF-8 it refuses. A peer
+// controls that, so it must not reach stderr at will: decode() reports the
+// error to the caller, and protobuf's own line goes to the debug log.
+void protobuf_log_to_debug(google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
+  log_debug("protobuf {}:{}: {}", file, line, message);
+}
+[[maybe_unused]] const bool protobuf_log_redirected = [] {
+  google::protobuf::SetLogHandler(&protobuf_log_to_debug);
+  return true;
+}();
 
 class frame_category_impl final : public boost::system::error_category {
  public:
