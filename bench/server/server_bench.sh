@@ -3,10 +3,12 @@
 # load generator (bench/server/chat_load.cpp) pinned to core 1. Each case runs
 # three times; the median of the measured figure is reported with all runs.
 #
-#   bench/server/server_bench.sh [build-dir]   (default: build)
+#   bench/server/server_bench.sh [build-dir] [case-filter]   (default: build, every case)
+# A filter (e.g. "ingest" or "memory") runs only the cases whose title contains it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
+filter=${2:-}
 bin=$build/bin
 work=$(mktemp -d)
 port=9911
@@ -28,6 +30,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
 case_() {
   local name=$1 pattern=$2; shift 2
+  [[ -z $filter || $name == *"$filter"* ]] || return 0
   local server_flags=() load_flags=()
   while [[ $1 != -- ]]; do server_flags+=("$1"); shift; done; shift
   load_flags=("$@")
@@ -68,6 +71,7 @@ case_ "latency, 1 room x 1000 members, 150 sends/s (150k deliveries/s): e2e p99 
 case_ "connects: new WebSocket connections incl. token verification, 10000 connections, 256 in flight" \
   "[0-9]* connections/s" --store memory -- --mode connect --connections 10000
 
+[[ -z $filter || "memory" == *"$filter"* ]] || exit 0
 echo "## memory per idle WebSocket connection: 15000 connections after hello, no rooms"
 for run in 1 2 3; do
   start_server --store memory
