@@ -73,7 +73,7 @@ case_ "connects: new WebSocket connections incl. token verification, 10000 conne
 
 [[ -z $filter || "memory" == *"$filter"* ]] || exit 0
 echo "## memory per idle WebSocket connection: 15000 connections after hello, no rooms"
-for run in 1 2 3; do
+for run in $(seq ${MEMORY_RUNS:-3}); do
   start_server --store memory
   before=$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)
   load --mode idle --connections 15000 --hold 4 >"$work/out" 2>"$work/err" &

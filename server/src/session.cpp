@@ -34,6 +34,7 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
   // Sends are small on the wire (dup_factor expands them on the owner); leave room for framing.
   ws.read_message_max(config.max_message_bytes + 4096);
   auto [ec] = co_await ws.async_accept(request, use_nothrow);
+  request = {};  // the upgrade's headers are not needed for the connection's lifetime
   if (ec) co_return;
 
   channel_ = std::make_shared<ws_channel>(std::move(ws), config.max_queued_bytes);
