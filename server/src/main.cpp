@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   if (const char* secret = std::getenv("THRONG_TOKEN_SECRET")) config.token_secret = secret;
   if (const char* secret = std::getenv("THRONG_TEST_TOKEN_SECRET")) config.test_token_secret = secret;
 
-  std::string max_message = "64KiB", max_queue = "4MiB", ack = "durable", role = "all", config_file;
+  std::string max_message = "64KiB", max_queue = "4MiB", store_max = "0", ack = "durable", role = "all", config_file;
   bool verbose = false, no_dynamic_rooms = false;
 
   CLI::App app{"throng-server: the Throng reference chat server (WebSocket /ws, auth API /api, metrics /metrics)"};
@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sqlite", "memory"}))
       ->capture_default_str();
   app.add_option("--store-path", config.store_path, "SQLite file (created when missing)")->capture_default_str();
+  app.add_option("--store-max-size", store_max,
+                 "cap on the SQLite database (e.g. 20GiB); past it sends get UNAVAILABLE; 0 = none")
+      ->capture_default_str();
   app.add_option("--ack", ack, "durable: ack after the group commit; accepted: ack on receipt")
       ->check(CLI::IsMember({"durable", "accepted"}))
       ->capture_default_str();
@@ -130,6 +133,12 @@ int main(int argc, char** argv) {
 
   const auto message_bytes = throng::parse_bytes(max_message);
   const auto queue_bytes = throng::parse_bytes(max_queue);
+  const auto store_max_bytes = throng::parse_bytes(store_max);
+  if (!store_max_bytes) {
+    std::cerr << "throng-server: --store-max-size takes a size such as 20GiB (0 = no cap)\n";
+    return throng::exit_bad_input;
+  }
+  config.store_max_bytes = *store_max_bytes;
   if (!message_bytes || *message_bytes == 0 || !queue_bytes || *queue_bytes == 0) {
     std::cerr << "throng-server: --max-message-bytes and --max-queue-bytes take sizes such as 64KiB or 4MiB\n";
     return throng::exit_bad_input;

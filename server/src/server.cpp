@@ -42,6 +42,7 @@ std::unique_ptr<message_store> open_store(const server_config& config) {
   options.durable = config.ack_durable;
   options.commit_max_messages = config.commit_max_messages;
   options.commit_max_delay_ms = config.commit_max_delay_ms;
+  options.max_bytes = config.store_max_bytes;
   return open_sqlite_store(options);
 }
 

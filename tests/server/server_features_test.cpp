@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "server_fixture.hpp"
@@ -341,6 +343,43 @@ TEST_F(SqliteServerTest, ReplayBeyondTheBoundSaysItIsTruncated) {
   EXPECT_TRUE(gap.truncated());
   ASSERT_GT(gap.messages_size(), 0);
   EXPECT_EQ(gap.messages(gap.messages_size() - 1).seq(), 150u);
+}
+
+TEST_F(SqliteServerTest, AFullStoreAnswersUnavailableAndKeepsWhatItAcked) {
+  auto config = sqlite_config();
+  config.store_max_bytes = 512 * 1024;  // fills up after a few 60 KB messages
+  restart(config);
+  ws_test_client c(port(), wire_format::binary);
+  c.hello();
+  c.join("full");
+  const int sends = 40;
+  for (int i = 1; i <= sends; ++i) c.send(send_frame("full", std::string(60 * 1024, static_cast<char>('a' + i % 26)), i));
+  std::map<std::uint64_t, std::uint64_t> acked;  // client_seq -> seq
+  int unavailable = 0;
+  while (static_cast<int>(acked.size()) + unavailable < sends) {
+    auto f = c.read(std::chrono::seconds(5));
+    ASSERT_TRUE(f) << "every send gets an ack or an error";
+    if (f->has_ack()) acked[f->ack().client_seq()] = f->ack().seq();
+    if (f->has_error()) {
+      EXPECT_EQ(f->error().code(), chat::UNAVAILABLE) << f->error().message();
+      EXPECT_NE(f->error().message().find("not delivered"), std::string::npos);
+      ++unavailable;
+    }
+  }
+  EXPECT_GT(acked.size(), 0u);
+  EXPECT_GT(unavailable, 0) << "the cap was never reached";
+
+  config.store_max_bytes = 0;
+  restart(config);
+  ws_test_client after(port(), wire_format::binary);
+  after.hello();
+  const auto replay = after.join("full", 1);
+  std::set<std::uint64_t> kept;
+  for (const auto& m : replay.messages()) kept.insert(m.seq());
+  for (const auto& [client_seq, seq] : acked) {
+    if (seq == 1) continue;  // since_seq 1 replays from seq 2
+    EXPECT_TRUE(kept.contains(seq)) << "acked seq " << seq << " was lost";
+  }
 }
 
 TEST(ServerStore, ABadStorePathIsAClearStartupError) {

@@ -27,6 +27,7 @@ struct store_options {
   std::size_t commit_max_messages = 512; // flush when this many are waiting...
   double commit_max_delay_ms = 2.0;      // ...or the oldest has waited this long
   std::size_t max_pending = 200'000;     // beyond this, sends get UNAVAILABLE
+  std::uint64_t max_bytes = 0;           // database size cap (SQLite max_page_count); 0 = none
 };
 
 // Figures for /metrics; read from any thread.

@@ -88,6 +88,11 @@ class sqlite_store final : public message_store {
     // Hot rooms' index pages stay cached; checkpoints run less often than every 1,000 pages.
     exec(writer_db_.get(), "PRAGMA cache_size=-65536", options_.path);
     exec(writer_db_.get(), "PRAGMA wal_autocheckpoint=10000", options_.path);
+    if (options_.max_bytes) {
+      // A full database fails its commits with SQLITE_FULL, like a full disk.
+      const auto pages = std::max<std::uint64_t>(options_.max_bytes / 4096, 16);
+      exec(writer_db_.get(), fmt::format("PRAGMA max_page_count={}", pages).c_str(), options_.path);
+    }
     exec(writer_db_.get(), schema, options_.path);
     insert_ = prepare(writer_db_.get(),
                       "INSERT INTO messages(room, seq, sender, body, sent_at_ns, server_ts_ns) VALUES(?,?,?,?,?,?)");

@@ -50,6 +50,7 @@ struct server_config {
   // Storage
   std::string store = "sqlite";        // sqlite | memory
   std::string store_path = "throng.db";
+  std::uint64_t store_max_bytes = 0;   // cap on the database size; 0 = none
   bool ack_durable = true;             // ack after the group commit (false: on receipt)
   std::size_t commit_max_messages = 512;
   double commit_max_delay_ms = 2.0;
