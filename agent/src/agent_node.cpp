@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/fd_limit.hpp"
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
@@ -25,13 +26,6 @@ std::int64_t cpu_time_ns() {
   getrusage(RUSAGE_SELF, &usage);
   auto ns = [](const timeval& tv) { return static_cast<std::int64_t>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000; };
   return ns(usage.ru_utime) + ns(usage.ru_stime);
-}
-
-// Each user holds one socket; keep a margin for the controller link and logs.
-std::uint64_t socket_budget() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return UINT32_MAX;
-  return limit.rlim_cur > 64 ? limit.rlim_cur - 64 : 0;
 }
 
 bool is_loopback_host(const std::string& host) {
@@ -150,7 +144,7 @@ net::awaitable<void> agent_node::control_session() {
   hello->set_agent_id(config_.id);
   hello->set_region(config_.region);
   hello->set_cores(static_cast<std::uint32_t>(workers_.size()));
-  hello->set_capacity_users(std::min<std::uint64_t>(config_.capacity_users, socket_budget()));
+  hello->set_capacity_users(std::min<std::uint64_t>(config_.capacity_users, raise_open_file_limit()));
   hello->set_version(THRONG_VERSION);
   send(hello_message);
   log_info("agent {} connected to controller {}", config_.id, config_.controller_url);

@@ -8,8 +8,6 @@
 //
 //   chat_load --port P --mode fanout|ingest|idle|connect [options]   (--help)
 
-#include <sys/resource.h>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +20,7 @@
 
 #include "chat.pb.h"
 #include "throng/common/clock.hpp"
+#include "throng/common/fd_limit.hpp"
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/histogram.hpp"
 #include "throng/common/net.hpp"
@@ -253,8 +252,9 @@ struct load {
     });
   }
 
-  // Waits (reading) until a frame whose first bytes match a field arrives.
-  net::awaitable<bool> await_frame(connection& c, std::uint64_t& seen_other) {
+  // Reads until one more frame that is neither a message nor an ack arrives
+  // (the welcome after hello, the history after join).
+  net::awaitable<bool> await_reply(connection& c) {
     const auto before = c.counts.other;
     while (c.counts.other == before) {
       auto [ec, n] = co_await c.socket.async_read_some(net::buffer(c.in.data() + c.in_used, c.in.size() - c.in_used),
@@ -263,7 +263,6 @@ struct load {
       c.in_used += n;
       if (!parse(c)) co_return false;
     }
-    seen_other = c.counts.other;
     co_return true;
   }
 
@@ -283,17 +282,16 @@ struct load {
     hello.mutable_hello()->set_token(issue_token(user, 3600, opt.secret, wall_ns() / 1'000'000'000));
     if (!opt.json) hello.mutable_hello()->add_capabilities("batch");
     c->out = client_frame(hello, opt.json);
-    std::uint64_t other = 0;
     auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
     c->out.clear();
-    if (wec || !co_await await_frame(*c, other)) co_return false;
+    if (wec || !co_await await_reply(*c)) co_return false;
     for (const auto& room : rooms) {
       chat::ClientFrame join;
       join.mutable_join()->set_room(room);
       c->out = client_frame(join, opt.json);
       auto [jec, jn] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
       c->out.clear();
-      if (jec || !co_await await_frame(*c, other)) co_return false;
+      if (jec || !co_await await_reply(*c)) co_return false;
     }
     co_return true;
   }
@@ -467,10 +465,7 @@ int main(int argc, char** argv) {
   app.add_option("--secret", opt.secret, "the server's --test-token-secret")->capture_default_str();
   app.add_option("--hold", opt.hold_s, "idle mode: seconds to hold the connections")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
+  raise_open_file_limit();
   load l(opt);
   if (opt.mode == "idle" || opt.mode == "connect") return l.run_idle();
   return l.run_traffic();

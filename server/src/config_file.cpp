@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <type_traits>
 #include <stdexcept>
 
 #include "room_names.hpp"
@@ -25,11 +26,16 @@ struct reader {
 
   template <class T>
   T get(const YAML::Node& node, const std::string& key, const char* expected) const {
+    T value{};
     try {
-      return node.as<T>();
+      value = node.as<T>();
     } catch (const YAML::Exception&) {
       fail(node, fmt::format("{}: expected {}", key, expected));
     }
+    // Unsigned types already refuse a sign; durations and rates must not be negative either.
+    if constexpr (std::is_floating_point_v<T>)
+      if (value < 0) fail(node, fmt::format("{}: expected {}, not a negative number", key, expected));
+    return value;
   }
 
   void only_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) const {

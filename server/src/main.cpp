@@ -77,11 +77,13 @@ int main(int argc, char** argv) {
   app.add_option("--commit-messages", config.commit_max_messages, "group commit: flush at this many messages...")
       ->capture_default_str();
   app.add_option("--commit-delay-ms", config.commit_max_delay_ms, "...or when the oldest has waited this long")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--history", config.history_depth, "messages replayed on join, per room")->capture_default_str();
   app.add_option("--max-replay", config.max_replay, "most messages one since_seq replay returns")->capture_default_str();
   app.add_flag("--no-dynamic-rooms", no_dynamic_rooms, "only the rooms of --config exist; others get UNKNOWN_ROOM");
   app.add_option("--presence-interval", config.presence_interval_s, "seconds between presence updates per room")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--max-message-bytes", max_message, "largest message after dup_factor expansion (e.g. 64KiB)")
       ->capture_default_str();
@@ -89,16 +91,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--batch-delay-ms", config.batch_delay_ms,
                  "batch clients: at most one write per this many ms while messages keep coming (0 = write at once)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--max-connections", config.max_connections, "0 = as many as the open-file limit allows")
       ->capture_default_str();
   app.add_option("--idle-timeout", config.idle_timeout_s, "seconds a connection may send nothing; 0 = never")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--malformed-limit", config.malformed_frame_limit, "close a connection after this many bad frames")
       ->capture_default_str();
   app.add_option("--send-rate", config.send_rate_per_user, "sends/s allowed per connection (token bucket); 0 = off")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--send-burst", config.send_burst, "token bucket size for --send-rate")->capture_default_str();
+  app.add_option("--send-burst", config.send_burst, "token bucket size for --send-rate")->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--login-failures-per-minute", config.login_failures_per_minute,
                  "failed logins allowed per client address before HTTP 429")
       ->capture_default_str();
@@ -111,6 +117,7 @@ int main(int argc, char** argv) {
   app.add_option("--token-ttl", config.token_ttl_s, "seconds a token from /api/login stays valid")->capture_default_str();
   app.add_option("--transform-seed", config.transform_seed, "seed of the rooms' transform styles")->capture_default_str();
   app.add_option("--shutdown-grace", config.shutdown_grace_s, "seconds to let sessions close on SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "debug logging");
 

@@ -31,10 +31,20 @@ struct owned_room {
   std::deque<fanout_ptr> history;      // committed, newest at the back
   std::vector<std::uint32_t> members_per_shard;
   std::array<std::uint32_t, delivery_form_count> members_per_form{};
-  std::uint32_t members = 0;
   pending_presence presence;
 
   bool has_members_of(delivery_form f) const { return members_per_form[static_cast<std::size_t>(f)] > 0; }
+  bool has_json_members() const {
+    return has_members_of(delivery_form::json) || has_members_of(delivery_form::json_compact);
+  }
+  bool has_compact_members() const {
+    return has_members_of(delivery_form::binary_compact) || has_members_of(delivery_form::json_compact);
+  }
+  std::uint32_t members() const {
+    std::uint32_t n = 0;
+    for (auto m : members_per_form) n += m;
+    return n;
+  }
 };
 
 }  // namespace throng::server

@@ -1,7 +1,5 @@
 #include "throng/server/server.hpp"
 
-#include <sys/resource.h>
-
 #include <fstream>
 #include <optional>
 #include <system_error>
@@ -11,27 +9,13 @@
 #include "auth/auth_api.hpp"
 #include "session.hpp"
 #include "shard.hpp"
+#include "throng/common/fd_limit.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/token.hpp"
 
 namespace throng::server {
 namespace {
-
-// File descriptors kept for the listener, the store, logs and the like.
-constexpr std::size_t reserved_fds = 64;
-
-// Raises the soft open-file limit to the hard one; returns the connections that allows.
-std::size_t raise_fd_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024 - reserved_fds;
-  if (lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
-    getrlimit(RLIMIT_NOFILE, &lim);
-  }
-  return lim.rlim_cur > reserved_fds ? lim.rlim_cur - reserved_fds : 1;
-}
 
 std::unique_ptr<message_store> open_store(const server_config& config) {
   if (config.store == "memory") return open_memory_store();
@@ -66,7 +50,7 @@ struct server::impl {
     const auto& cfg = core.config;
     for (const auto& preset : cfg.rooms) core.presets.emplace(preset.name, preset);
 
-    const std::size_t fd_cap = raise_fd_limit();
+    const std::size_t fd_cap = raise_open_file_limit();
     core.connection_cap = cfg.max_connections ? std::min(cfg.max_connections, fd_cap) : fd_cap;
     if (cfg.max_connections > fd_cap)
       log_warn("--max-connections {} is above what the open-file limit allows; capping at {}", cfg.max_connections, fd_cap);
@@ -98,7 +82,7 @@ struct server::impl {
   }
 
   ~impl() {
-    if (auth) auth.reset();
+    auth.reset();
     core.store_readers.join();
     if (core.store) core.store->close();
   }

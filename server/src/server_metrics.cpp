@@ -20,6 +20,7 @@ std::string render_metrics(const server_core& core) {
       {"throng_server_errors_sent_total", "error frames sent to clients", metric_kind::counter, &shard_metrics::errors_sent},
       {"throng_server_slow_consumers_total", "connections closed for not reading fast enough", metric_kind::counter, &shard_metrics::slow_consumers},
       {"throng_server_unavailable_total", "sends the store could not take", metric_kind::counter, &shard_metrics::unavailable},
+      {"throng_server_acked_not_stored_total", "--ack accepted: messages acked on receipt that the store then failed to keep", metric_kind::counter, &shard_metrics::acked_not_stored},
   };
   std::vector<metric_value> values;
   for (const auto& it : items)

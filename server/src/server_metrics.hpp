@@ -26,6 +26,7 @@ struct shard_metrics {
   local_counter errors_sent;
   local_counter slow_consumers;
   local_counter unavailable;           // sends refused or failed by the store
+  local_counter acked_not_stored;      // --ack accepted: acked, then the store failed
   local_duration_histogram decode;     // frame decode
   local_duration_histogram transform;  // transform + expansion + serialisation on the owner
   local_duration_histogram store;      // handed to the store -> committed

@@ -49,8 +49,6 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
         home_.metrics.frames_in[0].add();
         channel_->close(websocket::close_code::too_big,
                         fmt::format("frame larger than the server accepts ({} bytes)", config.max_message_bytes + 4096));
-      } else if (rec == beast::error::timeout) {
-        channel_->close(websocket::close_code::going_away, "idle timeout");
       } else if (!is_expected_ending(rec)) {
         log_debug("session {}: read ended: {}", id_, rec.message());
       }
@@ -66,9 +64,9 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
     auto frame = decode<chat::ClientFrame>(payload, format, payload.size(), &detail);
     home_.metrics.decode.observe(mono_ns() - decode_started);
     buffer.consume(buffer.size());
-    if (!frame || frame->kind_case() == chat::ClientFrame::KIND_NOT_SET) {
-      on_malformed(frame ? std::string("the frame has none of hello, join, leave, send, ping, typing")
-                         : fmt::format("{}{}{}", frame.error().message(), detail.empty() ? "" : ": ", detail));
+    if (!frame) {
+      // decode() also refuses a frame with none of hello, join, leave, send, ping, typing.
+      on_malformed(fmt::format("{}{}{}", frame.error().message(), detail.empty() ? "" : ": ", detail));
     } else {
       home_.metrics.frames_in[frame->kind_case()].add();
       if (frame->kind_case() == chat::ClientFrame::kHello) handle_hello(frame->hello(), format);

@@ -6,6 +6,7 @@
 #include "session.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/frame_codec.hpp"
+#include "throng/common/log.hpp"
 
 namespace throng::server {
 namespace {
@@ -14,6 +15,12 @@ namespace {
 constexpr std::size_t min_history_kept = 64;
 // Names listed in one presence update; the member count is always exact.
 constexpr std::size_t max_presence_names = 100;
+
+// Serialises `frame` once for the members of `form`.
+void encode_for(fanout_message& out, delivery_form form, const chat::ServerFrame& frame) {
+  out.encoded[static_cast<std::size_t>(form)] = std::make_shared<const std::string>(
+      is_json(form) ? encode_frame(frame, wire_format::json) : frame.SerializeAsString());
+}
 }  // namespace
 
 bool valid_room_name(const std::string& name) noexcept {
@@ -92,7 +99,6 @@ void shard::finish_join(const member_join& join, std::vector<chat::ChatMessage> 
   owned_room& room = room_named(join.room);
   ++room.members_per_shard[join.shard];
   ++room.members_per_form[static_cast<std::size_t>(join.form)];
-  ++room.members;
   if (room.presence.joined.size() < max_presence_names) room.presence.joined.push_back(join.user);
   if (!room.presence.dirty) presence_dirty_.push_back(&room);
   room.presence.dirty = true;
@@ -135,7 +141,6 @@ void shard::remove_member(const std::string& name, unsigned member_shard, delive
   auto& per_form = room.members_per_form[static_cast<std::size_t>(form)];
   if (room.members_per_shard[member_shard]) --room.members_per_shard[member_shard];
   if (per_form) --per_form;
-  if (room.members) --room.members;
   if (room.presence.left.size() < max_presence_names) room.presence.left.push_back(user);
   if (!room.presence.dirty) presence_dirty_.push_back(&room);
   room.presence.dirty = true;
@@ -154,7 +159,7 @@ void shard::flush_presence() {
   for (owned_room* room : presence_dirty_) {
     auto& p = room->presence;
     p.dirty = false;
-    if (room->members == 0) {
+    if (room->members() == 0) {
       p = {};
       continue;
     }
@@ -164,13 +169,10 @@ void shard::flush_presence() {
     for (auto& u : p.joined) presence->add_joined(std::move(u));
     for (auto& u : p.left) presence->add_left(std::move(u));
     for (const auto& u : p.typing) presence->add_typing(u);
-    presence->set_members(room->members);
+    presence->set_members(room->members());
     p = {};
-    update->encoded[static_cast<std::size_t>(delivery_form::binary)] =
-        std::make_shared<const std::string>(update->frame.SerializeAsString());
-    if (room->has_members_of(delivery_form::json) || room->has_members_of(delivery_form::json_compact))
-      update->encoded[static_cast<std::size_t>(delivery_form::json)] =
-          std::make_shared<const std::string>(encode_frame(update->frame, wire_format::json));
+    encode_for(*update, delivery_form::binary, update->frame);
+    if (room->has_json_members()) encode_for(*update, delivery_form::json, update->frame);
     fan_out(*room, update, true);
   }
   presence_dirty_.clear();
@@ -178,12 +180,16 @@ void shard::flush_presence() {
 
 fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor) {
   const auto started = mono_ns();
-  auto fanout = std::make_shared<fanout_message>();
-  // The compact form keeps the sender's body and factor; a transformed body has no compact form.
-  const bool compact = dup_factor > 1 && room.transform == transform_style::none &&
-                       (room.has_members_of(delivery_form::binary_compact) || room.has_members_of(delivery_form::json_compact));
-  std::string original;
-  if (compact) original = message.body();
+  message.set_seq(room.next_seq++);
+  message.set_server_ts_ns(wall_ns());
+  // The compact form is the message as sent (body once, plus the factor); a
+  // transformed body has none. Taken before the body grows.
+  const bool compact = dup_factor > 1 && room.transform == transform_style::none && room.has_compact_members();
+  chat::ServerFrame compact_frame;
+  if (compact) {
+    *compact_frame.mutable_message() = message;
+    compact_frame.mutable_message()->set_dup_factor(dup_factor);
+  }
   if (dup_factor > 1) {
     std::string expanded;
     expanded.reserve(message.body().size() * dup_factor);
@@ -192,28 +198,14 @@ fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uin
   }
   if (room.transform != transform_style::none)
     message.set_body(apply_transform(room.transform, message.body(), core.config.transform_seed));
-  message.set_seq(room.next_seq++);
-  message.set_server_ts_ns(wall_ns());
 
   // Serialise once per form in use; every receiving shard shares these buffers.
+  auto fanout = std::make_shared<fanout_message>();
   *fanout->frame.mutable_message() = std::move(message);
-  auto& enc = fanout->encoded;
-  enc[static_cast<std::size_t>(delivery_form::binary)] =
-      std::make_shared<const std::string>(fanout->frame.SerializeAsString());
-  if (room.has_members_of(delivery_form::json) || room.has_members_of(delivery_form::json_compact))
-    enc[static_cast<std::size_t>(delivery_form::json)] =
-        std::make_shared<const std::string>(encode_frame(fanout->frame, wire_format::json));
-  if (compact) {
-    chat::ServerFrame c;
-    *c.mutable_message() = fanout->frame.message();
-    c.mutable_message()->set_body(std::move(original));
-    c.mutable_message()->set_dup_factor(dup_factor);
-    if (room.has_members_of(delivery_form::binary_compact))
-      enc[static_cast<std::size_t>(delivery_form::binary_compact)] = std::make_shared<const std::string>(c.SerializeAsString());
-    if (room.has_members_of(delivery_form::json_compact))
-      enc[static_cast<std::size_t>(delivery_form::json_compact)] =
-          std::make_shared<const std::string>(encode_frame(c, wire_format::json));
-  }
+  encode_for(*fanout, delivery_form::binary, fanout->frame);
+  if (room.has_json_members()) encode_for(*fanout, delivery_form::json, fanout->frame);
+  for (auto form : {delivery_form::binary_compact, delivery_form::json_compact})
+    if (compact && room.has_members_of(form)) encode_for(*fanout, form, compact_frame);
   fanout->sequenced_mono_ns = mono_ns();
   metrics.transform.observe(fanout->sequenced_mono_ns - started);
   metrics.messages_sequenced.add();
@@ -228,21 +220,15 @@ void shard::publish(chat::ChatMessage message, std::uint32_t dup_factor, std::sh
     complete_one(p);
     return;
   }
-  if (!core.config.ack_durable) {
-    // Acked on receipt: visible now, stored in the background.
-    std::vector<fanout_ptr> one{p.message};
-    complete_one(p);
-    if (!core.store->append(std::move(one), [](bool) {})) metrics.unavailable.add();
-    return;
-  }
+  // --ack accepted: visible now, stored in the background; durable: after the commit.
+  if (!core.config.ack_durable) complete_one(p);
   // Everything sequenced in this turn of the loop goes to the store in one hand-off.
-  if (uncommitted_.empty()) net::post(io, [this] { hand_to_store(); });
-  uncommitted_.push_back(std::move(p));
+  if (to_store_.empty()) net::post(io, [this] { hand_to_store(); });
+  to_store_.push_back(std::move(p));
 }
 
 void shard::hand_to_store() {
-  auto batch = std::make_shared<std::vector<pending_send>>(std::move(uncommitted_));
-  uncommitted_.clear();
+  auto batch = std::make_shared<std::vector<pending_send>>(std::exchange(to_store_, {}));
   std::vector<fanout_ptr> messages;
   messages.reserve(batch->size());
   for (const auto& p : *batch) messages.push_back(p.message);
@@ -257,6 +243,14 @@ void shard::hand_to_store() {
 }
 
 void shard::complete(std::vector<pending_send>& batch, bool committed) {
+  if (!core.config.ack_durable) {
+    // Already acked and delivered: all that can be done is to say so.
+    if (!committed) {
+      metrics.acked_not_stored.add(batch.size());
+      log_error("{} message(s) acked on receipt (--ack accepted) could not be stored", batch.size());
+    }
+    return;
+  }
   if (committed) {
     for (auto& p : batch) complete_one(p);
     return;

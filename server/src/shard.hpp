@@ -100,11 +100,13 @@ struct shard {
   void finish_join(const member_join& join, std::vector<chat::ChatMessage> from_store,
                    const std::function<void(chat::ServerFrame)>& reply);
   void hand_to_store();
+  // After the store's answer: with durable acks, ack and fan out (or answer
+  // UNAVAILABLE); with acks on receipt, only count what could not be stored.
   void complete(std::vector<pending_send>& batch, bool committed);
   void complete_one(pending_send& p);
   void fan_out(owned_room& room, const fanout_ptr& message, bool best_effort);
 
-  std::vector<pending_send> uncommitted_;  // sequenced this turn, not yet handed to the store
+  std::vector<pending_send> to_store_;  // sequenced this turn, not yet handed to the store
   std::vector<owned_room*> presence_dirty_;
 };
 

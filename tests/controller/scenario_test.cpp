@@ -120,6 +120,9 @@ TEST(Scenario, UnreadableFileIsAClearError) {
 }
 
 TEST(Scenario, AuthModesAreChecked) {
+  // Without the secret in the environment, a url target must name it.
+  const char* saved = std::getenv("THRONG_TEST_TOKEN_SECRET");
+  const std::string saved_value = saved ? saved : "";
   unsetenv("THRONG_TEST_TOKEN_SECRET");
   const auto no_secret = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 1s\nusers: 1\n", "a.yaml");
   ASSERT_FALSE(no_secret.value);
@@ -133,6 +136,12 @@ TEST(Scenario, AuthModesAreChecked) {
   const auto bad_store = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws', store: memory, test_token_secret: x}\nduration: 1s\nusers: 1\n", "d.yaml");
   ASSERT_FALSE(bad_store.value);
   EXPECT_EQ(bad_store.errors[0].path, "target.store");
+  setenv("THRONG_TEST_TOKEN_SECRET", "from-env", 1);
+  const auto from_env = parse_scenario("target: {url: 'ws://127.0.0.1:1/ws'}\nduration: 1s\nusers: 1\n", "e.yaml");
+  ASSERT_TRUE(from_env.value) << dump(from_env);
+  EXPECT_EQ(from_env.value->test_token_secret, "from-env");
+  if (saved) setenv("THRONG_TEST_TOKEN_SECRET", saved_value.c_str(), 1);
+  else unsetenv("THRONG_TEST_TOKEN_SECRET");
 }
 
 }  // namespace

@@ -35,14 +35,6 @@ struct server_process {
   unsigned short port = 0;
 };
 
-chat::ClientFrame send_frame(const std::string& room, const std::string& body, std::uint64_t client_seq) {
-  chat::ClientFrame f;
-  f.mutable_send()->set_room(room);
-  f.mutable_send()->set_body(body);
-  f.mutable_send()->set_client_seq(client_seq);
-  return f;
-}
-
 // seq -> body of every message the store holds for `room`.
 std::map<std::uint64_t, std::string> stored_messages(const std::string& db_path, const std::string& room) {
   std::map<std::uint64_t, std::string> out;
@@ -117,12 +109,7 @@ TEST(ServerProcess, AcceptedModeNeverReusesASeqAfterACrash) {
     ws_test_client c(server.port, wire_format::binary);
     c.hello();
     c.join("fast");
-    for (int i = 1; i <= 200; ++i) c.send(send_frame("fast", "m", i));
-    for (int i = 1; i <= 200; ++i) {
-      auto ack = c.read_until(chat::ServerFrame::kAck);
-      ASSERT_TRUE(ack);
-      highest_acked = std::max(highest_acked, ack->ack().seq());
-    }
+    for (const auto& [client_seq, seq] : c.send_acked("fast", 200)) highest_acked = std::max(highest_acked, seq);
     // Acked on receipt: some of these may not be committed when the process dies.
     EXPECT_EQ(server.process->stop(SIGKILL), 128 + SIGKILL);
   }

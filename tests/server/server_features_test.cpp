@@ -335,8 +335,7 @@ TEST_F(SqliteServerTest, ReplayBeyondTheBoundSaysItIsTruncated) {
   ws_test_client c(port(), wire_format::binary);
   c.hello();
   c.join("long");
-  for (int i = 1; i <= 150; ++i) c.send(send_frame("long", "m", i));
-  for (int i = 1; i <= 150; ++i) ASSERT_TRUE(c.read_until(chat::ServerFrame::kAck));
+  c.send_acked("long", 150);
   ws_test_client back(port(), wire_format::binary);
   back.hello();
   const auto gap = back.join("long", 2);
@@ -380,6 +379,29 @@ TEST_F(SqliteServerTest, AFullStoreAnswersUnavailableAndKeepsWhatItAcked) {
     if (seq == 1) continue;  // since_seq 1 replays from seq 2
     EXPECT_TRUE(kept.contains(seq)) << "acked seq " << seq << " was lost";
   }
+}
+
+TEST_F(SqliteServerTest, AcksOnReceiptThatTheStoreCannotKeepAreCounted) {
+  auto config = sqlite_config();
+  config.ack_durable = false;
+  config.store_max_bytes = 512 * 1024;
+  restart(config);
+  ws_test_client c(port(), wire_format::binary);
+  c.hello();
+  c.join("full");
+  // Acked on receipt, so every send is acked; the store fills up behind them.
+  EXPECT_EQ(c.send_acked("full", 40, std::string(60 * 1024, 'x')).size(), 40u);
+  std::uint64_t not_stored = 0;
+  for (int i = 0; i < 100 && not_stored == 0; ++i) {
+    const auto metrics = test::http_call(port(), http::verb::get, "/metrics").body;
+    for (const char* shard : {"0", "1"}) {
+      const std::string key = std::string("throng_server_acked_not_stored_total{shard=\"") + shard + "\"} ";
+      if (const auto at = metrics.find(key); at != std::string::npos)
+        not_stored += std::stoull(metrics.substr(at + key.size()));
+    }
+    if (not_stored == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(not_stored, 0u) << "a store failure after the ack must be visible";
 }
 
 TEST(ServerStore, ABadStorePathIsAClearStartupError) {

@@ -12,6 +12,7 @@
 
 namespace throng::server {
 
+using test::send_frame;
 using test::ws_test_client;
 
 class ServerTest : public ::testing::Test {
@@ -43,18 +44,6 @@ class ServerTest : public ::testing::Test {
   void restart(server_config config) {
     stop();
     start(std::move(config));
-  }
-
-  static chat::ClientFrame send_frame(const std::string& room, const std::string& body, std::uint64_t client_seq,
-                                      std::uint32_t dup = 0) {
-    chat::ClientFrame f;
-    auto* s = f.mutable_send();
-    s->set_room(room);
-    s->set_body(body);
-    s->set_client_seq(client_seq);
-    s->set_sent_at_ns(123456789);
-    s->set_dup_factor(dup);
-    return f;
   }
 
   std::unique_ptr<server> server_;

@@ -126,6 +126,8 @@ TEST_F(ConfigFile, ErrorsNameTheLineAndWhatIsExpected) {
   expect_error("historyy: 3\n", "unknown key 'historyy'");
   expect_error("rooms:\n  - {name: twice}\n  - {name: twice}\n", "listed twice");
   expect_error("history: lots\n", "expected a message count");
+  expect_error("history: -5\n", "expected a message count");
+  expect_error("presence_interval: -1\n", "not a negative number");
 }
 
 }  // namespace

@@ -75,6 +75,18 @@ http_answer http_call(unsigned short port, http::verb verb, const std::string& t
   }
 }
 
+chat::ClientFrame send_frame(const std::string& room, const std::string& body, std::uint64_t client_seq,
+                             std::uint32_t dup_factor) {
+  chat::ClientFrame f;
+  auto* s = f.mutable_send();
+  s->set_room(room);
+  s->set_body(body);
+  s->set_client_seq(client_seq);
+  s->set_sent_at_ns(123456789);
+  s->set_dup_factor(dup_factor);
+  return f;
+}
+
 std::string mint_test_token(const std::string& user) {
   return issue_token(user, 3600, test_token_secret, wall_ns() / 1'000'000'000);
 }
@@ -99,6 +111,18 @@ chat::History ws_test_client::join(const std::string& room, std::uint64_t since_
   auto reply = read_until(chat::ServerFrame::kHistory);
   if (!reply) throw std::runtime_error("no history after join");
   return reply->history();
+}
+
+std::map<std::uint64_t, std::uint64_t> ws_test_client::send_acked(const std::string& room, int count,
+                                                                   const std::string& body) {
+  for (int i = 1; i <= count; ++i) send(send_frame(room, body, i));
+  std::map<std::uint64_t, std::uint64_t> acked;
+  while (static_cast<int>(acked.size()) < count) {
+    auto ack = read_until(chat::ServerFrame::kAck);
+    if (!ack) throw std::runtime_error("an ack is missing after " + std::to_string(acked.size()) + " of " + std::to_string(count));
+    acked[ack->ack().client_seq()] = ack->ack().seq();
+  }
+  return acked;
 }
 
 }  // namespace throng::test

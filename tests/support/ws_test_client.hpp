@@ -3,6 +3,7 @@
 // encoding against a real server on loopback.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,10 @@ struct http_answer {
 };
 // One HTTP/1.1 request to 127.0.0.1:port.
 http_answer http_call(unsigned short port, http::verb verb, const std::string& target, const std::string& body = {});
+
+// A send frame for `room` (sent_at_ns set to a fixed stamp).
+chat::ClientFrame send_frame(const std::string& room, const std::string& body, std::uint64_t client_seq,
+                             std::uint32_t dup_factor = 0);
 
 // A token for `user` signed with test_token_secret, valid for an hour.
 std::string mint_test_token(const std::string& user);
@@ -43,6 +48,9 @@ class ws_test_client {
   // client says hello as a fresh minted user; an empty token is anonymous.
   chat::Welcome hello(std::initializer_list<const char*> capabilities = {}, std::optional<std::string> token = {});
   chat::History join(const std::string& room, std::uint64_t since_seq = 0);
+  // Sends `count` messages to `room` (client_seq 1..count), then reads until
+  // each has its ack; returns client_seq -> seq. Throws when an ack is missing.
+  std::map<std::uint64_t, std::uint64_t> send_acked(const std::string& room, int count, const std::string& body = "m");
 
  private:
   net::io_context io_;

@@ -128,13 +128,10 @@ class sqlite_store final : public message_store {
 
   std::vector<chat::ChatMessage> read_after(const std::string& room, std::uint64_t after_seq,
                                             std::size_t limit) override {
-    thread_local db_ptr reader;
-    thread_local std::string reader_path;
-    if (!reader || reader_path != options_.path) {
-      reader = open(SQLITE_OPEN_READONLY);
-      reader_path = options_.path;
-    }
-    return read_newest(reader.get(), room, after_seq, limit);
+    // WAL readers never wait for the writer; one read connection serves the readers' threads.
+    std::lock_guard lock(reader_mutex_);
+    if (!reader_db_) reader_db_ = open(SQLITE_OPEN_READONLY);
+    return read_newest(reader_db_.get(), room, after_seq, limit);
   }
 
   bool create_user(const std::string& name, const std::string& hash) override {
@@ -177,6 +174,10 @@ class sqlite_store final : public message_store {
     sqlite3_finalize(s);
     insert_.reset();
     users_db_.reset();
+    {
+      std::lock_guard reader_lock(reader_mutex_);
+      reader_db_.reset();
+    }
     exec(writer_db_.get(), "PRAGMA wal_checkpoint(TRUNCATE)", options_.path);
   }
 
@@ -317,6 +318,8 @@ class sqlite_store final : public message_store {
   stmt_ptr insert_;
   db_ptr users_db_;
   std::mutex users_mutex_;
+  db_ptr reader_db_;
+  std::mutex reader_mutex_;
   bool unclean_accepted_ = false;
 
   mutable std::mutex mutex_;
