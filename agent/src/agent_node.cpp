@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/fd_limit.hpp"
@@ -34,24 +35,34 @@ bool is_loopback_host(const std::string& host) {
   const auto address = net::ip::make_address(host, ec);
   return !ec && address.is_loopback();
 }
+
+std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
+}
 }  // namespace
 
-bool target_allowed(const agent_config& config, const std::string& host) {
-  if (is_loopback_host(host)) return true;
-  return std::find(config.allowed_targets.begin(), config.allowed_targets.end(), host) != config.allowed_targets.end();
+bool target_allowed(const agent_config& config, const std::string& host, unsigned short port) {
+  if (config.allowed_targets.empty()) return is_loopback_host(host);
+  const std::string with_port = host + ":" + std::to_string(port);
+  return std::any_of(config.allowed_targets.begin(), config.allowed_targets.end(),
+                     [&](const std::string& entry) { return entry == host || entry == with_port; });
 }
 
 agent_node::agent_node(agent_config config) : config_(std::move(config)) {
   const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(i));
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(i, n));
   spares_.resize(n);
+  std::string error;
+  auto ips = parse_source_ips(config_.source_ips, error);
+  if (!ips) throw std::invalid_argument("--source-ips: " + error);
+  source_ips_ = std::move(*ips);
 }
 
 agent_node::~agent_node() {
   for (auto& w : workers_) w->stop_thread();
 }
 
-int agent_node::run() {
+void agent_node::start_common() {
   for (auto& w : workers_) w->start_thread();
   if (config_.metrics_port) {
     open_acceptor(metrics_acceptor_, config_.metrics_host, config_.metrics_port);
@@ -60,9 +71,12 @@ int agent_node::run() {
       if (req.target() == "/metrics") return metrics_response(req, metrics_text());
       return text_response(req, http::status::not_found, "metrics are at /metrics\n");
     };
-    net::co_spawn(io_, accept_loop(metrics_acceptor_, handlers),
-                  log_exceptions{"metrics listener"});
+    net::co_spawn(io_, accept_loop(metrics_acceptor_, handlers), log_exceptions{"metrics listener"});
   }
+}
+
+int agent_node::run() {
+  start_common();
   net::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([this](error_code ec, int sig) {
     if (ec) return;
@@ -71,11 +85,36 @@ int agent_node::run() {
   });
   net::co_spawn(io_, control_session(), [this](std::exception_ptr e) {
     log_exceptions{"controller link"}(e);
-    if (e) exit_code_ = exit_aborted;
+    if (e) shutdown(exit_aborted);
   });
   io_.run();
   for (auto& w : workers_) w->stop_thread();
   return exit_code_;
+}
+
+int agent_node::run_standalone(const control::Plan& plan, int report_fd) {
+  standalone_ = true;
+  report_fd_ = report_fd;
+  start_common();
+  net::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([this](error_code ec, int sig) {
+    if (ec) return;
+    log_info("signal {}: stopping the run (draining)", sig);
+    control::Stop stop;
+    stop.set_reason("interrupted");
+    stop.set_drain_ns(run_ ? run_->plan.drain_ns() : 0);
+    on_stop(stop);
+    exit_code_ = exit_aborted;
+  });
+  net::post(io_, [this, plan] { on_plan(plan); });
+  io_.run();
+  for (auto& w : workers_) w->stop_thread();
+  return exit_code_;
+}
+
+bool agent_node::run_active() const {
+  return state_ == control::AGENT_CONNECTING || state_ == control::AGENT_READY || state_ == control::AGENT_RUNNING ||
+         state_ == control::AGENT_DRAINING;
 }
 
 net::awaitable<bool> agent_node::connect_to_controller() {
@@ -129,55 +168,83 @@ net::awaitable<bool> agent_node::connect_to_controller() {
   }
   log_error("cannot reach the controller at {}: {} (is `throng run` listening there? check --controller)",
             config_.controller_url, last ? last.message() : "timed out");
-  exit_code_ = exit_aborted;
+  if (!exit_code_) exit_code_ = exit_aborted;
   co_return false;
 }
 
 net::awaitable<void> agent_node::control_session() {
-  if (!co_await connect_to_controller()) {
-    shutdown(exit_code_);
-    co_return;
-  }
-  control::AgentToController hello_message;
-  auto* hello = hello_message.mutable_hello();
-  hello->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
-  hello->set_agent_id(config_.id);
-  hello->set_region(config_.region);
-  hello->set_cores(static_cast<std::uint32_t>(workers_.size()));
-  hello->set_capacity_users(std::min<std::uint64_t>(config_.capacity_users, raise_open_file_limit()));
-  hello->set_version(THRONG_VERSION);
-  send(hello_message);
-  log_info("agent {} connected to controller {}", config_.id, config_.controller_url);
-  net::co_spawn(io_, ping_loop(), net::detached);
-
-  beast::flat_buffer buffer;
-  control::ControllerToAgent message;
   for (;;) {
-    const auto r = co_await read_message(link_->stream(), buffer, message);
-    if (r.ec.category() == frame_category()) {
-      log_warn("ignoring a malformed controller message ({})", r.ec.message());
-      continue;
+    if (!co_await connect_to_controller()) {
+      shutdown(exit_code_);
+      co_return;
     }
-    if (r.ec) break;
-    handle(message);
+    link_lost_at_ = 0;
+    control::AgentToController hello_message;
+    auto* hello = hello_message.mutable_hello();
+    hello->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    hello->set_agent_id(config_.id);
+    hello->set_region(config_.region);
+    hello->set_cores(static_cast<std::uint32_t>(workers_.size()));
+    hello->set_capacity_users(static_cast<std::uint32_t>(std::min<std::uint64_t>(config_.capacity_users, raise_open_file_limit())));
+    hello->set_version(THRONG_VERSION);
+    if (run_active() && run_) hello->set_active_run_id(run_->plan.run_id());
+    send(hello_message);
+    log_info("agent {} connected to controller {}", config_.id, config_.controller_url);
+    auto link = link_;
+    net::co_spawn(io_, ping_loop(link), net::detached);
+
+    beast::flat_buffer buffer;
+    control::ControllerToAgent message;
+    error_code ended;
+    for (;;) {
+      const auto r = co_await read_message(link->stream(), buffer, message);
+      if (r.ec.category() == frame_category()) {
+        log_warn("ignoring a malformed controller message ({})", r.ec.message());
+        continue;
+      }
+      if (r.ec) {
+        ended = r.ec;
+        break;
+      }
+      handle(message);
+      if (shutting_down_) co_return;
+    }
+    link_.reset();
     if (shutting_down_) co_return;
-  }
-  if (shutting_down_) co_return;
-  const bool mid_run = state_ == control::AGENT_CONNECTING || state_ == control::AGENT_READY ||
-                       state_ == control::AGENT_RUNNING || state_ == control::AGENT_DRAINING;
-  if (mid_run) {
-    // Never keep loading a target nobody is watching.
-    log_warn("lost the controller during a run: stopping the load");
-    shutdown(exit_aborted);
-  } else {
-    log_info("controller closed the link");
-    shutdown(exit_code_);
+    if (ended == websocket::error::closed && !run_active()) {
+      log_info("controller closed the link");
+      shutdown(exit_code_);
+      co_return;
+    }
+    if (run_active()) {
+      // Keep the load only as long as the dead-man switch allows.
+      log_warn("lost the controller during a run ({}); reconnecting, and stopping the load in {} s unless it is back",
+               ended.message(), config_.dead_man_s);
+      link_lost_at_ = mono_ns();
+      net::co_spawn(io_, dead_man_switch(), log_exceptions{"dead-man switch"});
+    } else {
+      log_warn("lost the controller ({}); reconnecting", ended.message());
+    }
   }
 }
 
-net::awaitable<void> agent_node::ping_loop() {
+net::awaitable<void> agent_node::dead_man_switch() {
+  const std::int64_t lost_at = link_lost_at_;
+  net::steady_timer timer(io_, steady_at(lost_at + static_cast<std::int64_t>(config_.dead_man_s * 1e9)));
+  co_await timer.async_wait(use_nothrow);
+  if (shutting_down_ || link_lost_at_ != lost_at || !run_active()) co_return;
+  // Never keep loading a target nobody is watching.
+  log_warn("dead-man switch: no controller for {} s, stopping the load", config_.dead_man_s);
+  if (run_) run_->stopping.store(true);
+  close_users();
+  if (report_timer_) report_timer_->cancel();
+  stop_at_ns_ = mono_ns();
+  state_ = control::AGENT_FAILED;
+}
+
+net::awaitable<void> agent_node::ping_loop(std::shared_ptr<ws_channel> link) {
   net::steady_timer timer(io_);
-  for (int i = 0; !shutting_down_ && link_ && !link_->closing(); ++i) {
+  for (int i = 0; !shutting_down_ && link == link_ && !link->closing(); ++i) {
     control::AgentToController ping;
     ping.mutable_ping()->set_t0_ns(mono_ns());
     send(ping);
@@ -199,9 +266,7 @@ void agent_node::handle(const control::ControllerToAgent& message) {
     case control::ControllerToAgent::kPlan: on_plan(message.plan()); break;
     case control::ControllerToAgent::kStart: on_start(message.start()); break;
     case control::ControllerToAgent::kStop: on_stop(message.stop()); break;
-    case control::ControllerToAgent::kAdjust:
-      log_warn("rate adjustments are not supported by this agent yet; ignoring");
-      break;
+    case control::ControllerToAgent::kAdjust: on_adjust(message.adjust()); break;
     case control::ControllerToAgent::kRefused:
       log_error("controller refused this agent: {}", message.refused().reason());
       shutdown(exit_bad_input);
@@ -216,12 +281,26 @@ void agent_node::send(const control::AgentToController& message) {
 
 void agent_node::send_status(control::AgentState state, std::string detail) {
   state_ = state;
+  if (standalone_) {
+    if (state == control::AGENT_FAILED) {
+      log_error("{}", detail);
+      shutdown(exit_aborted);
+    } else if (state == control::AGENT_READY) {
+      if (!detail.empty()) log_warn("{}", detail);
+      control::Start start;
+      start.set_start_at_ns(mono_ns() + 100'000'000);
+      on_start(start);
+    } else if (!detail.empty()) {
+      log_info("{}", detail);
+    }
+    return;
+  }
   control::AgentToController message;
   auto* status = message.mutable_status();
   status->set_agent_id(config_.id);
   status->set_state(state);
-  status->set_connected_users(ready_users_);
-  status->set_failed_users(failed_users_);
+  status->set_connected_users(static_cast<std::uint32_t>(ready_users_));
+  status->set_failed_users(static_cast<std::uint32_t>(failed_users_));
   if (auto e = clock_.estimate()) {
     status->set_clock_offset_ns(e->offset_ns);
     status->set_clock_error_ns(e->error_ns);
@@ -231,67 +310,86 @@ void agent_node::send_status(control::AgentState state, std::string detail) {
 }
 
 void agent_node::on_plan(const control::Plan& plan) {
-  if (run_ && state_ != control::AGENT_DONE && state_ != control::AGENT_FAILED) {
-    send_status(control::AGENT_FAILED, "a run is already in progress on this agent");
+  if (run_active()) {
+    send_status(state_, "plan refused: a run is already in progress on this agent");
     return;
   }
-  auto run = std::make_shared<run_context>();
-  run->plan = plan;
-  const auto target = parse_ws_url(plan.target_url());
-  if (!target || target->tls) {
-    send_status(control::AGENT_FAILED, "target '" + plan.target_url() + "' is not a ws://host:port/path URL");
-    return;
-  }
-  if (!target_allowed(config_, target->host)) {
-    send_status(control::AGENT_FAILED, "target host '" + target->host +
-                                           "' is not on this agent's allow-list; start the agent with --allow-target " +
-                                           target->host);
-    return;
-  }
-  if (plan.rooms() == 0) {
-    send_status(control::AGENT_FAILED, "plan has no rooms");
-    return;
-  }
-  error_code ec;
+  std::vector<std::string> urls{plan.target_url()};
+  urls.insert(urls.end(), plan.extra_target_urls().begin(), plan.extra_target_urls().end());
+  std::vector<target> targets;
   tcp::resolver resolver(io_);
-  const auto results = resolver.resolve(target->host, std::to_string(target->port), ec);
-  if (ec) {
-    send_status(control::AGENT_FAILED, "cannot resolve target host '" + target->host + "': " + ec.message());
+  for (const auto& text : urls) {
+    const auto url = parse_ws_url(text);
+    if (!url || url->tls) {
+      send_status(control::AGENT_FAILED, "target '" + text + "' is not a ws://host:port/path URL");
+      return;
+    }
+    if (!target_allowed(config_, url->host, url->port)) {
+      send_status(control::AGENT_FAILED, fmt::format("target {}:{} is not on this agent's allow-list; start the agent "
+                                                     "with --allow-target {}:{} to permit it",
+                                                     url->host, url->port, url->host, url->port));
+      return;
+    }
+    error_code ec;
+    const auto results = resolver.resolve(url->host, std::to_string(url->port), ec);
+    if (ec || results.empty()) {
+      send_status(control::AGENT_FAILED, "cannot resolve target host '" + url->host + "': " + ec.message());
+      return;
+    }
+    targets.push_back({*url, results.begin()->endpoint()});
+  }
+  // The agent's own --source-ips win over the plan's: they are this host's addresses.
+  auto sources = source_ips_;
+  if (sources.empty() && plan.source_ips_size()) {
+    std::string error;
+    auto parsed = parse_source_ips({plan.source_ips().begin(), plan.source_ips().end()}, error);
+    if (!parsed) {
+      send_status(control::AGENT_FAILED, "plan source_ips: " + error);
+      return;
+    }
+    sources = std::move(*parsed);
+  }
+  std::string error;
+  auto run = run_context::prepare(plan, std::move(targets), std::move(sources), error);
+  if (!run) {
+    send_status(control::AGENT_FAILED, "plan refused: " + error);
     return;
   }
-  for (const auto& r : results) run->endpoints.push_back(r.endpoint());
-  run->target = *target;
-  run->room_members.assign(plan.rooms(), 0);
-  for (std::uint32_t r = 0; r < plan.rooms(); ++r)
-    run->room_members[r] = static_cast<std::uint32_t>(plan.total_users() / plan.rooms() + (r < plan.total_users() % plan.rooms() ? 1 : 0));
-  if (plan.sends_per_user_per_s() > 0)
-    run->send_interval_ns = static_cast<std::int64_t>(std::llround(1e9 / plan.sends_per_user_per_s()));
+  if (plan.auth() == control::AUTH_REGISTER_LOGIN) {
+    std::string api_text = plan.auth_url().empty() ? "" : plan.auth_url();
+    if (api_text.rfind("http://", 0) == 0) api_text = "ws://" + api_text.substr(7);
+    const auto api = api_text.empty() ? std::optional<ws_url>(run->targets.front().url) : parse_ws_url(api_text);
+    error_code ec;
+    const auto results = api ? resolver.resolve(api->host, std::to_string(api->port), ec) : tcp::resolver::results_type{};
+    if (!api || ec || results.empty()) {
+      send_status(control::AGENT_FAILED, "auth_url '" + plan.auth_url() + "' is not a reachable http://host:port");
+      return;
+    }
+    if (!target_allowed(config_, api->host, api->port)) {
+      send_status(control::AGENT_FAILED, "auth API " + api->host + " is not on this agent's allow-list");
+      return;
+    }
+    run->auth_api = target{*api, results.begin()->endpoint()};
+  }
   if (auto e = clock_.estimate()) run->clock_offset_ns.store(e->offset_ns);
   run_ = run;
   ready_users_ = failed_users_ = 0;
+  expected_ready_ = 0;
   first_failure_.clear();
   window_.reset();
   stop_at_ns_ = 0;
+  storms_ = 0;
   send_status(control::AGENT_CONNECTING);
-  log_info("plan {}: users {}..{} of {}, {} rooms, target {}", plan.run_id(), plan.first_user(),
-           plan.first_user() + plan.user_count(), plan.total_users(), plan.rooms(), plan.target_url());
-  if (plan.user_count() == 0) {
-    send_status(control::AGENT_READY);
-    return;
-  }
-  for (std::uint64_t i = 0; i < plan.user_count(); ++i) {
-    const std::uint64_t user = plan.first_user() + i;
-    worker& w = *workers_[i % workers_.size()];
-    net::post(w.io, [this, &w, run, user] {
-      auto u = std::make_shared<virtual_user>(w, run, user);
-      w.users.push_back(u);
-      net::co_spawn(w.io,
-                    u->run([this](std::string failure) {
-                      net::post(io_, [this, failure = std::move(failure)] { on_user_ready(failure); });
-                    }),
-                    log_exceptions{"virtual user"});
+  log_info("plan {}: user slots {}..{} of {}, target {}", plan.run_id(), plan.first_user(),
+           plan.first_user() + plan.user_count(), plan.total_users(), plan.target_url());
+  for (auto& w : workers_) expected_ready_ += w->initial_users(*run);
+  if (expected_ready_ == 0) send_status(control::AGENT_READY);
+  for (auto& w : workers_)
+    net::post(w->io, [this, &w = *w, run] {
+      w.begin_run(run, [this](const std::string& failure) {
+        net::post(io_, [this, failure] { on_user_ready(failure); });
+      });
     });
-  }
 }
 
 void agent_node::on_user_ready(const std::string& failure) {
@@ -302,7 +400,11 @@ void agent_node::on_user_ready(const std::string& failure) {
     if (first_failure_.empty()) first_failure_ = failure;
   }
   if (!run_ || state_ != control::AGENT_CONNECTING) return;
-  if (ready_users_ + failed_users_ < run_->plan.user_count()) return;
+  if (ready_users_ + failed_users_ < expected_ready_) return;
+  if (ready_users_ == 0) {
+    send_status(control::AGENT_FAILED, "no user could connect and join; first failure: " + first_failure_);
+    return;
+  }
   send_status(control::AGENT_READY,
               failed_users_ ? fmt::format("{} users could not connect or join; first failure: {}", failed_users_, first_failure_)
                             : std::string{});
@@ -315,17 +417,41 @@ void agent_node::on_start(const control::Start& start) {
   }
   const std::int64_t offset = run_->clock_offset_ns.load();
   run_->start_local_ns.store(start.start_at_ns() - offset);
-  for (auto& w : workers_)
-    net::post(w->io, [&w = *w] {
-      w.max_loop_lag_ns = 0;  // the connect storm before the start is not the run's lag
-      w.start_gate.cancel();
-    });
+  for (auto& w : workers_) net::post(w->io, [&w = *w] { w.start(); });
   send_status(control::AGENT_RUNNING);
   net::co_spawn(io_, report_loop(), log_exceptions{"reporter"});
 }
 
+void agent_node::on_adjust(const control::Adjust& adjust) {
+  if (!run_) return;
+  const std::int64_t at = adjust.at_ns() ? adjust.at_ns() - run_->clock_offset_ns.load() : 0;
+  if (at <= mono_ns()) {
+    apply_adjust(adjust);
+    return;
+  }
+  auto timer = std::make_shared<net::steady_timer>(io_, steady_at(at));
+  timer->async_wait([this, timer, adjust, run = run_](error_code ec) {
+    if (!ec && run == run_) apply_adjust(adjust);
+  });
+}
+
+void agent_node::apply_adjust(const control::Adjust& adjust) {
+  if (adjust.rate_multiplier() > 0) {
+    run_->rate_multiplier.store(adjust.rate_multiplier());
+    log_info("send rate x{}", adjust.rate_multiplier());
+  }
+  if (adjust.pause() == control::Adjust::PAUSE) run_->paused.store(true);
+  if (adjust.pause() == control::Adjust::RESUME) run_->paused.store(false);
+  if (adjust.storm().fraction() > 0) {
+    const auto number = ++storms_;
+    log_info("reconnect storm {}: {:.1f}% of users over {} ms", number, adjust.storm().fraction() * 100,
+             adjust.storm().window_ns() / 1'000'000);
+    for (auto& w : workers_) net::post(w->io, [&w = *w, storm = adjust.storm(), number] { w.storm(storm, number); });
+  }
+}
+
 void agent_node::on_stop(const control::Stop& stop) {
-  log_info("controller asked to stop: {}", stop.reason());
+  log_info("asked to stop: {}", stop.reason());
   // Stop sending now; keep listening for the drain so in-flight acks and
   // deliveries of what was already sent are still counted.
   stop_at_ns_ = mono_ns() + std::max<std::int64_t>(0, stop.drain_ns());
@@ -334,25 +460,29 @@ void agent_node::on_stop(const control::Stop& stop) {
   if (state_ == control::AGENT_CONNECTING || state_ == control::AGENT_READY) {
     close_users();
     send_status(control::AGENT_DONE, "stopped before start");
+    if (standalone_) shutdown(exit_code_);
   }
 }
 
 net::awaitable<void> agent_node::report_loop() {
   auto run = run_;
   const std::int64_t start = run->start_local_ns.load();
-  const std::int64_t end = start + run->plan.duration_ns() + run->plan.drain_ns();
+  const std::int64_t end = start + run->send_end_ns + run->plan.drain_ns();
   std::int64_t cpu_before = cpu_time_ns(), wall_before = mono_ns();
   report_timer_.emplace(io_);
   for (std::uint64_t window = 0;;) {
     const std::int64_t last = stop_at_ns_ ? std::min(end, stop_at_ns_) : end;
     const std::int64_t due = std::min(last, start + static_cast<std::int64_t>(window + 1) * report_interval_ns);
-    report_timer_->expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(due)));
+    report_timer_->expires_at(steady_at(due));
     co_await report_timer_->async_wait(use_nothrow);
-    if (mono_ns() < due && !shutting_down_) continue;  // woken early by a Stop: recompute the deadline
-    const bool final = shutting_down_ || mono_ns() >= last;
-    if (mono_ns() >= start + run->plan.duration_ns() && state_ == control::AGENT_RUNNING)
+    if (mono_ns() < due && !shutting_down_ && !(stop_at_ns_ && stop_at_ns_ <= mono_ns())) continue;  // early: recompute
+    const bool final = shutting_down_ || mono_ns() >= (stop_at_ns_ ? std::min(end, stop_at_ns_) : end);
+    if (mono_ns() >= start + run->send_end_ns && state_ == control::AGENT_RUNNING)
       send_status(control::AGENT_DRAINING);
-    if (final) run->stopping.store(true);
+    if (final) {
+      run->stopping.store(true);
+      close_users();  // sessions end: open sequence gaps become lost before the last collection
+    }
 
     net::steady_timer collected(io_, net::steady_timer::time_point::max());
     collect([&collected] { collected.cancel(); });
@@ -365,29 +495,60 @@ net::awaitable<void> agent_node::report_loop() {
     report->set_window(window);
     report->set_window_end_ns(wall_now + run->clock_offset_ns.load());
     window_.to_proto(*report->mutable_counters(), *report->mutable_latencies());
-    report->set_active_users(window_active_users_);
+    report->set_active_users(window_connected_users_);
     report->set_loop_lag_ms(static_cast<double>(window_loop_lag_ns_) / 1e6);
     // Normalised per worker thread: 100 means every worker was busy all the time.
     report->set_cpu_percent(100.0 * static_cast<double>(cpu_now - cpu_before) /
                             static_cast<double>(std::max<std::int64_t>(1, wall_now - wall_before)) /
                             static_cast<double>(workers_.size()));
+    if (auto e = clock_.estimate()) report->set_clock_error_ns(e->error_ns);
     report->set_final(final);
-    send(message);
+    if (standalone_) {
+      standalone_total_.merge(window_);
+      print_progress(*report);
+    } else {
+      send(message);
+    }
     totals_.merge(window_.counters);
     cpu_before = cpu_now;
     wall_before = wall_now;
     ++window;
     if (final) break;
   }
-  close_users();
   send_status(control::AGENT_DONE);
   report_timer_.reset();
+  if (standalone_) {
+    control::StatsReport whole;
+    standalone_total_.to_proto(*whole.mutable_counters(), *whole.mutable_latencies());
+    if (report_fd_ >= 0) {
+      const auto bytes = whole.SerializeAsString();
+      for (std::size_t off = 0; off < bytes.size();) {
+        const auto n = ::write(report_fd_, bytes.data() + off, bytes.size() - off);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+    } else {
+      std::cout << fmt::format("\nrun {} after {:.1f}s\n\n", exit_code_ ? "INTERRUPTED" : "complete",
+                               static_cast<double>(mono_ns() - start) / 1e9)
+                << format_stats_tables(standalone_total_) << "\n" << format_stats_details(standalone_total_.counters)
+                << std::flush;
+    }
+    shutdown(exit_code_);
+  }
+}
+
+void agent_node::print_progress(const control::StatsReport& report) {
+  if (!config_.show_progress) return;
+  const auto& c = report.counters();
+  std::cerr << fmt::format("[{:>4}s] users {:>6}  sent {:>7}/s  acked {:>7}/s  delivered {:>8}/s  dropped {}  errors {}  lag {:.1f} ms  cpu {:.0f}%\n",
+                           report.window() + 1, report.active_users(), c.sent(), c.acked(), c.delivered(), c.dropped(),
+                           c.errors(), report.loop_lag_ms(), report.cpu_percent());
 }
 
 void agent_node::collect(std::function<void()> done) {
   window_.reset();
   window_loop_lag_ns_ = 0;
-  window_active_users_ = 0;
+  window_connected_users_ = 0;
   auto pending = std::make_shared<std::size_t>(workers_.size());
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     worker& w = *workers_[i];
@@ -396,11 +557,11 @@ void agent_node::collect(std::function<void()> done) {
     net::post(w.io, [this, &w, &spare, pending, done] {
       w.stats.swap(spare);  // O(1): the worker keeps recording into the fresh one
       const auto lag = std::exchange(w.max_loop_lag_ns, 0);
-      const auto active = w.active_users;
-      net::post(io_, [this, &spare, lag, active, pending, done] {
+      const auto connected = w.connected_users;
+      net::post(io_, [this, &spare, lag, connected, pending, done] {
         window_.merge(spare);
         window_loop_lag_ns_ = std::max(window_loop_lag_ns_, lag);
-        window_active_users_ += active;
+        window_connected_users_ += connected;
         if (--*pending == 0) done();
       });
     });
@@ -408,14 +569,7 @@ void agent_node::collect(std::function<void()> done) {
 }
 
 void agent_node::close_users() {
-  for (auto& w : workers_) {
-    net::post(w->io, [&w = *w] {
-      for (auto& u : w.users) u->close();
-      w.users.clear();
-      w.start_gate.cancel();
-      w.start_gate.expires_at(net::steady_timer::time_point::max());
-    });
-  }
+  for (auto& w : workers_) net::post(w->io, [&w = *w] { w.close_users(); });
 }
 
 void agent_node::shutdown(int exit_code) {
@@ -439,8 +593,12 @@ std::string agent_node::metrics_text() const {
       {"throng_agent_acked_total", "messages acknowledged", metric_kind::counter, static_cast<double>(totals_.acked)},
       {"throng_agent_delivered_total", "messages received", metric_kind::counter, static_cast<double>(totals_.delivered)},
       {"throng_agent_dropped_total", "send slots missed", metric_kind::counter, static_cast<double>(totals_.dropped)},
+      {"throng_agent_lost_total", "sequence gaps never filled", metric_kind::counter, static_cast<double>(totals_.lost)},
+      {"throng_agent_reconnects_total", "reconnections", metric_kind::counter, static_cast<double>(totals_.reconnects)},
+      {"throng_agent_connect_errors_total", "failed connection attempts", metric_kind::counter, static_cast<double>(totals_.connect_errors)},
       {"throng_agent_errors_total", "errors", metric_kind::counter, static_cast<double>(totals_.errors)},
-      {"throng_agent_connected_users", "users connected in the current run", metric_kind::gauge, static_cast<double>(ready_users_)},
+      {"throng_agent_connected_users", "users connected at the last report", metric_kind::gauge, static_cast<double>(window_connected_users_)},
+      {"throng_agent_controller_linked", "1 while the controller link is up", metric_kind::gauge, link_ ? 1.0 : 0.0},
   };
   if (auto e = clock_.estimate()) {
     values.push_back({"throng_agent_clock_offset_seconds", "controller clock minus agent clock", metric_kind::gauge, static_cast<double>(e->offset_ns) / 1e9});
@@ -449,15 +607,25 @@ std::string agent_node::metrics_text() const {
   return prometheus_text(values);
 }
 
-int run_agent(const agent_config& config) {
-  agent_config c = config;
+namespace {
+agent_config with_default_id(agent_config c) {
   if (c.id.empty()) {
     char host[256] = "agent";
     gethostname(host, sizeof host - 1);
     c.id = std::string(host) + "-" + std::to_string(getpid());
   }
-  agent_node node(std::move(c));
+  return c;
+}
+}  // namespace
+
+int run_agent(const agent_config& config) {
+  agent_node node(with_default_id(config));
   return node.run();
+}
+
+int run_standalone(const agent_config& config, const control::Plan& plan, int report_fd) {
+  agent_node node(with_default_id(config));
+  return node.run_standalone(plan, report_fd);
 }
 
 }  // namespace throng::agent

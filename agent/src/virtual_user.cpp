@@ -1,146 +1,252 @@
 #include "virtual_user.hpp"
 
-#include "throng/common/token.hpp"
-
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "model/schedule.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/token.hpp"
 #include "worker.hpp"
 
 namespace throng::agent {
 
 namespace {
 constexpr std::int64_t max_schedule_lag_ns = 1'000'000'000;  // later than this, a slot is dropped
+constexpr std::int64_t backoff_base_ns = 100'000'000;
+constexpr std::int64_t backoff_max_ns = 5'000'000'000;
+constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
 std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
   // steady_clock is CLOCK_MONOTONIC on Linux, the clock of mono_ns().
   return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
 }
 
-// SplitMix64: a cheap, well-mixed hash for per-user deterministic choices.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+// Fills `body` from the template ({user}, {n}) and pads or cuts it to `size`.
+void render_body(const std::string& templ, const std::string& user, std::uint64_t n, std::size_t size, std::string& body) {
+  body.clear();
+  if (templ.empty()) {
+    fmt::format_to(std::back_inserter(body), "{} #{} ", user, n);
+  } else {
+    for (std::size_t i = 0; i < templ.size(); ++i) {
+      if (templ.compare(i, 6, "{user}") == 0) {
+        body += user;
+        i += 5;
+      } else if (templ.compare(i, 3, "{n}") == 0) {
+        fmt::format_to(std::back_inserter(body), "{}", n);
+        i += 2;
+      } else {
+        body += templ[i];
+      }
+    }
+  }
+  body.resize(size, 'x');
 }
 }  // namespace
 
-virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t user_id)
-    : home_(home),
-      run_(std::move(run)),
-      user_id_(user_id),
-      room_(run_->room_name(run_->room_of(user_id))),
-      room_index_(run_->room_of(user_id)),
-      format_(run_->plan.protocol() == control::WIRE_JSON ? wire_format::json : wire_format::binary) {
-  auto* send = send_frame_.mutable_send();
-  send->set_room(room_);
-  send->set_dup_factor(run_->plan.dup_factor());
+virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user)
+    : home_(home), run_(std::move(run)), slot_(slot), user_(user) {
+  for (auto r : run_->rooms_of(user_)) rooms_.push_back({r, run_->room_name(r), {}});
 }
 
-net::awaitable<void> virtual_user::run(std::function<void(std::string)> on_ready) {
+bool virtual_user::over() const {
+  return ended_ || mono_ns() >= session_end_;
+}
+
+net::awaitable<void> virtual_user::sleep_until(std::int64_t mono) {
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(home_.io);
+  timer_->expires_at(steady_at(mono));
+  co_await timer_->async_wait(use_nothrow);
+}
+
+net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> on_ready) {
   auto self = shared_from_this();  // the worker may drop its reference while we still read
-  const bool ok = co_await connect_and_join();
-  if (ok) failure_.clear();
-  else if (failure_.empty()) failure_ = "connection closed during hello/join";
-  on_ready(failure_);
-  if (!ok) {
+  const std::int64_t start = run_->start_local_ns.load();
+  // Users connected before the start begin their session at the start (send_loop).
+  if (start) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  bool rejoin = false;
+  bool sender_started = false;
+  while (!over()) {
+    const bool ok = co_await connect_and_join(rejoin);
+    if (on_ready) {
+      on_ready(ok ? std::string{} : failure_);
+      on_ready = nullptr;
+    }
+    if (!ok) break;
+    if (!sender_started) {
+      sender_started = true;
+      net::co_spawn(home_.io, [self] { return self->send_loop(); }, log_exceptions{"sender"});
+    }
+    connected_ = true;
+    ++home_.connected_users;
+    co_await read_loop();
+    connected_ = false;
+    --home_.connected_users;
+    forget_in_flight();
+    if (over()) break;
+    std::int64_t delay = reconnect_delay_ns_;
+    reconnect_delay_ns_ = -1;
+    if (delay < 0) {
+      // Not asked for: the server or the network dropped us.
+      ++home_.stats.counters.disconnects;
+      rng jitter(run_->plan.seed(), user_ ^ sends_, stream::backoff);
+      delay = backoff_delay(0, backoff_base_ns, backoff_max_ns, jitter.uniform());
+    }
+    co_await sleep_until(mono_ns() + delay);
+    ++home_.stats.counters.reconnects;
+    rejoin = true;
+  }
+  ended_ = true;
+  if (channel_) channel_->abort();
+  // Whatever is still missing now will not come.
+  sequence_counts counts;
+  for (auto& room : rooms_) room.seqs.close(counts);
+  home_.add(counts);
+  home_.remove(*this);
+}
+
+void virtual_user::end() {
+  if (ended_) return;
+  ended_ = true;
+  if (channel_ && !channel_->closing()) {
+    chat::ClientFrame leave;
+    for (const auto& room : rooms_) {
+      leave.mutable_leave()->set_room(room.name);
+      write(leave);
+    }
+    channel_->close(websocket::close_code::normal);
+  }
+  if (timer_) timer_->cancel();
+}
+
+void virtual_user::drop(std::int64_t delay_ns) {
+  if (ended_ || !connected_ || !channel_) return;
+  reconnect_delay_ns_ = delay_ns;
+  channel_->abort();
+}
+
+net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
+  rng jitter(run_->plan.seed(), user_ + (rejoin ? home_.stats.counters.reconnects : 0), stream::backoff);
+  for (std::uint64_t n = 0; n < run_->max_connect_attempts; ++n) {
+    if (n > 0) co_await sleep_until(mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
+    if (over()) co_return false;
+    const std::int64_t at = home_.pacer.reserve(mono_ns());
+    if (at > mono_ns()) co_await sleep_until(at);
+    if (over()) co_return false;
+    if (co_await attempt(rejoin)) co_return true;
     if (channel_) channel_->abort();
-    co_return;
+    channel_.reset();
   }
-  ++home_.active_users;
-  net::co_spawn(home_.io, [self = shared_from_this()] { return self->send_loop(); }, log_exceptions{"sender"});
-  co_await read_loop();
-  --home_.active_users;
+  co_return false;
 }
 
-void virtual_user::close() {
-  closed_ = true;
-  if (channel_) channel_->close(websocket::close_code::normal);
-}
-
-net::awaitable<bool> virtual_user::connect_and_join() {
-  auto& stats = home_.stats;
+net::awaitable<bool> virtual_user::attempt(bool rejoin) {
+  auto& counters = home_.stats.counters;
+  const auto& plan = run_->plan;
   const std::int64_t t_connect = mono_ns();
-  beast::tcp_stream tcp(home_.io);
-  tcp.expires_after(std::chrono::nanoseconds(run_->plan.connect_timeout_ns()));
-  auto [cec, endpoint] = co_await tcp.async_connect(run_->endpoints, use_nothrow);
-  if (cec) {
-    ++stats.counters.connect_errors;
-    stats.counters.count_error(cec == beast::error::timeout ? "CONNECT_TIMEOUT" : "CONNECT_FAILED");
-    failure_ = "connect to " + run_->target.str() + " failed: " + cec.message();
-    co_return false;
-  }
-  tcp.socket().set_option(tcp::no_delay(true));
-  tcp.expires_never();
+  const auto fail = [&](connect_failure cause, std::string detail) {
+    ++counters.connect_errors;
+    counters.count_error(connect_failure_code(cause));
+    failure_ = std::move(detail);
+    return false;
+  };
 
-  ws_stream ws(std::move(tcp));
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::request_type& req) { req.set(http::field::user_agent, "throng-agent"); }));
-  ws.read_message_max(16 * 1024 * 1024);
-  auto [hec] = co_await ws.async_handshake(run_->target.host + ":" + std::to_string(run_->target.port),
-                                           run_->target.path, use_nothrow);
-  if (hec) {
-    ++stats.counters.connect_errors;
-    stats.counters.count_error("HANDSHAKE_FAILED");
-    failure_ = "WebSocket handshake with " + run_->target.str() + " failed: " + hec.message();
-    co_return false;
+  if (plan.auth() == control::AUTH_REGISTER_LOGIN && token_.empty()) {
+    std::string error;
+    token_ = co_await register_and_login(home_.io.get_executor(), run_->auth_api->url, run_->auth_api->endpoint,
+                                         run_->user_name(user_), run_->password_of(user_), plan.connect_timeout_ns(),
+                                         error);
+    if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
-  ws.text(format_ == wire_format::json);
-  channel_ = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
+  auto opened = co_await open_websocket(home_.io.get_executor(), run_->target_of(slot_), run_->source_of(slot_),
+                                        plan.connect_timeout_ns());
+  if (!opened.ws) co_return fail(opened.failure, opened.detail);
+  opened.ws->text(run_->adapter->text_frames());
+  channel_ = std::make_shared<ws_channel>(std::move(*opened.ws), 64 * 1024 * 1024);
   channel_->start();
 
   chat::ClientFrame hello;
   hello.mutable_hello()->set_client("throng-agent");
-  if (run_->plan.auth() == control::AUTH_MINTED_TOKEN) {
+  if (plan.auth() == control::AUTH_MINTED_TOKEN) {
     // Synthetic users: a token signed with the target's test secret, valid for the whole run.
-    const auto ttl_s = (run_->plan.duration_ns() + run_->plan.drain_ns()) / 1'000'000'000 + 3600;
-    hello.mutable_hello()->set_token(issue_token(fmt::format("{}-u{}", run_->plan.run_id(), user_id_), ttl_s,
-                                                 run_->plan.token_secret(), wall_ns() / 1'000'000'000));
+    const auto ttl_s = (run_->send_end_ns + plan.drain_ns()) / 1'000'000'000 + 3600;
+    hello.mutable_hello()->set_token(issue_token(run_->user_name(user_), ttl_s, plan.token_secret(), wall_ns() / 1'000'000'000));
+  } else if (plan.auth() == control::AUTH_REGISTER_LOGIN) {
+    hello.mutable_hello()->set_token(token_);
   }
-  if (run_->plan.batch()) hello.mutable_hello()->add_capabilities("batch");
-  channel_->send(encode_frame(hello, format_));
+  if (plan.batch()) hello.mutable_hello()->add_capabilities("batch");
+  write(hello);
 
   chat::ServerFrame frame;
-  if (!co_await read_frame(frame)) co_return false;
+  if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed before the welcome");
   if (!frame.has_welcome()) {
-    failure_ = "server did not welcome the user";
+    std::string why = "server did not welcome the user";
     if (frame.has_error()) {
       on_error(frame.error());
-      failure_ += ": " + frame.error().message();
+      why += ": " + frame.error().message();
+      if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
     }
-    ++stats.counters.connect_errors;
-    co_return false;
+    co_return fail(connect_failure::auth, why);
   }
   home_.stats.connect.record(mono_ns() - t_connect);
-  ++home_.stats.counters.connects;
+  ++counters.connects;
 
+  // Join every room; a rejoin asks for what was missed since the last seq seen.
   const std::int64_t t_join = mono_ns();
   chat::ClientFrame join;
-  join.mutable_join()->set_room(room_);
-  channel_->send(encode_frame(join, format_));
-  if (!co_await read_frame(frame)) co_return false;
-  if (!frame.has_history()) {
-    failure_ = "joining " + room_ + " failed";
-    if (frame.has_error()) {
+  for (auto& room : rooms_) {
+    join.mutable_join()->set_room(room.name);
+    join.mutable_join()->set_since_seq(rejoin && room.seqs.has_baseline() ? room.seqs.resume_from() : 0);
+    write(join);
+  }
+  for (std::size_t histories = 0; histories < rooms_.size();) {
+    if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed while joining");
+    if (frame.has_history()) {
+      const int r = room_slot(frame.history().room());
+      if (r < 0) continue;
+      auto& tracker = rooms_[static_cast<std::size_t>(r)].seqs;
+      if (!tracker.has_baseline()) {
+        // A first join: what the room holds already is the baseline, not news.
+        std::uint64_t last = 0;
+        for (const auto& m : frame.history().messages()) last = std::max(last, m.seq());
+        tracker.set_baseline(last);
+      } else {
+        for (const auto& m : frame.history().messages()) on_message(m, true);
+      }
+      ++histories;
+    } else if (frame.has_error() && frame.error().client_seq() == 0) {
       on_error(frame.error());
-      failure_ += ": " + frame.error().message();
+      co_return fail(connect_failure::handshake, "joining " + frame.error().room() + " failed: " + frame.error().message());
+    } else {
+      on_frame(frame);
     }
-    co_return false;
   }
   home_.stats.history.record(mono_ns() - t_join);
-  // Sequence tracking starts after what the room already holds.
-  for (const auto& m : frame.history().messages()) last_seq_ = std::max(last_seq_, m.seq());
   co_return true;
 }
 
+int virtual_user::room_slot(const std::string& room) const {
+  for (std::size_t i = 0; i < rooms_.size(); ++i)
+    if (rooms_[i].name == room) return static_cast<int>(i);
+  return -1;
+}
+
+void virtual_user::write(const chat::ClientFrame& frame) {
+  auto payload = std::make_shared<std::string>();
+  run_->adapter->encode(frame, *payload);
+  home_.stats.counters.wire_bytes_out += payload->size();
+  channel_->send(std::move(payload));
+}
+
 net::awaitable<bool> virtual_user::read_frame(chat::ServerFrame& frame) {
-  const auto r = co_await read_message(channel_->stream(), read_buffer_, frame);
-  if (r.ec && r.ec.category() != frame_category()) co_return false;
-  home_.stats.counters.wire_bytes_in += r.bytes;
-  if (r.ec) {
+  auto [ec, n] = co_await channel_->stream().async_read(read_buffer_, use_nothrow);
+  if (ec) co_return false;
+  home_.stats.counters.wire_bytes_in += n;
+  const std::string_view payload(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
+  const bool ok = run_->adapter->decode(payload, channel_->stream().got_text(), frame);
+  read_buffer_.consume(read_buffer_.size());
+  if (!ok) {
     home_.stats.counters.count_error("MALFORMED_SERVER_FRAME");
     frame.Clear();
   }
@@ -150,18 +256,17 @@ net::awaitable<bool> virtual_user::read_frame(chat::ServerFrame& frame) {
 net::awaitable<void> virtual_user::read_loop() {
   chat::ServerFrame frame;
   while (co_await read_frame(frame)) on_frame(frame);
-  if (!closed_ && !run_->stopping.load(std::memory_order_relaxed)) {
-    ++home_.stats.counters.disconnects;
-    log_debug("user {} disconnected", user_id_);
-  }
-  closed_ = true;
 }
 
 void virtual_user::on_frame(const chat::ServerFrame& frame) {
   switch (frame.kind_case()) {
-    case chat::ServerFrame::kMessage: on_message(frame.message()); break;
+    case chat::ServerFrame::kMessage: on_message(frame.message(), false); break;
     case chat::ServerFrame::kAck: on_ack(frame.ack()); break;
     case chat::ServerFrame::kError: on_error(frame.error()); break;
+    case chat::ServerFrame::kHistory:
+      if (const int r = room_slot(frame.history().room()); r >= 0)
+        for (const auto& m : frame.history().messages()) on_message(m, true);
+      break;
     case chat::ServerFrame::kBatch:
       for (const auto& inner : frame.batch().frames()) on_frame(inner);
       break;
@@ -169,107 +274,158 @@ void virtual_user::on_frame(const chat::ServerFrame& frame) {
   }
 }
 
-void virtual_user::on_message(const chat::ChatMessage& message) {
+void virtual_user::on_message(const chat::ChatMessage& message, bool replay) {
   const std::int64_t now = mono_ns();
-  auto& c = home_.stats.counters;
-  ++c.delivered;
-  c.logical_bytes_in += message.body().size() * std::max<std::uint32_t>(1, message.dup_factor());
+  auto& stats = home_.stats;
+  ++stats.counters.delivered;
+  stats.counters.logical_bytes_in += message.body().size() * std::max<std::uint32_t>(1, message.dup_factor());
+  const std::int64_t offset = run_->clock_offset_ns.load(std::memory_order_relaxed);
   // Both ends in controller time: the sender stamped its intended send time.
-  home_.stats.e2e.record(now + run_->clock_offset_ns.load(std::memory_order_relaxed) - message.sent_at_ns());
+  stats.e2e.record(now + offset - message.sent_at_ns());
+  // Our own users' messages, once more on this agent's clock alone.
+  if (const auto sender = run_->user_of(message.sender()); sender && run_->is_local_user(*sender))
+    stats.e2e_local.record(now - (message.sent_at_ns() - offset));
 
-  const std::uint64_t seq = message.seq();
-  if (seq == last_seq_ + 1) {
-    last_seq_ = seq;
-  } else if (seq > last_seq_ + 1) {
-    c.lost += seq - last_seq_ - 1;
-    last_seq_ = seq;
-  } else if (seq == last_seq_) {
-    ++c.duplicated;
-  } else {
-    ++c.out_of_order;
-  }
+  const int r = room_slot(message.room());
+  if (r < 0) return;
+  sequence_counts counts;
+  auto& tracker = rooms_[static_cast<std::size_t>(r)].seqs;
+  tracker.on_seq(message.seq(), now, run_->gap_grace_ns, counts, replay);
+  home_.add(counts);
+}
+
+void virtual_user::expire_gaps(std::int64_t now) {
+  sequence_counts counts;
+  for (auto& room : rooms_) room.seqs.expire(now, counts);
+  home_.add(counts);
 }
 
 void virtual_user::on_ack(const chat::Ack& ack) {
   const std::int64_t now = mono_ns();
-  auto& slot = in_flight_[ack.client_seq() % max_in_flight];
+  if (in_flight_.empty()) {
+    home_.stats.counters.count_error("UNEXPECTED_ACK");
+    return;
+  }
+  auto& slot = in_flight_[ack.client_seq() % in_flight_.size()];
   if (slot.client_seq != ack.client_seq()) {
     home_.stats.counters.count_error("UNEXPECTED_ACK");
     return;
   }
   home_.stats.ack.record(now - slot.intended);
   home_.stats.ack_actual.record(now - slot.actual);
-  slot.client_seq = 0;
-  --outstanding_;
   ++home_.stats.counters.acked;
   // Everyone in the room, the sender included, should receive it.
-  home_.stats.counters.expected += run_->room_members[room_index_];
+  if (!run_->room_members.empty()) home_.stats.counters.expected += run_->room_members[slot.room];
+  slot.client_seq = 0;
+  --outstanding_;
 }
 
 void virtual_user::on_error(const chat::Error& error) {
   home_.stats.counters.count_error(chat::ErrorCode_Name(error.code()));
-  log_debug("user {}: server error {}: {}", user_id_, chat::ErrorCode_Name(error.code()), error.message());
-  if (error.client_seq() == 0) return;
-  auto& slot = in_flight_[error.client_seq() % max_in_flight];
+  log_debug("user {}: server error {}: {}", user_, chat::ErrorCode_Name(error.code()), error.message());
+  if (error.client_seq() == 0 || in_flight_.empty()) return;
+  auto& slot = in_flight_[error.client_seq() % in_flight_.size()];
   if (slot.client_seq == error.client_seq()) {
     slot.client_seq = 0;
     --outstanding_;
   }
 }
 
+void virtual_user::forget_in_flight() {
+  // Sends the connection took with it: the server may or may not have them.
+  if (outstanding_) home_.stats.counters.errors_by_code["UNACKED_AT_DISCONNECT"] += outstanding_;
+  home_.stats.counters.errors += outstanding_;
+  for (auto& s : in_flight_) s.client_seq = 0;
+  outstanding_ = 0;
+}
+
 net::awaitable<void> virtual_user::send_loop() {
   auto self = shared_from_this();
   co_await home_.start_gate.async_wait(use_nothrow);  // cancelled by Start
-  if (run_->stopping.load() || closed_ || run_->send_interval_ns <= 0) co_return;
-
+  const auto& plan = run_->plan;
+  const bool per_user = plan.send_model() == control::SEND_FIXED_RATE || plan.send_model() == control::SEND_POISSON ||
+                        plan.send_model() == control::SEND_THINK_TIME;
   const std::int64_t start = run_->start_local_ns.load();
-  const std::int64_t end = start + run_->plan.duration_ns();
-  const std::int64_t interval = run_->send_interval_ns;
-  // Spread users over the interval, deterministically from the seed.
-  const std::int64_t phase = static_cast<std::int64_t>(mix(run_->plan.seed() ^ user_id_) % static_cast<std::uint64_t>(interval));
-  net::steady_timer timer(home_.io);
-  for (std::int64_t k = 0;; ++k) {
-    const std::int64_t intended = start + phase + k * interval;
-    if (intended >= end) break;
-    if (mono_ns() < intended) {
-      timer.expires_at(steady_at(intended));
-      co_await timer.async_wait(use_nothrow);
-    }
-    if (closed_ || run_->stopping.load(std::memory_order_relaxed)) break;
+  const std::int64_t send_end = start + run_->send_end_ns;
+  if (session_end_ == never) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  rng random(plan.seed(), user_, stream::sends);
+  // The first slot: fixed rates spread users over one interval; random gaps start one gap in.
+  std::int64_t next = never;
+  if (per_user) {
+    const std::int64_t gap = send_gap(plan, run_->rate_multiplier.load(), random);
+    const std::int64_t from = std::max(mono_ns(), start);
+    next = plan.send_model() == control::SEND_FIXED_RATE
+               ? first_slot(from - start, static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(gap))), gap) + start
+               : from + gap;
+  }
+  while (!ended_) {
+    const std::int64_t wake = std::min({next, session_end_, per_user ? send_end : never});
+    if (wake == never) co_return;  // listen only, for the whole run
+    if (mono_ns() < wake) co_await sleep_until(wake);
+    if (ended_ || run_->stopping.load(std::memory_order_relaxed)) co_return;
     const std::int64_t now = mono_ns();
-    // Open model: a late slot is still sent and its latency counts from the
-    // schedule. Only hopelessly late slots, or more unacknowledged sends than
-    // we track, are dropped, and every one is counted.
-    if (now - intended > max_schedule_lag_ns || outstanding_ >= max_in_flight) {
-      ++home_.stats.counters.dropped;
-      continue;
+    if (now >= session_end_) {
+      end();
+      co_return;
     }
+    if (next >= send_end) co_return;
+    if (now < next) continue;  // woken early
+    const std::int64_t intended = next;
+    next = intended + send_gap(plan, run_->rate_multiplier.load(std::memory_order_relaxed), random);
+    if (run_->paused.load(std::memory_order_relaxed)) continue;  // paused slots are skipped on purpose
     send_one(intended, now);
   }
 }
 
 void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
+  auto& c = home_.stats.counters;
+  // Open model: a late slot is still sent and its latency counts from the
+  // schedule. A slot we cannot send (no connection, hopelessly late, too many
+  // unacknowledged) is dropped, and every one is counted.
+  if (!connected_ || !channel_ || now - intended > max_schedule_lag_ns || outstanding_ >= max_in_flight) {
+    ++c.dropped;
+    return;
+  }
+  if (in_flight_.size() <= outstanding_) {
+    // Grow the ack ring (powers of two) and re-place what is pending.
+    std::vector<in_flight> bigger(std::max<std::size_t>(4, in_flight_.size() * 2));
+    for (const auto& s : in_flight_)
+      if (s.client_seq) bigger[s.client_seq % bigger.size()] = s;
+    in_flight_.swap(bigger);
+  }
   const std::uint64_t client_seq = next_client_seq_++;
-  auto* send = send_frame_.mutable_send();
+  auto& slot = in_flight_[client_seq % in_flight_.size()];
+  if (slot.client_seq) {
+    ++c.dropped;  // its ring place still waits for an older ack
+    return;
+  }
+  const auto& plan = run_->plan;
+  const std::uint32_t room = static_cast<std::uint32_t>(sends_++ % rooms_.size());
+  std::size_t size = plan.message_bytes();
+  if (is_set(plan.message_size())) {
+    rng sizes(plan.seed(), user_ ^ (client_seq << 20), stream::sizes);
+    size = static_cast<std::size_t>(sample(plan.message_size(), sizes));
+  }
+  chat::ClientFrame& frame = home_.send_frame;  // reused: no per-send message allocation
+  auto* send = frame.mutable_send();
+  send->set_room(rooms_[room].name);
   send->set_client_seq(client_seq);
   send->set_sent_at_ns(intended + run_->clock_offset_ns.load(std::memory_order_relaxed));
-  std::string* body = send->mutable_body();
-  body->clear();
-  fmt::format_to(std::back_inserter(*body), "u{} #{} ", user_id_, client_seq);
-  body->resize(run_->plan.message_bytes(), 'x');  // exactly message_size, the tag cut if it is longer
+  send->set_dup_factor(plan.dup_factor());
+  render_body(plan.body_template(), run_->user_name(user_), client_seq, size, *send->mutable_body());
 
-  auto frame = std::make_shared<const std::string>(encode_frame(send_frame_, format_));
-  auto& c = home_.stats.counters;
-  const auto wire = frame->size();
-  if (!channel_->send(std::move(frame))) {
+  auto payload = std::make_shared<std::string>();
+  run_->adapter->encode(frame, *payload);
+  const auto wire = payload->size();
+  if (!channel_->send(std::move(payload))) {
     ++c.dropped;  // our own outbound queue is full: the target is not reading
     return;
   }
-  in_flight_[client_seq % max_in_flight] = {client_seq, intended, now};
+  slot = {client_seq, intended, now, rooms_[room].index};
   ++outstanding_;
   ++c.sent;
   c.wire_bytes_out += wire;
-  c.logical_bytes_out += body->size() * std::max<std::uint32_t>(1, run_->plan.dup_factor());
+  c.logical_bytes_out += send->body().size() * std::max<std::uint32_t>(1, plan.dup_factor());
 }
 
 }  // namespace throng::agent

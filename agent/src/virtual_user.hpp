@@ -1,16 +1,21 @@
 #pragma once
-// One simulated chat user on a worker: connect, hello, join its room, then
-// send on the planned open-model timeline while reading everything the room
-// delivers. Runs entirely on its worker's thread.
+// One simulated chat user's session on a worker: connect (paced, retried
+// with backoff), authenticate, join its rooms, then send on its planned
+// timeline while reading everything its rooms deliver, until the session
+// ends, the run stops, or the user is told to leave. A dropped connection is
+// re-established and rooms are rejoined with since_seq, so gaps are replayed.
+// Runs entirely on its worker's thread.
 
-#include <array>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "chat.pb.h"
+#include "model/random.hpp"
+#include "model/sequence_tracker.hpp"
 #include "run_context.hpp"
-#include "throng/common/frame_codec.hpp"
 #include "throng/common/ws_channel.hpp"
 
 namespace throng::agent {
@@ -19,48 +24,75 @@ struct worker;
 
 class virtual_user : public std::enable_shared_from_this<virtual_user> {
  public:
-  virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t user_id);
+  // `slot` is the user's place in the run (target and source address);
+  // `user` its identity for this session.
+  virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user);
 
-  // Connects and joins, calls on_ready with an empty string on success or
-  // the reason it failed, then serves until close().
-  net::awaitable<void> run(std::function<void(std::string)> on_ready);
-  void close();
+  // The whole session. on_ready (may be empty) is called once, after the
+  // first connect-and-join, with an empty string or why it failed.
+  net::awaitable<void> run(std::function<void(const std::string&)> on_ready);
+  // Leave the rooms and close; the session ends.
+  void end();
+  // Drop the connection abruptly and reconnect after `delay_ns` (a reconnect storm).
+  void drop(std::int64_t delay_ns);
+  bool connected() const { return connected_; }
+  bool ended() const { return ended_; }
+  std::uint64_t slot() const { return slot_; }
+  std::uint64_t user() const { return user_; }
+  // Sends one message now for a slot planned at `intended` (group-rate sends).
+  void send_one(std::int64_t intended, std::int64_t now);
+  // Counts sequence gaps older than the grace period as lost.
+  void expire_gaps(std::int64_t now);
+
+  std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
 
  private:
-  net::awaitable<bool> connect_and_join();
+  net::awaitable<bool> connect_and_join(bool rejoin);
+  net::awaitable<bool> attempt(bool rejoin);
   net::awaitable<void> send_loop();
   net::awaitable<void> read_loop();
-  // Reads the next frame, unpacking batches; false when the connection ended.
   net::awaitable<bool> read_frame(chat::ServerFrame& frame);
+  net::awaitable<void> sleep_until(std::int64_t mono);
   void on_frame(const chat::ServerFrame& frame);
-  void on_message(const chat::ChatMessage& message);
+  void on_message(const chat::ChatMessage& message, bool replay);
   void on_ack(const chat::Ack& ack);
   void on_error(const chat::Error& error);
-  void send_one(std::int64_t intended_local, std::int64_t now_local);
+  void write(const chat::ClientFrame& frame);
+  void forget_in_flight();
+  bool over() const;
+  int room_slot(const std::string& room) const;
 
-  // A sent message awaiting its ack; a fixed ring bounds memory per user.
+  struct joined_room {
+    std::uint32_t index;
+    std::string name;
+    sequence_tracker seqs;
+  };
+  // A sent message awaiting its ack; the ring grows on demand up to max_in_flight.
   struct in_flight {
     std::uint64_t client_seq = 0;
     std::int64_t intended = 0;
     std::int64_t actual = 0;
+    std::uint32_t room = 0;
   };
   static constexpr std::size_t max_in_flight = 128;
 
   worker& home_;
   std::shared_ptr<run_context> run_;
-  std::uint64_t user_id_;
-  std::string room_;
-  std::uint32_t room_index_;
-  wire_format format_;
+  std::uint64_t slot_, user_;
+  std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
+  std::vector<joined_room> rooms_;
   std::shared_ptr<ws_channel> channel_;
   beast::flat_buffer read_buffer_;
-  chat::ClientFrame send_frame_;   // reused: only body, seq and time change per send
-  std::array<in_flight, max_in_flight> in_flight_{};
+  std::string token_;
+  std::vector<in_flight> in_flight_;
   std::uint32_t outstanding_ = 0;
   std::uint64_t next_client_seq_ = 1;
-  std::uint64_t last_seq_ = 0;
-  bool closed_ = false;
-  std::string failure_;  // why connect_and_join failed
+  std::uint64_t sends_ = 0;
+  std::int64_t reconnect_delay_ns_ = -1;  // >= 0: the drop was asked for
+  std::unique_ptr<net::steady_timer> timer_;  // backoff and session end
+  std::string failure_;
+  bool connected_ = false;
+  bool ended_ = false;
 };
 
 }  // namespace throng::agent

@@ -1,40 +1,85 @@
 #pragma once
-// One worker thread with its own io_context. Its virtual users record into
-// `stats` with no locks; the reporter swaps `stats` out once per second by
-// posting to this worker.
+// One worker thread with its own io_context, and the part of the run's
+// population it carries: its user slots, the sessions running on them, and
+// the group-rate sender. Its virtual users record into `stats` with no locks;
+// the reporter swaps `stats` out once per second by posting to this worker.
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "chat.pb.h"
+#include "control.pb.h"
+#include "connector.hpp"
+#include "model/sequence_tracker.hpp"
 #include "throng/common/net.hpp"
 #include "throng/common/run_stats.hpp"
 
 namespace throng::agent {
 
 class virtual_user;
+struct run_context;
 
 struct worker {
-  explicit worker(unsigned index);
+  worker(unsigned index, unsigned count);
   ~worker();
 
   void start_thread();
   void stop_thread();
 
+  // Connects the users of this worker that the plan wants at the start
+  // (on_ready once per user), and keeps the population on plan after Start.
+  void begin_run(std::shared_ptr<run_context> run, std::function<void(const std::string&)> on_ready);
+  // Opens the start gate (on this worker's thread).
+  void start();
+  // Drop a `fraction` of the users over `window_ns`, reconnecting with backoff.
+  void storm(const control::ReconnectStorm& storm, std::uint64_t storm_number);
+  // Ends every session: leaves rooms and closes.
+  void close_users();
+  // How many users begin_run() connects before the start.
+  std::uint64_t initial_users(const run_context& run) const;
+
+  void add(const sequence_counts& counts);
+  void remove(virtual_user& user);
+
   unsigned index;
+  unsigned count;  // workers in the agent
   net::io_context io{1};
   net::executor_work_guard<net::io_context::executor_type> guard{io.get_executor()};
   std::thread thread;
 
   run_stats stats;
   std::int64_t max_loop_lag_ns = 0;   // worst timer lateness this window
-  std::uint32_t active_users = 0;
+  std::uint32_t connected_users = 0;
+  connect_pacer pacer;
+  chat::ClientFrame send_frame;       // the send template every user of this worker patches
   // Users wait on this gate (never expires) until Start cancels it.
   net::steady_timer start_gate{io};
   std::vector<std::shared_ptr<virtual_user>> users;
 
  private:
   net::awaitable<void> probe_loop_lag();
+  net::awaitable<void> closed_population();
+  net::awaitable<void> open_population();
+  net::awaitable<void> slot_sessions(std::uint64_t local, std::function<void(const std::string&)> on_ready);
+  net::awaitable<void> group_sender();
+  net::awaitable<void> gap_sweeper();
+  // A new session, listed in `users` until it ends.
+  std::shared_ptr<virtual_user> adopt(std::uint64_t slot, std::uint64_t user);
+  bool sends_over() const;
+  // This worker's local slot indices are index, index + count, ...
+  std::uint64_t local_slots() const { return local_slots(*run_); }
+  std::uint64_t local_slots(const run_context& run) const;
+  std::uint64_t global_slot(std::uint64_t local) const;
+
+  std::shared_ptr<run_context> run_;
+  std::vector<std::shared_ptr<virtual_user>> slot_user_;  // closed model: the session on each local slot
+  std::vector<bool> slot_busy_;
+  std::vector<std::uint32_t> slot_sessions_;              // sessions started on each local slot
+  std::uint64_t slot_target_ = 0;                          // closed model: slots [0, target) should run
+  bool closing_ = false;
 };
 
 }  // namespace throng::agent

@@ -1,6 +1,10 @@
 #include "throng/common/run_stats.hpp"
 
+#include <fmt/format.h>
+
 #include <utility>
+
+#include "throng/common/units.hpp"
 
 #include "stats.pb.h"
 
@@ -94,6 +98,45 @@ bool run_stats::add_from_proto(const stats::Counters& counters_in, const stats::
     if (!(this->*f.member).merge_proto(wire)) ok = false;
   }
   return ok;
+}
+
+namespace {
+std::string latency_row(const char* name, const histogram& h) {
+  if (h.count() == 0) return fmt::format("  {:<10}{:>10}\n", name, 0);
+  return fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", name, format_count(static_cast<double>(h.count())),
+                     format_duration(h.percentile(50)), format_duration(h.percentile(95)),
+                     format_duration(h.percentile(99)), format_duration(h.max()),
+                     format_duration(static_cast<std::int64_t>(h.mean())));
+}
+}  // namespace
+
+std::string format_stats_tables(const run_stats& s) {
+  const auto& c = s.counters;
+  std::string text;
+  text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "messages", "sent", "acked", "delivered",
+                      "expected", "lost", "dropped", "errors");
+  text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n\n", "", c.sent, c.acked, c.delivered,
+                      c.expected, c.lost, c.dropped, c.errors);
+  text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "latency", "count", "p50", "p95", "p99", "max",
+                      "mean");
+  text += latency_row("connect", s.connect);
+  text += latency_row("ack", s.ack);
+  text += latency_row("e2e", s.e2e);
+  text += latency_row("history", s.history);
+  return text;
+}
+
+std::string format_stats_details(const run_counters& c) {
+  std::string text;
+  text += fmt::format("  duplicated {}  out of order {}  disconnects {}  reconnects {}  connect errors {}\n", c.duplicated,
+                      c.out_of_order, c.disconnects, c.reconnects, c.connect_errors);
+  text += fmt::format("  bytes out {} wire / {} logical, in {} wire / {} logical\n",
+                      format_count(static_cast<double>(c.wire_bytes_out)),
+                      format_count(static_cast<double>(c.logical_bytes_out)),
+                      format_count(static_cast<double>(c.wire_bytes_in)),
+                      format_count(static_cast<double>(c.logical_bytes_in)));
+  for (const auto& [code, n] : c.errors_by_code) text += fmt::format("  error {}: {}\n", code, n);
+  return text;
 }
 
 }  // namespace throng

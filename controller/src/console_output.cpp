@@ -9,14 +9,6 @@ namespace throng::controller {
 
 namespace {
 
-std::string latency_row(const char* name, const histogram& h) {
-  if (h.count() == 0) return fmt::format("  {:<10}{:>10}\n", name, 0);
-  return fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", name, format_count(static_cast<double>(h.count())),
-                     format_duration(h.percentile(50)), format_duration(h.percentile(95)),
-                     format_duration(h.percentile(99)), format_duration(h.max()),
-                     format_duration(static_cast<std::int64_t>(h.mean())));
-}
-
 class console_output final : public output {
  public:
   explicit console_output(std::FILE* out) : out_(out), tty_(isatty(fileno(out))) {}
@@ -63,27 +55,11 @@ class console_output final : public output {
     const auto& c = s.total.counters;
     std::string text;
     text += fmt::format("\n{} in {}\n\n", s.completed ? "run complete" : "run ABORTED", format_duration(s.elapsed_ns));
-    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "messages", "sent", "acked", "delivered",
-                        "expected", "lost", "dropped", "errors");
-    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n\n", "", c.sent, c.acked, c.delivered,
-                        c.expected, c.lost, c.dropped, c.errors);
-    text += fmt::format("  {:<10}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "latency", "count", "p50", "p95", "p99", "max",
-                        "mean");
-    text += latency_row("connect", s.total.connect);
-    text += latency_row("ack", s.total.ack);
-    text += latency_row("e2e", s.total.e2e);
-    text += latency_row("history", s.total.history);
+    text += format_stats_tables(s.total);
     text += fmt::format("\n  ack and e2e count from the intended send time (open model); e2e in controller time,\n"
                         "  exact within the clock offset error bound of +/-{}; max agent loop lag {:.1f}ms\n",
                         format_duration(s.max_clock_error_ns), s.max_loop_lag_ms);
-    text += fmt::format("  duplicated {}  out of order {}  disconnects {}  connect errors {}\n", c.duplicated,
-                        c.out_of_order, c.disconnects, c.connect_errors);
-    text += fmt::format("  bytes out {} wire / {} logical, in {} wire / {} logical\n",
-                        format_count(static_cast<double>(c.wire_bytes_out)),
-                        format_count(static_cast<double>(c.logical_bytes_out)),
-                        format_count(static_cast<double>(c.wire_bytes_in)),
-                        format_count(static_cast<double>(c.logical_bytes_in)));
-    for (const auto& [code, n] : c.errors_by_code) text += fmt::format("  error {}: {}\n", code, n);
+    text += format_stats_details(c);
     if (c.delivered != c.expected)
       text += fmt::format("  note: {} of {} expected deliveries arrived\n", c.delivered, c.expected);
     for (const auto& w : s.warnings) text += fmt::format("  warning: {}\n", w);

@@ -210,12 +210,15 @@ net::awaitable<bool> coordinator::start_local_processes() {
 
   if (options_.remote_agents == 0) {
     const auto controller_url = fmt::format("ws://127.0.0.1:{}/agents", acceptor_.local_endpoint().port());
+    // Each local agent is one process offering its share of the users.
+    const auto share = (scenario_.users + scenario_.local_agents - 1) / std::max(1u, scenario_.local_agents);
     for (unsigned i = 0; i < scenario_.local_agents; ++i) {
       const auto id = fmt::format("local-{}", i + 1);
       agent_processes_.emplace_back(binary("throng-agent"),
                                     std::vector<std::string>{"--controller", controller_url, "--token",
                                                              options_.agent_token, "--id", id, "--threads", "1",
-                                                             "--region", "local"},
+                                                             "--region", "local", "--processes", "1", "--capacity",
+                                                             std::to_string(std::max<std::uint64_t>(1, share))},
                                     fmt::format("{}/agent-{}.log", work, i + 1));
     }
   }
@@ -303,6 +306,7 @@ net::awaitable<bool> coordinator::send_plans() {
     plan->set_user_count(agent.share.user_count);
     plan->set_rooms(scenario_.rooms);
     plan->set_room_prefix("room-");
+    plan->set_send_model(scenario_.rate_per_s > 0 ? control::SEND_FIXED_RATE : control::SEND_NONE);
     plan->set_sends_per_user_per_s(scenario_.rate_per_s / static_cast<double>(scenario_.users));
     plan->set_message_bytes(scenario_.message_bytes);
     plan->set_dup_factor(scenario_.dup_factor);
@@ -327,12 +331,9 @@ net::awaitable<bool> coordinator::wait_until_ready() {
         problems_.push_back("agent " + a->hello.agent_id() + " disconnected before the start");
         co_return false;
       }
-      if (a->status.state() == control::AGENT_FAILED) {
-        problems_.push_back("agent " + a->hello.agent_id() + " failed: " + a->status.message());
-        log_error("{}", problems_.back());
-        co_return false;
-      }
-      if (a->status.state() != control::AGENT_READY) all_ready = false;
+      // A failed agent has settled too: none of its users could connect.
+      const auto state = a->status.state();
+      if (state != control::AGENT_READY && state != control::AGENT_FAILED) all_ready = false;
     }
     if (all_ready) break;
     if (interrupted_ || local_process_died()) co_return false;
@@ -343,11 +344,13 @@ net::awaitable<bool> coordinator::wait_until_ready() {
     }
   }
   std::uint64_t connected = 0, failed = 0;
+  bool agent_failed = false;
   for (const auto& a : run_agents_) {
     connected += a->status.connected_users();
     failed += a->status.failed_users();
+    agent_failed |= a->status.state() == control::AGENT_FAILED;
   }
-  if (connected == 0 && scenario_.users > 0) {
+  if ((connected == 0 && scenario_.users > 0) || agent_failed) {
     std::string detail;
     for (const auto& a : run_agents_)
       if (!a->status.message().empty()) detail += "; " + a->hello.agent_id() + ": " + a->status.message();

@@ -1,10 +1,15 @@
 #pragma once
 // throng-agent: a load agent. It dials the controller, receives a plan, runs
 // that plan's virtual users against the target and reports every second.
+// `throng-agent run` runs a plan from its own flags instead, for trying a
+// server without a controller.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace throng::control { class Plan; }
 
 namespace throng::agent {
 
@@ -14,20 +19,65 @@ struct agent_config {
   std::string id;                         // default: <hostname>-<pid>
   std::string region = "local";
   unsigned threads = 0;                   // worker io_contexts; 0 = one per core
-  std::uint32_t capacity_users = 20'000;  // announced to the controller's planner
-  std::vector<std::string> allowed_targets;  // hosts beyond loopback a plan may target
-  double controller_timeout_s = 15;       // give up connecting to the controller after this
+  std::uint32_t capacity_users = 10'000;  // announced to the controller's planner; more than one process holds: several processes
+  std::vector<std::string> allowed_targets;  // host or host:port a plan may target; empty: loopback only
+  std::vector<std::string> source_ips;    // local addresses to spread connections over (lists, ranges)
+  double controller_timeout_s = 15;       // give up connecting (or reconnecting) to the controller after this
+  double dead_man_s = 10;                 // a run stops by itself when the controller is gone this long
   std::string metrics_host = "127.0.0.1";
   unsigned short metrics_port = 0;        // 0: no metrics listener
+  unsigned processes = 0;                 // agent processes on this host; 0: as many as the open-file limit needs
+  bool show_progress = true;              // standalone: print a line per second
 };
 
-// Loopback addresses and "localhost" are always allowed; other hosts only when
-// listed in allowed_targets: an agent fleet must not be aimed at anyone else.
-bool target_allowed(const agent_config& config, const std::string& host);
+// `throng-agent run`: a plan from flags, for trying a server without a controller.
+struct standalone_options {
+  std::vector<std::string> targets{"ws://127.0.0.1:7800/ws"};
+  std::uint64_t users = 100;
+  double rate_per_s = 100;                // sends per second, all users together
+  std::string send_model = "fixed";       // fixed | poisson
+  std::int64_t duration_ns = 30'000'000'000;
+  std::int64_t drain_ns = 2'000'000'000;
+  std::uint32_t rooms = 10;
+  std::uint32_t message_bytes = 64;
+  std::uint32_t dup_factor = 1;
+  bool json = false;
+  bool batch = true;
+  std::string auth = "minted";            // anonymous | minted | register
+  std::string token_secret;               // minted: the server's --test-token-secret
+  double connect_rate = 0;
+  std::uint64_t seed = 1;
+};
+
+// The plan a standalone run executes (also checked: throws std::invalid_argument).
+control::Plan standalone_plan(const standalone_options& options);
+
+// An allow-list entry is a host (any port) or host:port. With an empty list
+// only loopback targets are allowed: an agent fleet must not be aimed at
+// anyone else.
+bool target_allowed(const agent_config& config, const std::string& host, unsigned short port);
 
 // Runs until the controller ends the link, SIGINT/SIGTERM, or an error. A
-// lost controller link stops any load at once: nobody is watching it.
-// Returns an exit code from throng/common/exit_codes.hpp.
+// lost link is re-dialled; a run whose controller stays away longer than
+// dead_man_s stops its load. Returns an exit code (throng/common/exit_codes.hpp).
 int run_agent(const agent_config& config);
+
+// Runs `config.processes` agents (or as many as the open-file limit needs for
+// `config.capacity_users`), each a process with its share of the capacity and
+// an id ending in -p<k>; returns the worst exit code.
+int run_agent_processes(const agent_config& config);
+
+// A standalone run split over processes when one cannot hold all users; the
+// parent merges their measurements into one summary.
+int run_standalone_processes(const agent_config& config, const control::Plan& plan);
+
+// How many processes `connections` sockets need under this host's open-file limit.
+unsigned processes_for(std::uint64_t connections);
+
+// Standalone: runs `plan` at once with this process's workers, prints a
+// progress line each second and a summary. `report_fd` >= 0 receives the
+// final measurements (a serialised StatsReport) instead of the summary, for
+// a parent process that merges several.
+int run_standalone(const agent_config& config, const control::Plan& plan, int report_fd = -1);
 
 }  // namespace throng::agent

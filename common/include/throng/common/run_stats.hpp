@@ -40,4 +40,9 @@ struct run_stats {
   bool add_from_proto(const stats::Counters& counters_in, const stats::Latencies& latencies_in);
 };
 
+// The summary tables a person reads at the end of a run: messages and
+// latencies, then the counters behind them (bytes, errors by code).
+std::string format_stats_tables(const run_stats& s);
+std::string format_stats_details(const run_counters& c);
+
 }  // namespace throng

@@ -1,0 +1,182 @@
+#include "connector.hpp"
+
+#include <netinet/in.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "throng/common/clock.hpp"
+
+namespace throng::agent {
+
+const char* connect_failure_code(connect_failure f) {
+  switch (f) {
+    case connect_failure::refused: return "CONNECT_REFUSED";
+    case connect_failure::timeout: return "CONNECT_TIMEOUT";
+    case connect_failure::handshake: return "HANDSHAKE_FAILED";
+    case connect_failure::auth: return "AUTH_FAILED";
+    case connect_failure::address: return "SOURCE_ADDRESS";
+    default: return "OK";
+  }
+}
+
+namespace {
+connect_failure classify(const error_code& ec) {
+  if (ec == beast::error::timeout || ec == net::error::timed_out) return connect_failure::timeout;
+  if (ec == net::error::address_in_use || ec.value() == EADDRNOTAVAIL) return connect_failure::address;
+  return connect_failure::refused;
+}
+}  // namespace
+
+net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
+                                              const std::optional<net::ip::address>& source,
+                                              std::int64_t timeout_ns) {
+  connect_result result;
+  beast::tcp_stream tcp(executor);
+  error_code ec;
+  if (source) {
+    auto& socket = tcp.socket();
+    socket.open(to.endpoint.protocol(), ec);
+    // Let connect() pick the port per destination, so each source address
+    // offers a full port range to every target.
+    int one = 1;
+    if (!ec && ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) != 0)
+      ec = error_code(errno, boost::system::system_category());
+    if (!ec) socket.bind(tcp::endpoint(*source, 0), ec);
+    if (ec) {
+      result.failure = connect_failure::address;
+      result.detail = "cannot bind source address " + source->to_string() + ": " + ec.message();
+      co_return result;
+    }
+  }
+  tcp.expires_after(std::chrono::nanoseconds(timeout_ns));
+  auto [cec] = co_await tcp.async_connect(to.endpoint, use_nothrow);
+  if (cec) {
+    result.failure = classify(cec);
+    result.detail = "connect to " + to.url.str() + (source ? " from " + source->to_string() : "") + " failed: " + cec.message();
+    co_return result;
+  }
+  tcp.socket().set_option(tcp::no_delay(true), ec);
+  ws_stream ws(std::move(tcp));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::request_type& req) { req.set(http::field::user_agent, "throng-agent"); }));
+  ws.read_message_max(16 * 1024 * 1024);
+  // The connect deadline still runs through the handshake.
+  auto [hec] = co_await ws.async_handshake(to.url.host + ":" + std::to_string(to.url.port), to.url.path, use_nothrow);
+  if (hec) {
+    result.failure = hec == beast::error::timeout ? connect_failure::timeout : connect_failure::handshake;
+    result.detail = "WebSocket handshake with " + to.url.str() + " failed: " + hec.message();
+    co_return result;
+  }
+  beast::get_lowest_layer(ws).expires_never();
+  // Beast's own keep-alive pings find a dead peer; no idle timeout: users may be silent.
+  websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
+  ws.set_option(t);
+  result.ws.emplace(std::move(ws));
+  co_return result;
+}
+
+std::int64_t connect_pacer::reserve(std::int64_t now) {
+  if (interval_ns_ <= 0) return now;
+  const std::int64_t at = std::max(now, next_ns_);
+  next_ns_ = at + interval_ns_;
+  return at;
+}
+
+std::optional<std::vector<net::ip::address>> parse_source_ips(const std::vector<std::string>& specs, std::string& error) {
+  std::vector<net::ip::address> out;
+  for (const auto& spec : specs) {
+    std::stringstream parts(spec);
+    std::string item;
+    while (std::getline(parts, item, ',')) {
+      if (item.empty()) continue;
+      const auto dash = item.find('-');
+      error_code ec1, ec2;
+      const auto first = net::ip::make_address(item.substr(0, dash), ec1);
+      if (ec1) {
+        error = "'" + item + "' is not an address or a range like 127.0.0.2-127.0.0.60";
+        return std::nullopt;
+      }
+      if (dash == std::string::npos) {
+        out.push_back(first);
+        continue;
+      }
+      const auto last = net::ip::make_address(item.substr(dash + 1), ec2);
+      if (ec2 || !first.is_v4() || !last.is_v4() || last.to_v4().to_uint() < first.to_v4().to_uint() ||
+          last.to_v4().to_uint() - first.to_v4().to_uint() > 65535) {
+        error = "'" + item + "' is not an IPv4 range like 127.0.0.2-127.0.0.60 (first <= last, at most 65536 addresses)";
+        return std::nullopt;
+      }
+      for (auto a = first.to_v4().to_uint(); a <= last.to_v4().to_uint(); ++a) out.push_back(net::ip::address_v4(a));
+    }
+  }
+  return out;
+}
+
+namespace {
+// One JSON POST on an open stream; returns the status and fills `body`.
+net::awaitable<unsigned> post_json(beast::tcp_stream& stream, const std::string& host, const std::string& target,
+                                   const std::string& json, std::string& body, error_code& ec) {
+  http_request req{http::verb::post, target, 11};
+  req.set(http::field::host, host);
+  req.set(http::field::user_agent, "throng-agent");
+  req.set(http::field::content_type, "application/json");
+  req.keep_alive(true);
+  req.body() = json;
+  req.prepare_payload();
+  auto [wec, wn] = co_await http::async_write(stream, req, use_nothrow);
+  if (wec) {
+    ec = wec;
+    co_return 0;
+  }
+  beast::flat_buffer buffer;
+  http_response res;
+  auto [rec, rn] = co_await http::async_read(stream, buffer, res, use_nothrow);
+  if (rec) {
+    ec = rec;
+    co_return 0;
+  }
+  body = std::move(res.body());
+  co_return res.result_int();
+}
+
+std::string token_of(const std::string& body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_object() && json.contains("token") && json["token"].is_string()) return json["token"].get<std::string>();
+  return {};
+}
+}  // namespace
+
+net::awaitable<std::string> register_and_login(const net::any_io_executor& executor, const ws_url& api,
+                                               const tcp::endpoint& endpoint, const std::string& user,
+                                               const std::string& password, std::int64_t timeout_ns,
+                                               std::string& error) {
+  beast::tcp_stream stream(executor);
+  stream.expires_after(std::chrono::nanoseconds(timeout_ns));
+  auto [cec] = co_await stream.async_connect(endpoint, use_nothrow);
+  if (cec) {
+    error = "cannot reach the auth API at " + api.host + ":" + std::to_string(api.port) + ": " + cec.message();
+    co_return std::string{};
+  }
+  const std::string host = api.host + ":" + std::to_string(api.port);
+  const std::string credentials = nlohmann::json{{"user", user}, {"password", password}}.dump();
+  std::string body;
+  error_code ec;
+  unsigned status = co_await post_json(stream, host, "/api/register", credentials, body, ec);
+  if (status == 409) status = co_await post_json(stream, host, "/api/login", credentials, body, ec);  // taken: log in
+  if (ec) {
+    error = "auth API request failed: " + ec.message();
+    co_return std::string{};
+  }
+  if (status != 200 && status != 201) {
+    error = "auth API answered HTTP " + std::to_string(status) + ": " + body;
+    co_return std::string{};
+  }
+  auto token = token_of(body);
+  if (token.empty()) error = "auth API reply has no token: " + body;
+  co_return token;
+}
+
+}  // namespace throng::agent

@@ -1,0 +1,75 @@
+#include "distribution.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+namespace throng::agent {
+
+namespace {
+// Standard normal by Box-Muller; one of the pair is enough here.
+double standard_normal(rng& random) {
+  const double u1 = 1.0 - random.uniform();  // (0, 1]
+  const double u2 = random.uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+}  // namespace
+
+bool is_set(const control::Distribution& d) {
+  return d.kind() != control::Distribution::CONSTANT || d.a() != 0;
+}
+
+double sample(const control::Distribution& d, rng& random) {
+  double v = 0;
+  switch (d.kind()) {
+    case control::Distribution::CONSTANT: v = d.a(); break;
+    case control::Distribution::UNIFORM: v = d.a() + (d.b() - d.a()) * random.uniform(); break;
+    case control::Distribution::EXPONENTIAL: v = -d.a() * std::log(1.0 - random.uniform()); break;
+    case control::Distribution::NORMAL: v = d.a() + d.b() * standard_normal(random); break;
+    case control::Distribution::LOG_NORMAL: v = d.a() * std::exp(d.b() * standard_normal(random)); break;
+    default: break;
+  }
+  return std::max(0.0, v);
+}
+
+double mean(const control::Distribution& d) {
+  switch (d.kind()) {
+    case control::Distribution::UNIFORM: return (d.a() + d.b()) / 2;
+    case control::Distribution::LOG_NORMAL: return d.a() * std::exp(d.b() * d.b() / 2);
+    default: return d.a();
+  }
+}
+
+std::string check(const control::Distribution& d, const char* what) {
+  const std::string name(what);
+  if (!std::isfinite(d.a()) || !std::isfinite(d.b())) return name + ": parameters must be finite numbers";
+  if (d.a() < 0) return name + ": the first parameter must not be negative";
+  switch (d.kind()) {
+    case control::Distribution::UNIFORM:
+      if (d.b() < d.a()) return name + ": uniform needs min <= max";
+      break;
+    case control::Distribution::NORMAL:
+    case control::Distribution::LOG_NORMAL:
+      if (d.b() < 0) return name + ": the spread (stddev / sigma) must not be negative";
+      break;
+    default: break;
+  }
+  return {};
+}
+
+zipf_table::zipf_table(std::uint32_t n, double s) : cdf_(n) {
+  double sum = 0;
+  for (std::uint32_t k = 0; k < n; ++k) cdf_[k] = (sum += std::pow(static_cast<double>(k) + 1, -s));
+  for (auto& c : cdf_) c /= sum;
+}
+
+std::uint32_t zipf_table::draw(rng& random) const {
+  const double u = random.uniform();
+  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
+  return static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(it - cdf_.begin(), static_cast<std::ptrdiff_t>(cdf_.size()) - 1));
+}
+
+double zipf_table::probability(std::uint32_t k) const { return cdf_[k] - (k ? cdf_[k - 1] : 0.0); }
+
+}  // namespace throng::agent

@@ -1,0 +1,112 @@
+#include "run_context.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace throng::agent {
+
+std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std::vector<target> targets,
+                                                  std::vector<net::ip::address> source_ips, std::string& error) {
+  auto run = std::make_shared<run_context>();
+  run->plan = plan;
+  run->targets = std::move(targets);
+  run->source_ips = std::move(source_ips);
+  run->adapter = make_adapter(plan.protocol());
+  if (run->targets.empty()) error = "plan has no target";
+  const bool listed = plan.room_choice() == control::ROOMS_LIST;
+  if (!listed && plan.rooms() == 0) error = "plan has no rooms";
+  if (listed && plan.room_list_size() == 0) error = "plan chooses rooms from a list, but the list is empty";
+  for (const auto* d : {&plan.session_duration(), &plan.think_time(), &plan.message_size()})
+    if (auto e = check(*d, "distribution"); !e.empty()) error = e;
+  if (plan.arrival() == control::ARRIVAL_OPEN && plan.stages_size() == 0)
+    error = "an open-model plan needs stages with arrival rates";
+  if (!error.empty()) return nullptr;
+
+  run->curve = plan.stages_size() ? stage_curve(plan.stages())
+                                  : stage_curve::flat(static_cast<double>(plan.total_users()), plan.duration_ns());
+  run->send_end_ns = plan.stages_size() ? run->curve.end() : plan.duration_ns();
+  if (plan.gap_grace_ns() > 0) run->gap_grace_ns = plan.gap_grace_ns();
+  if (plan.max_connect_attempts() > 0) run->max_connect_attempts = plan.max_connect_attempts();
+  if (plan.room_choice() == control::ROOMS_ZIPF) run->zipf = zipf_table(plan.rooms(), plan.zipf_s() > 0 ? plan.zipf_s() : 1.0);
+
+  // A fixed population (every slot connected for the whole run) has known
+  // room membership, so each ack can say how many deliveries it should cause.
+  const bool fixed = run->closed_model() && plan.stages_size() == 0 && !is_set(plan.session_duration());
+  if (fixed) {
+    const std::size_t rooms = listed ? static_cast<std::size_t>(plan.room_list_size()) : plan.rooms();
+    run->room_members.assign(rooms, 0);
+    for (std::uint64_t u = 0; u < plan.total_users(); ++u)
+      for (auto r : run->rooms_of(u)) ++run->room_members[r];
+  }
+  return run;
+}
+
+std::string run_context::room_name(std::uint32_t room) const {
+  if (plan.room_choice() == control::ROOMS_LIST) return plan.room_list(static_cast<int>(room));
+  return plan.room_prefix() + std::to_string(room);
+}
+
+std::string run_context::user_name(std::uint64_t user) const {
+  if (!plan.user_prefix().empty()) return plan.user_prefix() + std::to_string(user);
+  return fmt::format("{}-u{}", plan.run_id(), user);
+}
+
+std::optional<std::uint64_t> run_context::user_of(const std::string& name) const {
+  const std::string prefix = plan.user_prefix().empty() ? plan.run_id() + "-u" : plan.user_prefix();
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  std::uint64_t id = 0;
+  for (std::size_t i = prefix.size(); i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    id = id * 10 + static_cast<std::uint64_t>(name[i] - '0');
+  }
+  return id;
+}
+
+bool run_context::is_local_user(std::uint64_t user) const {
+  if (plan.total_users() == 0) return false;
+  const std::uint64_t slot = user % plan.total_users();
+  return slot >= plan.first_user() && slot < plan.first_user() + plan.user_count();
+}
+
+std::vector<std::uint32_t> run_context::rooms_of(std::uint64_t user) const {
+  std::vector<std::uint32_t> out;
+  if (plan.room_choice() == control::ROOMS_LIST) {
+    for (int i = 0; i < plan.room_list_size(); ++i) out.push_back(static_cast<std::uint32_t>(i));
+    return out;
+  }
+  const std::uint32_t n = plan.rooms();
+  const std::uint32_t k = std::min(n, std::max(1u, plan.rooms_per_user()));
+  if (plan.room_choice() == control::ROOMS_ROUND_ROBIN) {
+    for (std::uint32_t i = 0; i < k; ++i) out.push_back(static_cast<std::uint32_t>((user + i) % n));
+    return out;
+  }
+  rng random(plan.seed(), user, stream::rooms);
+  // Distinct rooms; a hot Zipf head may need a few redraws.
+  for (unsigned tries = 0; out.size() < k && tries < 64 * k; ++tries) {
+    const std::uint32_t r = plan.room_choice() == control::ROOMS_ZIPF ? zipf.draw(random)
+                                                                       : static_cast<std::uint32_t>(random.below(n));
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
+std::string run_context::password_of(std::uint64_t user) const {
+  return fmt::format("pw-{:016x}", mix(plan.seed(), user, 0x5eed));
+}
+
+std::optional<net::ip::address> run_context::source_of(std::uint64_t slot) const {
+  if (source_ips.empty()) return std::nullopt;
+  return source_ips[slot % source_ips.size()];
+}
+
+std::int64_t run_context::session_end(std::uint64_t user, std::int64_t start_local) const {
+  if (!is_set(plan.session_duration())) return std::numeric_limits<std::int64_t>::max();
+  rng random(plan.seed(), user, stream::session);
+  // At least 100 ms: a session that ends before it starts only churns.
+  const double seconds = std::max(0.1, sample(plan.session_duration(), random));
+  return start_local + static_cast<std::int64_t>(seconds * 1e9);
+}
+
+}  // namespace throng::agent

@@ -1,0 +1,54 @@
+#include <stdexcept>
+
+#include "control.pb.h"
+#include "throng/agent/agent.hpp"
+#include "throng/common/clock.hpp"
+
+namespace throng::agent {
+
+control::Plan standalone_plan(const standalone_options& o) {
+  if (o.targets.empty()) throw std::invalid_argument("--target: give at least one ws://host:port/ws URL");
+  if (o.users == 0) throw std::invalid_argument("--users must be at least 1");
+  if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
+  if (o.rate_per_s < 0) throw std::invalid_argument("--rate must not be negative");
+  if (o.duration_ns <= 0) throw std::invalid_argument("--duration must be positive, e.g. 30s");
+  if (o.send_model != "fixed" && o.send_model != "poisson")
+    throw std::invalid_argument("--send-model must be fixed or poisson");
+  if (o.auth == "minted" && o.token_secret.empty() && o.rate_per_s > 0)
+    throw std::invalid_argument(
+        "--auth minted needs the server's test token secret: pass --token-secret or set THRONG_TEST_TOKEN_SECRET "
+        "(or use --auth register, or --auth anonymous with --rate 0)");
+  if (o.auth == "anonymous" && o.rate_per_s > 0)
+    throw std::invalid_argument("anonymous users cannot send: use --rate 0 or another --auth");
+  control::Plan plan;
+  plan.set_run_id("standalone-" + std::to_string(wall_ns() / 1'000'000'000));
+  plan.set_target_url(o.targets.front());
+  for (std::size_t i = 1; i < o.targets.size(); ++i) plan.add_extra_target_urls(o.targets[i]);
+  plan.set_protocol(o.json ? control::WIRE_JSON : control::WIRE_BINARY);
+  plan.set_seed(o.seed);
+  plan.set_total_users(o.users);
+  plan.set_first_user(0);
+  plan.set_user_count(o.users);
+  plan.set_rooms(o.rooms);
+  plan.set_room_prefix("room-");
+  plan.set_send_model(o.rate_per_s <= 0 ? control::SEND_NONE
+                      : o.send_model == "poisson" ? control::SEND_POISSON
+                                                  : control::SEND_FIXED_RATE);
+  plan.set_sends_per_user_per_s(o.rate_per_s / static_cast<double>(o.users));
+  plan.set_message_bytes(o.message_bytes);
+  plan.set_dup_factor(o.dup_factor);
+  plan.set_duration_ns(o.duration_ns);
+  plan.set_drain_ns(o.drain_ns);
+  plan.set_connect_timeout_ns(10'000'000'000);
+  plan.set_batch(o.batch);
+  plan.set_connect_rate(o.connect_rate);
+  if (o.auth == "minted") plan.set_auth(control::AUTH_MINTED_TOKEN);
+  else if (o.auth == "register") plan.set_auth(control::AUTH_REGISTER_LOGIN);
+  else if (o.auth == "anonymous") plan.set_auth(control::AUTH_ANONYMOUS);
+  else throw std::invalid_argument("--auth must be anonymous, minted or register");
+  plan.set_token_secret(o.token_secret);
+  if (o.auth == "register") plan.set_user_prefix(plan.run_id() + "-u");
+  return plan;
+}
+
+}  // namespace throng::agent
