@@ -15,6 +15,7 @@
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/metrics.hpp"
+#include "summary.hpp"
 #include "virtual_user.hpp"
 
 namespace throng::agent {
@@ -420,6 +421,14 @@ void agent_node::on_start(const control::Start& start) {
   for (auto& w : workers_) net::post(w->io, [&w = *w] { w.start(); });
   send_status(control::AGENT_RUNNING);
   net::co_spawn(io_, report_loop(), log_exceptions{"reporter"});
+  // A standalone run's own events, on its own clock (offset 0).
+  for (const auto& storm : config_.storms) {
+    control::Adjust adjust;
+    adjust.set_at_ns(start.start_at_ns() + storm.at_ns);
+    adjust.mutable_storm()->set_fraction(storm.fraction);
+    adjust.mutable_storm()->set_window_ns(storm.window_ns);
+    on_adjust(adjust);
+  }
 }
 
 void agent_node::on_adjust(const control::Adjust& adjust) {
@@ -528,10 +537,10 @@ net::awaitable<void> agent_node::report_loop() {
         off += static_cast<std::size_t>(n);
       }
     } else {
-      std::cout << fmt::format("\nrun {} after {:.1f}s\n\n", exit_code_ ? "INTERRUPTED" : "complete",
-                               static_cast<double>(mono_ns() - start) / 1e9)
-                << format_stats_tables(standalone_total_) << "\n" << format_stats_details(standalone_total_.counters)
-                << std::flush;
+      exit_code_ = finish_standalone(config_, standalone_total_,
+                                     fmt::format("run {} after {:.1f}s", exit_code_ ? "INTERRUPTED" : "complete",
+                                                 static_cast<double>(mono_ns() - start) / 1e9),
+                                     exit_code_);
     }
     shutdown(exit_code_);
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "throng/common/clock.hpp"
@@ -23,6 +24,14 @@ const char* connect_failure_code(connect_failure f) {
 }
 
 namespace {
+// The size of the kernel's ephemeral port range, per source address and target.
+unsigned local_port_count() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned first = 0, last = 0;
+  if (!(range >> first >> last) || last < first) return 28'232;  // Linux's default range
+  return last - first + 1;
+}
+
 connect_failure classify(const error_code& ec) {
   if (ec == beast::error::timeout || ec == net::error::timed_out) return connect_failure::timeout;
   if (ec == net::error::address_in_use || ec.value() == EADDRNOTAVAIL) return connect_failure::address;
@@ -56,6 +65,10 @@ net::awaitable<connect_result> open_websocket(const net::any_io_executor& execut
   if (cec) {
     result.failure = classify(cec);
     result.detail = "connect to " + to.url.str() + (source ? " from " + source->to_string() : "") + " failed: " + cec.message();
+    if (result.failure == connect_failure::address)
+      result.detail += " (this host is out of local ports towards that target: net.ipv4.ip_local_port_range allows about " +
+                       std::to_string(local_port_count()) +
+                       " connections per source address; spread them with --source-ips, e.g. 127.0.0.2-127.0.0.60)";
     co_return result;
   }
   tcp.socket().set_option(tcp::no_delay(true), ec);

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "debug logging");
 
   auto* run = app.add_subcommand("run", "run load from these flags, without a controller, and print a summary");
+  run->fallthrough();  // the agent's own flags (--source-ips, --allow-target, -t) also after `run`
   run->add_option("--target", standalone.targets, "ws://host:port/ws of the server (repeatable: users spread over them)")
       ->capture_default_str();
   run->add_option("-u,--users", standalone.users, "concurrent users")->capture_default_str();
@@ -77,6 +78,11 @@ int main(int argc, char** argv) {
   run->add_option("--connect-rate", standalone.connect_rate, "new connections per second; 0 = unpaced")
       ->capture_default_str();
   run->add_option("--seed", standalone.seed, "seed of every random choice")->capture_default_str();
+  std::vector<std::string> storms;
+  run->add_option("--storm", storms,
+                  "reconnect storm AT:FRACTION[:WINDOW] (repeatable), e.g. 5s:0.3:1s drops 30% of the users "
+                  "within 1 s, 5 s into the run; they come back with jittered backoff and replay what they missed");
+  run->add_option("--summary-json", config.summary_json, "also write the summary to this file as JSON");
 
   if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   if (verbose) throng::set_log_level(throng::log_level::debug);
@@ -91,6 +97,7 @@ int main(int argc, char** argv) {
       if (!rate) throw std::invalid_argument("--rate: '" + rate_text + "' is not a rate like 500, 10k or 200/s");
       standalone.rate_per_s = *rate;
     }
+    for (const auto& text : storms) config.storms.push_back(throng::agent::parse_storm(text));
     return throng::agent::run_standalone_processes(config, throng::agent::standalone_plan(standalone));
   } catch (const std::exception& e) {
     std::cerr << "throng-agent: " << e.what() << "\n";

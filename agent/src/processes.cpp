@@ -12,6 +12,7 @@
 
 #include "control.pb.h"
 #include "model/schedule.hpp"
+#include "summary.hpp"
 #include "throng/agent/agent.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/fd_limit.hpp"
@@ -123,11 +124,9 @@ int run_standalone_processes(const agent_config& config, const control::Plan& pl
       ++reported;
   }
   const int code = wait_all(pids);
-  std::cout << "\nrun of " << n << " processes " << (code ? "ended with errors" : "complete") << " (" << reported
-            << " reported)\n\n"
-            << format_stats_tables(total) << "\n"
-            << format_stats_details(total.counters) << std::flush;
-  return reported == n ? code : std::max(code, static_cast<int>(exit_aborted));
+  const std::string headline = "run of " + std::to_string(n) + " processes " +
+                               (code ? "ended with errors" : "complete") + " (" + std::to_string(reported) + " reported)";
+  return finish_standalone(config, total, headline, reported == n ? code : std::max(code, static_cast<int>(exit_aborted)));
 }
 
 }  // namespace throng::agent

@@ -3,6 +3,7 @@
 #include "control.pb.h"
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/units.hpp"
 
 namespace throng::agent {
 
@@ -49,6 +50,38 @@ control::Plan standalone_plan(const standalone_options& o) {
   plan.set_token_secret(o.token_secret);
   if (o.auth == "register") plan.set_user_prefix(plan.run_id() + "-u");
   return plan;
+}
+
+storm_event parse_storm(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return std::invalid_argument("--storm '" + text + "': " + why + " (expected AT:FRACTION[:WINDOW], e.g. 5s:0.3:1s)");
+  };
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const auto colon = text.find(':', from);
+    parts.push_back(text.substr(from, colon == std::string::npos ? std::string::npos : colon - from));
+    if (colon == std::string::npos) break;
+    from = colon + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) throw bad("wrong number of fields");
+  storm_event storm;
+  const auto at = parse_duration_ns(parts[0]);
+  if (!at || *at < 0) throw bad("'" + parts[0] + "' is not a duration");
+  storm.at_ns = *at;
+  try {
+    std::size_t used = 0;
+    storm.fraction = std::stod(parts[1], &used);
+    if (used != parts[1].size()) throw std::invalid_argument("trailing text");
+  } catch (const std::exception&) {
+    throw bad("'" + parts[1] + "' is not a fraction");
+  }
+  if (!(storm.fraction > 0 && storm.fraction <= 1)) throw bad("the fraction must be in (0, 1]");
+  if (parts.size() == 3) {
+    const auto window = parse_duration_ns(parts[2]);
+    if (!window || *window <= 0) throw bad("'" + parts[2] + "' is not a positive duration");
+    storm.window_ns = *window;
+  }
+  return storm;
 }
 
 }  // namespace throng::agent

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "model/backoff.hpp"
 #include "model/schedule.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
@@ -200,26 +201,27 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     join.mutable_join()->set_since_seq(rejoin && room.seqs.has_baseline() ? room.seqs.resume_from() : 0);
     write(join);
   }
-  for (std::size_t histories = 0; histories < rooms_.size();) {
-    if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed while joining");
-    if (frame.has_history()) {
-      const int r = room_slot(frame.history().room());
-      if (r < 0) continue;
-      auto& tracker = rooms_[static_cast<std::size_t>(r)].seqs;
-      if (!tracker.has_baseline()) {
-        // A first join: what the room holds already is the baseline, not news.
-        std::uint64_t last = 0;
-        for (const auto& m : frame.history().messages()) last = std::max(last, m.seq());
-        tracker.set_baseline(last);
-      } else {
-        for (const auto& m : frame.history().messages()) on_message(m, true);
-      }
+  // Under load the server may batch a history with live traffic: look inside batches too.
+  std::size_t histories = 0;
+  const chat::Error* join_error = nullptr;
+  const auto on_join_frame = [&](const chat::ServerFrame& f, auto& self) -> void {
+    if (f.has_batch()) {
+      for (const auto& inner : f.batch().frames()) self(inner, self);
+    } else if (f.has_history() && room_slot(f.history().room()) >= 0) {
+      on_history(f.history());
       ++histories;
-    } else if (frame.has_error() && frame.error().client_seq() == 0) {
-      on_error(frame.error());
-      co_return fail(connect_failure::handshake, "joining " + frame.error().room() + " failed: " + frame.error().message());
+    } else if (f.has_error() && f.error().client_seq() == 0) {
+      join_error = &f.error();
     } else {
-      on_frame(frame);
+      on_frame(f);
+    }
+  };
+  while (histories < rooms_.size()) {
+    if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed while joining");
+    on_join_frame(frame, on_join_frame);
+    if (join_error) {
+      on_error(*join_error);
+      co_return fail(connect_failure::handshake, "joining " + join_error->room() + " failed: " + join_error->message());
     }
   }
   home_.stats.history.record(mono_ns() - t_join);
@@ -258,14 +260,25 @@ net::awaitable<void> virtual_user::read_loop() {
   while (co_await read_frame(frame)) on_frame(frame);
 }
 
+void virtual_user::on_history(const chat::History& history) {
+  auto& tracker = rooms_[static_cast<std::size_t>(room_slot(history.room()))].seqs;
+  if (tracker.has_baseline()) {
+    for (const auto& m : history.messages()) on_message(m, true);
+    return;
+  }
+  // A first join: what the room holds already is the baseline, not news.
+  std::uint64_t last = 0;
+  for (const auto& m : history.messages()) last = std::max(last, m.seq());
+  tracker.set_baseline(last);
+}
+
 void virtual_user::on_frame(const chat::ServerFrame& frame) {
   switch (frame.kind_case()) {
     case chat::ServerFrame::kMessage: on_message(frame.message(), false); break;
     case chat::ServerFrame::kAck: on_ack(frame.ack()); break;
     case chat::ServerFrame::kError: on_error(frame.error()); break;
     case chat::ServerFrame::kHistory:
-      if (const int r = room_slot(frame.history().room()); r >= 0)
-        for (const auto& m : frame.history().messages()) on_message(m, true);
+      if (room_slot(frame.history().room()) >= 0) on_history(frame.history());
       break;
     case chat::ServerFrame::kBatch:
       for (const auto& inner : frame.batch().frames()) on_frame(inner);

@@ -55,6 +55,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   net::awaitable<void> sleep_until(std::int64_t mono);
   void on_frame(const chat::ServerFrame& frame);
   void on_message(const chat::ChatMessage& message, bool replay);
+  void on_history(const chat::History& history);
   void on_ack(const chat::Ack& ack);
   void on_error(const chat::Error& error);
   void write(const chat::ClientFrame& frame);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/backoff.hpp"
 #include "model/schedule.hpp"
 #include "run_context.hpp"
 #include "throng/common/clock.hpp"

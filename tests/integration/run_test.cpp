@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/process.hpp"
+#include "../support/ws_test_client.hpp"
 
 namespace throng::test {
 namespace {
@@ -17,24 +18,9 @@ using nlohmann::json;
 std::string bin(const char* name) { return bin_dir() + "/" + name; }
 std::string scenarios_dir() { return std::string(THRONG_SOURCE_DIR) + "/scenarios"; }
 
-// Servers started here accept tokens minted with this; the scenarios' url
-// targets find it in THRONG_TEST_TOKEN_SECRET, which throng inherits.
-constexpr const char* test_secret = "integration-test-secret";
-const bool secret_exported = setenv("THRONG_TEST_TOKEN_SECRET", test_secret, 1) == 0;
-
-// A throng-server on a free loopback port; its log in dir/server.log(.err).
-struct server_on_free_port {
-  explicit server_on_free_port(const std::string& dir)
-      : process({bin("throng-server"), "--port", "0", "--port-file", dir + "/port", "--store-path", dir + "/server.db",
-                 "--test-token-secret", test_secret},
-                dir + "/server.log") {
-    for (int i = 0; i < 250 && !std::filesystem::exists(dir + "/port"); ++i) usleep(20'000);
-    port = static_cast<unsigned short>(std::atoi(read_file(dir + "/port").c_str()));  // 0 if it never came up
-  }
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port) + "/ws"; }
-  background_process process;
-  unsigned short port = 0;
-};
+// The scenarios' url targets find the servers' test secret in
+// THRONG_TEST_TOKEN_SECRET, which throng inherits.
+const bool secret_exported = setenv("THRONG_TEST_TOKEN_SECRET", test_token_secret, 1) == 0;
 
 // What every successful run must show: everything delivered, nothing lost,
 // latencies real and plausible.
@@ -109,7 +95,7 @@ agents: 2
 
 TEST(Run, RemoteAgentsDialInWithToken) {
   const auto dir = make_temp_dir();
-  server_on_free_port server(dir);
+  server_process server(dir);
   ASSERT_NE(server.port, 0);
   write_file(dir + "/remote.yaml", "target: {url: '" + server.url() + "'}\nduration: 2s\ndrain: 1s\nusers: 20\nrooms: 2\nrate: 40/s\n");
 
@@ -262,16 +248,16 @@ TEST(Cli, EveryBinaryHasHelpAndRejectsBadFlags) {
 
 TEST(Processes, ServerStopsCleanlyOnSigterm) {
   const auto dir = make_temp_dir();
-  server_on_free_port server(dir);
+  server_process server(dir);
   ASSERT_NE(server.port, 0);
-  EXPECT_EQ(server.process.stop(SIGTERM, std::chrono::milliseconds(5000)), 0);
+  EXPECT_EQ(server.process->stop(SIGTERM, std::chrono::milliseconds(5000)), 0);
   EXPECT_NE(read_file(dir + "/server.log.err").find("stopped"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
 TEST(Processes, ServerRefusesAPortInUse) {
   const auto dir = make_temp_dir();
-  server_on_free_port first(dir);
+  server_process first(dir);
   ASSERT_NE(first.port, 0);
   const auto port = std::to_string(first.port);
   const auto second = run_command({bin("throng-server"), "--port", port, "--threads", "1", "--store", "memory"},

@@ -19,22 +19,6 @@ using nlohmann::json;
 
 std::string server_bin() { return bin_dir() + "/throng-server"; }
 
-// A throng-server with its store in dir; waits for its port file.
-struct server_process {
-  server_process(const std::string& dir, std::vector<std::string> extra = {}) {
-    const std::string port_file = dir + "/port";
-    std::filesystem::remove(port_file);
-    std::vector<std::string> argv = {server_bin(), "--port", "0", "--port-file", port_file, "--threads", "2",
-                                     "--store-path", dir + "/chat.db", "--test-token-secret", test_token_secret};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process = std::make_unique<background_process>(argv, dir + "/server.log");
-    for (int i = 0; i < 250 && !std::filesystem::exists(port_file); ++i) usleep(20'000);
-    port = static_cast<unsigned short>(std::atoi(read_file(port_file).c_str()));
-  }
-  std::unique_ptr<background_process> process;
-  unsigned short port = 0;
-};
-
 // seq -> body of every message the store holds for `room`.
 std::map<std::uint64_t, std::string> stored_messages(const std::string& db_path, const std::string& room) {
   std::map<std::uint64_t, std::string> out;

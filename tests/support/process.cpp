@@ -117,4 +117,28 @@ int background_process::stop(int signal, std::chrono::milliseconds timeout) {
   return -1;
 }
 
+server_process::server_process(const std::string& dir, std::vector<std::string> extra) {
+  const std::string port_file = dir + "/port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> argv = {bin_dir() + "/throng-server", "--port", "0", "--port-file", port_file, "--threads", "2",
+                                   "--store-path", dir + "/chat.db", "--test-token-secret", test_token_secret};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  process = std::make_unique<background_process>(argv, dir + "/server.log");
+  for (int i = 0; i < 250 && !std::filesystem::exists(port_file); ++i) usleep(20'000);
+  port = static_cast<unsigned short>(std::atoi(read_file(port_file).c_str()));
+}
+
+double server_process::metric(const std::string& name) const {
+  const std::string text = http_get(port, "/metrics");
+  if (text.empty()) return -1;
+  double sum = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, name.size(), name) != 0 || line.size() == name.size()) continue;
+    if (line[name.size()] != '{' && line[name.size()] != ' ') continue;  // another metric with this prefix
+    sum += std::atof(line.substr(line.rfind(' ') + 1).c_str());
+  }
+  return sum;
+}
+
 }  // namespace throng::test

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,18 @@ class background_process {
   pid_t pid_ = -1;
   int status_ = -1;
   bool reaped_ = false;
+};
+
+// A throng-server on a free loopback port with its store in `dir` (log in
+// dir/server.log and .err), accepting tokens minted with test_token_secret;
+// port is 0 when it did not come up. Stopped when destroyed.
+struct server_process {
+  explicit server_process(const std::string& dir, std::vector<std::string> extra = {});
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port) + "/ws"; }
+  // The sum of a per-shard metric from /metrics; -1 when the server does not answer.
+  double metric(const std::string& name) const;
+  std::unique_ptr<background_process> process;
+  unsigned short port = 0;
 };
 
 }  // namespace throng::test

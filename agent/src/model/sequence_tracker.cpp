@@ -1,7 +1,6 @@
 #include "sequence_tracker.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace throng::agent {
 
@@ -60,11 +59,6 @@ std::uint64_t sequence_tracker::open_gaps() const {
   std::uint64_t n = 0;
   for (const auto& g : gaps_) n += g.to - g.from;
   return n;
-}
-
-std::int64_t backoff_delay(unsigned attempt, std::int64_t base_ns, std::int64_t max_ns, double uniform01) {
-  const double cap = std::min(static_cast<double>(max_ns), static_cast<double>(base_ns) * std::ldexp(1.0, static_cast<int>(std::min(attempt, 40u))));
-  return static_cast<std::int64_t>(cap * uniform01);
 }
 
 }  // namespace throng::agent

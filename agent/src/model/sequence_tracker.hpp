@@ -41,8 +41,4 @@ class sequence_tracker {
   bool has_baseline_ = false;
 };
 
-// Retry delay after `attempt` failures (0-based): "full jitter" exponential
-// backoff, uniform in [0, min(max, base * 2^attempt)].
-std::int64_t backoff_delay(unsigned attempt, std::int64_t base_ns, std::int64_t max_ns, double uniform01);
-
 }  // namespace throng::agent

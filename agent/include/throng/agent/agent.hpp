@@ -13,6 +13,14 @@ namespace throng::control { class Plan; }
 
 namespace throng::agent {
 
+// A reconnect storm at a moment of a standalone run: `fraction` of the users
+// drop within `window_ns` and come back with jittered backoff.
+struct storm_event {
+  std::int64_t at_ns = 0;  // after the start
+  double fraction = 0;
+  std::int64_t window_ns = 1'000'000'000;
+};
+
 struct agent_config {
   std::string controller_url = "ws://127.0.0.1:7700/agents";
   std::string token;                      // sent as "Authorization: Bearer <token>"
@@ -28,6 +36,8 @@ struct agent_config {
   unsigned short metrics_port = 0;        // 0: no metrics listener
   unsigned processes = 0;                 // agent processes on this host; 0: as many as the open-file limit needs
   bool show_progress = true;              // standalone: print a line per second
+  std::vector<storm_event> storms;        // standalone: reconnect storms during the run
+  std::string summary_json;               // standalone: also write the summary here as JSON
 };
 
 // `throng-agent run`: a plan from flags, for trying a server without a controller.
@@ -51,6 +61,8 @@ struct standalone_options {
 
 // The plan a standalone run executes (also checked: throws std::invalid_argument).
 control::Plan standalone_plan(const standalone_options& options);
+// "AT:FRACTION[:WINDOW]", e.g. "5s:0.3:1s"; throws std::invalid_argument.
+storm_event parse_storm(const std::string& text);
 
 // An allow-list entry is a host (any port) or host:port. With an empty list
 // only loopback targets are allowed: an agent fleet must not be aimed at

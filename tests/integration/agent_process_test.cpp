@@ -1,0 +1,161 @@
+// throng-agent as users run it, against the real server on loopback: a
+// reconnect storm that must lose nothing, the dead-man switch, the target
+// allow-list, and source-address spreading past one address's port range.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "../support/process.hpp"
+#include "../support/ws_test_client.hpp"
+
+namespace throng::test {
+namespace {
+
+using nlohmann::json;
+
+std::string agent_bin() { return bin_dir() + "/throng-agent"; }
+
+json summary_of(const std::string& path) {
+  const auto text = read_file(path);
+  return text.empty() ? json::object() : json::parse(text);
+}
+
+TEST(AgentProcess, ReconnectStormWithReplayLosesNothing) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  // Half the users drop within 1 s, 1.5 s in, and rejoin with since_seq
+  // while everyone keeps sending; the replay must fill every gap.
+  const auto r = run_command({agent_bin(), "-t", "1", "run", "--target", server.url(), "--users", "300", "--rooms", "10",
+                              "--rate", "600", "--duration", "4s", "--drain", "2s", "--token-secret", test_token_secret,
+                              "--storm", "1500ms:0.5:1s", "--summary-json", dir + "/summary.json"},
+                             std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("reconnect storm 1"), std::string::npos) << r.err;
+  const auto s = summary_of(dir + "/summary.json");
+  const auto& t = s.at("totals");
+  EXPECT_GE(t.at("reconnects").get<int>(), 100) << "about half of 300 users must have reconnected";
+  EXPECT_EQ(t.at("connects").get<int>(), 300 + t.at("reconnects").get<int>());
+  EXPECT_EQ(t.at("connect_errors").get<int>(), 0);
+  EXPECT_GT(t.at("sent").get<int>(), 2000);
+  EXPECT_EQ(t.at("lost").get<int>(), 0) << s.dump(2);
+  EXPECT_EQ(t.at("duplicated").get<int>(), 0);
+  // Every acked message reached every member of its room, replayed or live.
+  EXPECT_GE(t.at("delivered").get<int>(), t.at("expected").get<int>());
+  EXPECT_GT(t.at("expected").get<int>(), 0);
+  // Every rejoin got its history reply.
+  EXPECT_EQ(s.at("latency").at("history").at("count"), t.at("connects"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AgentProcess, DeadManSwitchStopsTheLoadWhenTheControllerDies) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  setenv("THRONG_TEST_TOKEN_SECRET", test_token_secret, 1);
+  write_file(dir + "/long.yaml", "target: {url: '" + server.url() + "'}\nduration: 60s\nusers: 50\nrooms: 5\nrate: 100/s\n");
+  const auto port = std::to_string(free_port());
+  auto controller = std::make_unique<background_process>(
+      std::vector<std::string>{bin_dir() + "/throng", "run", dir + "/long.yaml", "--agents", "1", "--agent-port", port,
+                               "--agent-token", "t0k", "--agent-wait", "20"},
+      dir + "/controller.log");
+  background_process agent({agent_bin(), "--controller", "ws://127.0.0.1:" + port + "/agents", "--token", "t0k",
+                            "--dead-man", "1", "--controller-timeout", "4"},
+                           dir + "/agent.log");
+  // Wait until the load runs: users connected and messages flowing.
+  double messages = 0;
+  for (int i = 0; i < 500 && (server.metric("throng_server_connections_open") < 50 || messages < 100); ++i) {
+    messages = server.metric("throng_server_messages_total");
+    usleep(20'000);
+  }
+  ASSERT_GE(server.metric("throng_server_connections_open"), 50) << read_file(dir + "/agent.log.err");
+  ASSERT_GE(messages, 100);
+
+  EXPECT_EQ(controller->stop(SIGKILL), 128 + SIGKILL);
+  const auto killed_at = std::chrono::steady_clock::now();
+  // Within the 1 s grace plus a little, the agent has closed every user.
+  while (server.metric("throng_server_connections_open") > 0 &&
+         std::chrono::steady_clock::now() - killed_at < std::chrono::seconds(5))
+    usleep(20'000);
+  const auto stopped_after = std::chrono::steady_clock::now() - killed_at;
+  EXPECT_EQ(server.metric("throng_server_connections_open"), 0) << read_file(dir + "/agent.log.err");
+  EXPECT_GE(stopped_after, std::chrono::milliseconds(900)) << "the load must survive a short controller outage";
+  EXPECT_LT(stopped_after, std::chrono::milliseconds(3000));
+  const double after_stop = server.metric("throng_server_messages_total");
+  usleep(500'000);
+  EXPECT_EQ(server.metric("throng_server_messages_total"), after_stop) << "no sends after the switch";
+  EXPECT_NE(read_file(dir + "/agent.log.err").find("dead-man switch"), std::string::npos);
+  // With no controller to come back to, the agent leaves on its own.
+  EXPECT_NE(agent.wait(std::chrono::seconds(10)), -1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AgentProcess, AllowListRefusesAnyOtherTarget) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  // A list replaces the loopback default: this port is not on it.
+  const auto r = run_command({agent_bin(), "--allow-target", "127.0.0.1:1", "run", "--target", server.url(), "--users",
+                              "1", "--duration", "1s", "--token-secret", test_token_secret},
+                             std::chrono::seconds(20));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not on this agent's allow-list"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--allow-target 127.0.0.1:" + std::to_string(server.port)), std::string::npos) << r.err;
+  EXPECT_EQ(server.metric("throng_server_connections_accepted_total"), 0) << "refused before any connection";
+  // Without a list, only loopback targets are allowed.
+  const auto remote = run_command({agent_bin(), "run", "--target", "ws://192.0.2.1:7800/ws", "--users", "1", "--duration",
+                                   "1s", "--token-secret", test_token_secret},
+                                  std::chrono::seconds(20));
+  EXPECT_NE(remote.exit_code, 0);
+  EXPECT_NE(remote.err.find("not on this agent's allow-list"), std::string::npos) << remote.err;
+  std::filesystem::remove_all(dir);
+}
+
+// In a private network namespace with 400 ephemeral ports, one source
+// address cannot hold 1,000 connections to one server; three can.
+TEST(AgentProcess, SourceAddressesSpreadConnectionsBeyondOnePortRange) {
+  if (geteuid() != 0) GTEST_FAIL() << "needs root for a private network namespace (unshare -n)";
+  const auto dir = make_temp_dir();
+  write_file(dir + "/netns.sh", R"(set -u
+ip link set lo up
+echo "40000 40399" > /proc/sys/net/ipv4/ip_local_port_range
+"$BIN/throng-server" --port 0 --port-file "$DIR/port" --threads 1 --store memory --test-token-secret "$SECRET" \
+  >"$DIR/server.log" 2>&1 &
+server=$!
+for i in $(seq 100); do [ -s "$DIR/port" ] && break; sleep 0.05; done
+url="ws://127.0.0.1:$(cat "$DIR/port")/ws"
+run() { "$BIN/throng-agent" -t 1 run --target "$url" --users 1000 --rooms 10 --rate 200 --duration 1s --drain 1s \
+  --token-secret "$SECRET" --connect-rate 5000 "$@"; }
+run --source-ips 127.0.0.2-127.0.0.4 --summary-json "$DIR/spread.json" >"$DIR/spread.log" 2>&1
+echo "spread exit $?"
+run --summary-json "$DIR/single.json" >"$DIR/single.log" 2>&1
+echo "single exit $?"
+kill $server
+wait $server
+)");
+  const auto r = run_command({"/usr/bin/env", "BIN=" + bin_dir(), "DIR=" + dir, std::string("SECRET=") + test_token_secret,
+                              "unshare", "-n", "bash", dir + "/netns.sh"},
+                             std::chrono::seconds(120));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("spread exit 0"), std::string::npos) << r.out << read_file(dir + "/spread.log");
+  const auto spread = summary_of(dir + "/spread.json");
+  ASSERT_TRUE(spread.contains("totals")) << read_file(dir + "/spread.log");
+  EXPECT_EQ(spread.at("totals").at("connects").get<int>(), 1000) << read_file(dir + "/spread.log");
+  EXPECT_EQ(spread.at("totals").at("connect_errors").get<int>(), 0);
+  EXPECT_EQ(spread.at("totals").at("lost").get<int>(), 0);
+  // From one address the kernel runs out of ports, and the agent says so by cause.
+  const auto single = summary_of(dir + "/single.json");
+  ASSERT_TRUE(single.contains("totals")) << read_file(dir + "/single.log");
+  EXPECT_LE(single.at("totals").at("connects").get<int>(), 400);
+  EXPECT_GT(single.at("totals").at("connect_errors").get<int>(), 0);
+  EXPECT_GT(single.at("totals").at("errors_by_code").value("SOURCE_ADDRESS", 0), 0) << single.dump(2);
+  EXPECT_NE(read_file(dir + "/single.log").find("spread them with --source-ips"), std::string::npos)
+      << read_file(dir + "/single.log");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace throng::test
