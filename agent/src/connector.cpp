@@ -41,7 +41,7 @@ connect_failure classify(const error_code& ec) {
 
 net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
                                               const std::optional<net::ip::address>& source,
-                                              std::int64_t timeout_ns) {
+                                              std::int64_t timeout_ns, std::size_t write_buffer_bytes) {
   connect_result result;
   beast::tcp_stream tcp(executor);
   error_code ec;
@@ -76,6 +76,7 @@ net::awaitable<connect_result> open_websocket(const net::any_io_executor& execut
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& req) { req.set(http::field::user_agent, "throng-agent"); }));
   ws.read_message_max(16 * 1024 * 1024);
+  ws.write_buffer_bytes(write_buffer_bytes);
   // The connect deadline still runs through the handshake.
   auto [hec] = co_await ws.async_handshake(to.url.host + ":" + std::to_string(to.url.port), to.url.path, use_nothrow);
   if (hec) {

@@ -29,10 +29,13 @@ struct connect_result {
 };
 
 // TCP connect (from `source` when given, with IP_BIND_ADDRESS_NO_PORT so the
-// port is chosen per destination) and the WebSocket handshake.
+// port is chosen per destination) and the WebSocket handshake. A client
+// masks what it sends through a per-connection buffer of `write_buffer_bytes`
+// (Beast's default is 4 KiB): sized to the messages, it is most of the
+// difference between a light and a heavy idle connection.
 net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
                                               const std::optional<net::ip::address>& source,
-                                              std::int64_t timeout_ns);
+                                              std::int64_t timeout_ns, std::size_t write_buffer_bytes);
 
 // Spaces connection attempts of one worker at `rate` per second.
 class connect_pacer {

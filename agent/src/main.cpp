@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   run->add_option("-u,--users", standalone.users, "concurrent users")->capture_default_str();
   run->add_option("-r,--rate", rate_text, "sends per second, all users together (e.g. 500, 10k); 0 = listen only")
       ->default_str("100");
-  run->add_option("--send-model", standalone.send_model, "fixed or poisson gaps between a user's sends")
+  run->add_option("--send-model", standalone.send_model, "fixed or poisson gaps between a user's sends, or closed: each user sends again as soon as it has the ack (ignores --rate)")
       ->capture_default_str();
   run->add_option("-d,--duration", duration_text, "how long to send (e.g. 30s, 5m)")->default_str("30s");
   run->add_option("--drain", drain_text, "how long to keep listening after the last send")->default_str("2s");
@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   run->add_option("--dup-factor", standalone.dup_factor, "the server handles each body repeated this many times")
       ->capture_default_str();
   run->add_flag("--json", standalone.json, "speak the JSON encoding (text frames)");
+  run->add_flag_callback("--no-batch", [&standalone] { standalone.batch = false; },
+                         "do not announce the batch capability: the server sends one frame per message");
   run->add_option("--auth", standalone.auth, "anonymous, minted (tokens signed with --token-secret) or register")
       ->capture_default_str();
   run->add_option("--token-secret", standalone.token_secret, "the server's --test-token-secret (env THRONG_TEST_TOKEN_SECRET)")

@@ -13,13 +13,14 @@ control::Plan standalone_plan(const standalone_options& o) {
   if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
   if (o.rate_per_s < 0) throw std::invalid_argument("--rate must not be negative");
   if (o.duration_ns <= 0) throw std::invalid_argument("--duration must be positive, e.g. 30s");
-  if (o.send_model != "fixed" && o.send_model != "poisson")
-    throw std::invalid_argument("--send-model must be fixed or poisson");
-  if (o.auth == "minted" && o.token_secret.empty() && o.rate_per_s > 0)
+  if (o.send_model != "fixed" && o.send_model != "poisson" && o.send_model != "closed")
+    throw std::invalid_argument("--send-model must be fixed, poisson or closed");
+  const bool sends = o.rate_per_s > 0 || o.send_model == "closed";
+  if (o.auth == "minted" && o.token_secret.empty() && sends)
     throw std::invalid_argument(
         "--auth minted needs the server's test token secret: pass --token-secret or set THRONG_TEST_TOKEN_SECRET "
         "(or use --auth register, or --auth anonymous with --rate 0)");
-  if (o.auth == "anonymous" && o.rate_per_s > 0)
+  if (o.auth == "anonymous" && sends)
     throw std::invalid_argument("anonymous users cannot send: use --rate 0 or another --auth");
   control::Plan plan;
   plan.set_run_id("standalone-" + std::to_string(wall_ns() / 1'000'000'000));
@@ -32,7 +33,9 @@ control::Plan standalone_plan(const standalone_options& o) {
   plan.set_user_count(o.users);
   plan.set_rooms(o.rooms);
   plan.set_room_prefix("room-");
-  plan.set_send_model(o.rate_per_s <= 0 ? control::SEND_NONE
+  // closed: every user sends again as soon as its previous message is acked (--rate is then ignored).
+  plan.set_send_model(o.send_model == "closed" ? control::SEND_CLOSED_LOOP
+                      : o.rate_per_s <= 0      ? control::SEND_NONE
                       : o.send_model == "poisson" ? control::SEND_POISSON
                                                   : control::SEND_FIXED_RATE);
   plan.set_sends_per_user_per_s(o.rate_per_s / static_cast<double>(o.users));

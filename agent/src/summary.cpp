@@ -1,6 +1,9 @@
 #include "summary.hpp"
 
+#include <sys/resource.h>
+
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 
 #include "throng/common/exit_codes.hpp"
@@ -8,11 +11,29 @@
 
 namespace throng::agent {
 
+namespace {
+// CPU time of this process and of its finished children (the other agent
+// processes of a split run): what the run cost on this host.
+double cpu_seconds() {
+  double total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u{};
+    getrusage(who, &u);
+    for (const auto& t : {u.ru_utime, u.ru_stime}) total += static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  }
+  return total;
+}
+}  // namespace
+
 int finish_standalone(const agent_config& config, const run_stats& total, const std::string& headline, int exit_code) {
-  std::cout << "\n" << headline << "\n\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters) << std::flush;
+  const double cpu = cpu_seconds();
+  std::cout << "\n" << headline << "\n\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
+            << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n"
+            << std::flush;
   if (config.summary_json.empty()) return exit_code;
   const nlohmann::json doc = {{"completed", exit_code == exit_ok},
                               {"summary", headline},
+                              {"agent_cpu_s", cpu},
                               {"totals", counters_json(total.counters)},
                               {"latency", latencies_json(total)}};
   std::ofstream out(config.summary_json);

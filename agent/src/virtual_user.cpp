@@ -18,6 +18,7 @@ constexpr std::int64_t max_schedule_lag_ns = 1'000'000'000;  // later than this,
 constexpr std::int64_t backoff_base_ns = 100'000'000;
 constexpr std::int64_t backoff_max_ns = 5'000'000'000;
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+constexpr std::size_t max_kept_read_buffer = 64 * 1024;  // a rare huge message does not pin its buffer
 
 std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
   // steady_clock is CLOCK_MONOTONIC on Linux, the clock of mono_ns().
@@ -55,10 +56,10 @@ bool virtual_user::over() const {
   return ended_ || mono_ns() >= session_end_;
 }
 
-net::awaitable<void> virtual_user::sleep_until(std::int64_t mono) {
-  if (!timer_) timer_ = std::make_unique<net::steady_timer>(home_.io);
-  timer_->expires_at(steady_at(mono));
-  co_await timer_->async_wait(use_nothrow);
+net::awaitable<void> virtual_user::sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono) {
+  if (!timer) timer = std::make_unique<net::steady_timer>(home_.io);
+  timer->expires_at(steady_at(mono));
+  co_await timer->async_wait(use_nothrow);
 }
 
 net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> on_ready) {
@@ -94,7 +95,7 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
       rng jitter(run_->plan.seed(), user_ ^ sends_, stream::backoff);
       delay = backoff_delay(0, backoff_base_ns, backoff_max_ns, jitter.uniform());
     }
-    co_await sleep_until(mono_ns() + delay);
+    co_await sleep_until(timer_, mono_ns() + delay);
     ++home_.stats.counters.reconnects;
     rejoin = true;
   }
@@ -119,6 +120,7 @@ void virtual_user::end() {
     channel_->close(websocket::close_code::normal);
   }
   if (timer_) timer_->cancel();
+  if (send_timer_) send_timer_->cancel();
 }
 
 void virtual_user::drop(std::int64_t delay_ns) {
@@ -130,10 +132,10 @@ void virtual_user::drop(std::int64_t delay_ns) {
 net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
   rng jitter(run_->plan.seed(), user_ + (rejoin ? home_.stats.counters.reconnects : 0), stream::backoff);
   for (std::uint64_t n = 0; n < run_->max_connect_attempts; ++n) {
-    if (n > 0) co_await sleep_until(mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
+    if (n > 0) co_await sleep_until(timer_, mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
     if (over()) co_return false;
     const std::int64_t at = home_.pacer.reserve(mono_ns());
-    if (at > mono_ns()) co_await sleep_until(at);
+    if (at > mono_ns()) co_await sleep_until(timer_, at);
     if (over()) co_return false;
     if (co_await attempt(rejoin)) co_return true;
     if (channel_) channel_->abort();
@@ -161,7 +163,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
   auto opened = co_await open_websocket(home_.io.get_executor(), run_->target_of(slot_), run_->source_of(slot_),
-                                        plan.connect_timeout_ns());
+                                        plan.connect_timeout_ns(), run_->write_buffer_bytes);
   if (!opened.ws) co_return fail(opened.failure, opened.detail);
   opened.ws->text(run_->adapter->text_frames());
   channel_ = std::make_shared<ws_channel>(std::move(*opened.ws), 64 * 1024 * 1024);
@@ -225,6 +227,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     }
   }
   home_.stats.history.record(mono_ns() - t_join);
+  read_buffer_.shrink_to_fit();  // histories were the big reads; most users then idle
   co_return true;
 }
 
@@ -256,8 +259,13 @@ net::awaitable<bool> virtual_user::read_frame(chat::ServerFrame& frame) {
 }
 
 net::awaitable<void> virtual_user::read_loop() {
-  chat::ServerFrame frame;
-  while (co_await read_frame(frame)) on_frame(frame);
+  // The worker's frame: decoded and handled with no suspension in between,
+  // so users share it, and its parsed sub-messages are not kept per user.
+  chat::ServerFrame& frame = home_.receive_frame;
+  while (co_await read_frame(frame)) {
+    on_frame(frame);
+    if (read_buffer_.capacity() > max_kept_read_buffer) read_buffer_.shrink_to_fit();
+  }
 }
 
 void virtual_user::on_history(const chat::History& history) {
@@ -331,6 +339,7 @@ void virtual_user::on_ack(const chat::Ack& ack) {
   if (!run_->room_members.empty()) home_.stats.counters.expected += run_->room_members[slot.room];
   slot.client_seq = 0;
   --outstanding_;
+  wake_closed_loop();
 }
 
 void virtual_user::on_error(const chat::Error& error) {
@@ -341,7 +350,14 @@ void virtual_user::on_error(const chat::Error& error) {
   if (slot.client_seq == error.client_seq()) {
     slot.client_seq = 0;
     --outstanding_;
+    wake_closed_loop();
   }
+}
+
+void virtual_user::wake_closed_loop() {
+  if (!awaiting_ack_) return;
+  awaiting_ack_ = false;
+  send_timer_->cancel();
 }
 
 void virtual_user::forget_in_flight() {
@@ -350,12 +366,17 @@ void virtual_user::forget_in_flight() {
   home_.stats.counters.errors += outstanding_;
   for (auto& s : in_flight_) s.client_seq = 0;
   outstanding_ = 0;
+  wake_closed_loop();
 }
 
 net::awaitable<void> virtual_user::send_loop() {
   auto self = shared_from_this();
   co_await home_.start_gate.async_wait(use_nothrow);  // cancelled by Start
   const auto& plan = run_->plan;
+  if (plan.send_model() == control::SEND_CLOSED_LOOP) {
+    co_await closed_loop();
+    co_return;
+  }
   const bool per_user = plan.send_model() == control::SEND_FIXED_RATE || plan.send_model() == control::SEND_POISSON ||
                         plan.send_model() == control::SEND_THINK_TIME;
   const std::int64_t start = run_->start_local_ns.load();
@@ -374,7 +395,7 @@ net::awaitable<void> virtual_user::send_loop() {
   while (!ended_) {
     const std::int64_t wake = std::min({next, session_end_, per_user ? send_end : never});
     if (wake == never) co_return;  // listen only, for the whole run
-    if (mono_ns() < wake) co_await sleep_until(wake);
+    if (mono_ns() < wake) co_await sleep_until(send_timer_, wake);
     if (ended_ || run_->stopping.load(std::memory_order_relaxed)) co_return;
     const std::int64_t now = mono_ns();
     if (now >= session_end_) {
@@ -387,6 +408,48 @@ net::awaitable<void> virtual_user::send_loop() {
     next = intended + send_gap(plan, run_->rate_multiplier.load(std::memory_order_relaxed), random);
     if (run_->paused.load(std::memory_order_relaxed)) continue;  // paused slots are skipped on purpose
     send_one(intended, now);
+  }
+}
+
+// Send, wait for the answer, think, again: the loop of a user who waits for
+// the server. There is no schedule to fall behind, so latency counts from the
+// actual send and a slow server lowers the rate instead of showing as lag
+// (what closed-model tools measure; the open models avoid that bias).
+net::awaitable<void> virtual_user::closed_loop() {
+  const auto& plan = run_->plan;
+  const std::int64_t start = run_->start_local_ns.load();
+  const std::int64_t send_end = start + run_->send_end_ns;
+  if (session_end_ == never) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  rng random(plan.seed(), user_, stream::sends);
+  // Users start spread over the first think time, not all at the same instant.
+  std::int64_t next = std::max(mono_ns(), start) + send_gap(plan, 1, random) / 2;
+  while (!ended_) {
+    const std::int64_t wake = std::min(next, std::min(send_end, session_end_));
+    if (mono_ns() < wake) co_await sleep_until(send_timer_, wake);
+    const std::int64_t now = mono_ns();
+    if (ended_ || run_->stopping.load(std::memory_order_relaxed) || now >= send_end) co_return;
+    if (now >= session_end_) {
+      end();
+      co_return;
+    }
+    if (now < next) continue;
+    if (!connected_ || run_->paused.load(std::memory_order_relaxed)) {
+      next = now + 10'000'000;  // nothing to wait for: look again shortly
+      continue;
+    }
+    send_one(now, now);
+    if (outstanding_ == 0) {
+      next = now + 10'000'000;  // not sent (counted as dropped): never spin
+      continue;
+    }
+    awaiting_ack_ = true;
+    co_await sleep_until(send_timer_, now + run_->plan.connect_timeout_ns());
+    if (awaiting_ack_) {
+      awaiting_ack_ = false;
+      if (ended_) co_return;
+      home_.stats.counters.count_error("ACK_TIMEOUT");  // no answer in time: count it and go on
+    }
+    next = mono_ns() + send_gap(plan, run_->rate_multiplier.load(std::memory_order_relaxed), random);
   }
 }
 

@@ -52,7 +52,9 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   net::awaitable<void> send_loop();
   net::awaitable<void> read_loop();
   net::awaitable<bool> read_frame(chat::ServerFrame& frame);
-  net::awaitable<void> sleep_until(std::int64_t mono);
+  // Sleeps on `timer` (created on first use) until `mono` or a cancel.
+  net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
+  net::awaitable<void> closed_loop();
   void on_frame(const chat::ServerFrame& frame);
   void on_message(const chat::ChatMessage& message, bool replay);
   void on_history(const chat::History& history);
@@ -60,6 +62,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   void on_error(const chat::Error& error);
   void write(const chat::ClientFrame& frame);
   void forget_in_flight();
+  void wake_closed_loop();
   bool over() const;
   int room_slot(const std::string& room) const;
 
@@ -90,7 +93,9 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   std::uint64_t next_client_seq_ = 1;
   std::uint64_t sends_ = 0;
   std::int64_t reconnect_delay_ns_ = -1;  // >= 0: the drop was asked for
-  std::unique_ptr<net::steady_timer> timer_;  // backoff and session end
+  std::unique_ptr<net::steady_timer> timer_;       // the session's: connect pacing and backoff
+  std::unique_ptr<net::steady_timer> send_timer_;  // the sender's: next slot, or the awaited ack
+  bool awaiting_ack_ = false;                      // closed loop: an ack (or a disconnect) wakes the sender
   std::string failure_;
   bool connected_ = false;
   bool ended_ = false;

@@ -55,6 +55,7 @@ struct worker {
   std::uint32_t connected_users = 0;
   connect_pacer pacer;
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
+  chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
   // Users wait on this gate (never expires) until Start cancels it.
   net::steady_timer start_gate{io};
   std::vector<std::shared_ptr<virtual_user>> users;

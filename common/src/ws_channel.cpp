@@ -81,8 +81,7 @@ net::awaitable<void> ws_channel::write_loop() {
       co_await net::post(ws_.get_executor(), net::use_awaitable);
     }
     // Take everything queued: one write per wake-up, not one per frame.
-    draining_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-    queue_.clear();
+    draining_.swap(queue_);  // draining_ was empty: the queue keeps its capacity, nothing allocates
     error_code ec;
     if (coalesce_ && draining_.size() > 1) {
       coalesce_(draining_, coalesced_);

@@ -51,6 +51,27 @@ TEST(AgentProcess, ReconnectStormWithReplayLosesNothing) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AgentProcess, ClosedLoopUsersSendAgainOnlyAfterTheirAck) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  const auto r = run_command({agent_bin(), "-t", "1", "run", "--target", server.url(), "--users", "20", "--rooms", "20",
+                              "--send-model", "closed", "--duration", "2s", "--drain", "1s", "--token-secret",
+                              test_token_secret, "--summary-json", dir + "/summary.json"},
+                             std::chrono::seconds(30));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto s = summary_of(dir + "/summary.json");
+  const auto& t = s.at("totals");
+  EXPECT_GT(t.at("sent").get<int>(), 200);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("dropped").get<int>(), 0) << "a closed loop has no schedule to miss";
+  EXPECT_EQ(t.at("errors").get<int>(), 0) << s.dump(2);
+  // Each user is alone in its room: every message comes back to its sender once.
+  EXPECT_EQ(t.at("delivered"), t.at("sent"));
+  EXPECT_GT(s.at("agent_cpu_s").get<double>(), 0.0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AgentProcess, DeadManSwitchStopsTheLoadWhenTheControllerDies) {
   const auto dir = make_temp_dir();
   server_process server(dir);

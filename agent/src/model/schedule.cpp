@@ -96,9 +96,12 @@ std::int64_t send_gap(const control::Plan& plan, double multiplier, rng& random)
       if (rate <= 0) return 0;
       seconds = -std::log(1.0 - random.uniform()) / rate;
       break;
-    case control::SEND_THINK_TIME: seconds = sample(plan.think_time(), random) / multiplier; break;
+    case control::SEND_THINK_TIME:
+    case control::SEND_CLOSED_LOOP: seconds = sample(plan.think_time(), random) / multiplier; break;
     default: return 0;
   }
+  // A closed loop may answer at once: its ack wait paces it.
+  if (plan.send_model() == control::SEND_CLOSED_LOOP) return static_cast<std::int64_t>(std::llround(seconds * 1e9));
   // At least 1 µs, so that a zero think time cannot spin.
   return std::max<std::int64_t>(1000, static_cast<std::int64_t>(std::llround(seconds * 1e9)));
 }

@@ -5,11 +5,11 @@
 // All members must be called on the stream's executor (one shard thread).
 // Heavy (Beast): include from .cpp files only.
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "throng/common/net.hpp"
 
@@ -64,7 +64,7 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
 
   ws_stream ws_;
   std::size_t max_queued_bytes_;
-  std::deque<shared_payload> queue_;
+  std::vector<shared_payload> queue_;  // not a deque: an empty deque already holds 576 bytes
   std::vector<shared_payload> draining_;
   std::string coalesced_;
   std::size_t queued_bytes_ = 0;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# throng-agent benchmarks on this machine: the agent pinned to core 1, its
+# target (throng-server, or bench/agent/ack_responder for a peer of known
+# timing) pinned to core 0. Each case runs three times; the median of the
+# measured figure is reported with every run. Figures per agent CPU-second
+# divide by the CPU time the agent process itself reports (getrusage, user +
+# system, connects and drain included), so a target slower than the agent
+# does not hide the agent's cost.
+#
+#   bench/agent/agent_bench.sh [build-dir] [case-filter]   (default: build, every case)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+filter=${2:-}
+bin=$build/bin
+work=$(mktemp -d)
+port=9931
+secret=bench-secret
+target_pid=
+trap 'kill $target_pid 2>/dev/null || true; pkill -f "throng-server --port 99[4-5][0-9]" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done; echo "nothing on port $1"; exit 1; }
+start_server() {
+  taskset -c 0 "$bin/throng-server" --port $port --threads 1 --store memory --test-token-secret $secret \
+    >"$work/target.log" 2>&1 &
+  target_pid=$!; wait_port $port
+}
+start_responder() { taskset -c 0 "$bin/ack_responder" --port $port >"$work/target.log" 2>&1 & target_pid=$!; wait_port $port; }
+stop_target() { kill $target_pid; wait $target_pid 2>/dev/null || true; }
+agent() {
+  taskset -c 1 "$bin/throng-agent" -t 1 run --target ws://127.0.0.1:$port/ws --token-secret $secret \
+    --summary-json "$work/summary.json" "$@"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# jq-free: a figure computed from the summary JSON with python3 (a Debian base package).
+figure() { python3 -c "import json,sys; s=json.load(open('$work/summary.json')); t=s['totals']; l=s['latency']; cpu=s['agent_cpu_s']; print($1)"; }
+
+# case NAME TARGET(server|responder) FIGURE-EXPR UNIT -- AGENT-FLAGS
+case_() {
+  local name=$1 target=$2 expr=$3 unit=$4; shift 5
+  [[ -z $filter || $name == *"$filter"* ]] || return 0
+  echo "## $name"
+  echo "target: $target on core 0   agent: throng-agent -t 1 run $*   (core 1)"
+  : >"$work/figures"
+  for run in 1 2 3; do
+    if [[ $target == server ]]; then start_server; else start_responder; fi
+    agent "$@" >"$work/out" 2>&1 || true
+    stop_target
+    grep -E "^ +(messages|latency|ack|e2e) |^ +[0-9]| agent cpu" "$work/out" | sed 's/^/  /' | head -12
+    local f
+    f=$(figure "$expr" 2>/dev/null || echo nan)
+    echo "  -> $f $unit"
+    echo "$f" >>"$work/figures"
+  done
+  echo "median: $(median <"$work/figures") $unit"
+  echo
+}
+
+echo "# throng-agent bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# agent pinned to core 1 (one worker thread), target pinned to core 0; 64-byte bodies unless noted"
+echo
+
+case_ "closed-loop echo against throng-server: round trips (send, wait for the ack, send again) per agent CPU-s" \
+  server "round(t['acked']/cpu)" "round trips/CPU-s" -- --users 100 --rooms 100 --send-model closed --duration 8s --drain 1s
+case_ "closed-loop echo against ack_responder: round trips per agent CPU-s" \
+  responder "round(t['acked']/cpu)" "round trips/CPU-s" -- --users 100 --rooms 100 --send-model closed --duration 8s --drain 1s
+case_ "receive, batched frames: 1 room x 1000 members, 300 sends/s (300k deliveries/s offered): deliveries per agent CPU-s" \
+  server "round(t['delivered']/cpu)" "deliveries/CPU-s" -- --users 1000 --rooms 1 --rate 300 --duration 8s --drain 2s --connect-rate 5000
+case_ "receive, one message per frame (no batch capability): 1 room x 500 members, 300 sends/s (150k deliveries/s offered): deliveries per agent CPU-s" \
+  server "round(t['delivered']/cpu)" "deliveries/CPU-s" -- --users 500 --rooms 1 --rate 300 --duration 8s --drain 2s --no-batch --connect-rate 5000
+case_ "send: 1000 users at 200,000 sends/s offered (fixed rate) to ack_responder: sends per second achieved" \
+  responder "round(t['sent']/8)" "sends/s (dropped slots in the run output)" -- --users 1000 --rooms 1000 --rate 200k --duration 8s --drain 1s --connect-rate 5000
+case_ "send: sends per agent CPU-s at 200,000 sends/s offered" \
+  responder "round(t['sent']/cpu)" "sends/CPU-s" -- --users 1000 --rooms 1000 --rate 200k --duration 8s --drain 1s --connect-rate 5000
+case_ "overhead: 1000 users at 40,000 sends/s (about half the closed-loop maximum) to ack_responder: ack p99 from the actual send" \
+  responder "l['ack_actual_send']['p99_ms']*1000" "us p99 (send to ack, loopback and responder included)" -- --users 1000 --rooms 1000 --rate 40k --duration 8s --drain 1s --connect-rate 5000
+case_ "overhead: the same run, ack p99 from the intended send time (adds the agent's own scheduling lateness)" \
+  responder "l['ack']['p99_ms']*1000" "us p99 (intended send to ack)" -- --users 1000 --rooms 1000 --rate 40k --duration 8s --drain 1s --connect-rate 5000
+
+[[ -z $filter || "idle" == *"$filter"* ]] || exit 0
+# Idle connections: one process may hold at most the open-file limit, so the
+# agent splits itself into processes and the users spread over several
+# servers. RSS is summed over every agent process at its peak.
+users=${IDLE_USERS:-100000}
+servers=${IDLE_SERVERS:-6}
+echo "## idle connections: $users users, listen only, spread over $servers throng-server instances (agent processes chosen by the open-file limit)"
+targets=()
+for i in $(seq $servers); do
+  p=$((9940 + i))
+  "$bin/throng-server" --port $p --threads 1 --store memory --test-token-secret $secret >"$work/server-$i.log" 2>&1 &
+  wait_port $p
+  targets+=(--target ws://127.0.0.1:$p/ws)
+done
+"$bin/throng-agent" -t 1 run "${targets[@]}" --users $users --rooms 1000 --rate 0 --auth anonymous \
+  --duration ${IDLE_HOLD:-40s} --drain 0s --connect-rate ${IDLE_CONNECT_RATE:-4000} >"$work/idle.out" 2>"$work/idle.err" &
+agent_pid=$!
+peak=0; peak_procs=0
+while kill -0 $agent_pid 2>/dev/null; do
+  pids=$(pgrep -f "throng-agent -t 1 run ${targets[0]}" || true)
+  rss=0; n=0
+  for p in $pids; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0); rss=$((rss + r)); n=$((n + 1)); done
+  ((rss > peak)) && { peak=$rss; peak_procs=$n; }
+  sleep 1
+done
+wait $agent_pid || true
+pkill -f "throng-server --port 99[4-5][0-9]" || true
+grep -E "processes|users could not" "$work/idle.err" | sed 's/^/  /' || true
+connects=$(grep -E "^ +connect " "$work/idle.out" | awk '{print $2}')
+sed 's/^/  /' "$work/idle.out" | grep -E "connect|run of" || true
+echo "  peak agent RSS: $peak KiB over $peak_procs processes (parent included)"
+echo "median: $(python3 -c "print(round($peak*1024/$users))") bytes of agent RSS per connection (one run)"
