@@ -41,8 +41,9 @@ connect_failure classify(const error_code& ec) {
 
 net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
                                               const std::optional<net::ip::address>& source,
-                                              std::int64_t timeout_ns, std::size_t write_buffer_bytes) {
+                                              std::int64_t timeout_ns, ws_client_buffers& buffers) {
   connect_result result;
+  const std::int64_t started = mono_ns();
   beast::tcp_stream tcp(executor);
   error_code ec;
   if (source) {
@@ -71,24 +72,16 @@ net::awaitable<connect_result> open_websocket(const net::any_io_executor& execut
                        " connections per source address; spread them with --source-ips, e.g. 127.0.0.2-127.0.0.60)";
     co_return result;
   }
+  tcp.expires_never();
   tcp.socket().set_option(tcp::no_delay(true), ec);
-  ws_stream ws(std::move(tcp));
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::request_type& req) { req.set(http::field::user_agent, "throng-agent"); }));
-  ws.read_message_max(16 * 1024 * 1024);
-  ws.write_buffer_bytes(write_buffer_bytes);
-  // The connect deadline still runs through the handshake.
-  auto [hec] = co_await ws.async_handshake(to.url.host + ":" + std::to_string(to.url.port), to.url.path, use_nothrow);
-  if (hec) {
-    result.failure = hec == beast::error::timeout ? connect_failure::timeout : connect_failure::handshake;
-    result.detail = "WebSocket handshake with " + to.url.str() + " failed: " + hec.message();
-    co_return result;
+  std::string error;
+  const std::int64_t left = std::max<std::int64_t>(1'000'000, timeout_ns - (mono_ns() - started));
+  result.ws = co_await ws_client::handshake(tcp.release_socket(), buffers, to.url.host + ":" + std::to_string(to.url.port),
+                                            to.url.path, left, error);
+  if (!result.ws) {
+    result.failure = error == "timed out" ? connect_failure::timeout : connect_failure::handshake;
+    result.detail = "WebSocket handshake with " + to.url.str() + " failed: " + error;
   }
-  beast::get_lowest_layer(ws).expires_never();
-  // Beast's own keep-alive pings find a dead peer; no idle timeout: users may be silent.
-  websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
-  ws.set_option(t);
-  result.ws.emplace(std::move(ws));
   co_return result;
 }
 

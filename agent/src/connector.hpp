@@ -4,12 +4,14 @@
 // report can say refused / timeout / handshake / auth.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "throng/common/net.hpp"
 #include "throng/common/url.hpp"
+#include "ws_client.hpp"
 
 namespace throng::agent {
 
@@ -23,19 +25,17 @@ enum class connect_failure { none, refused, timeout, handshake, auth, address };
 const char* connect_failure_code(connect_failure f);
 
 struct connect_result {
-  std::optional<ws_stream> ws;
+  std::shared_ptr<ws_client> ws;
   connect_failure failure = connect_failure::none;
   std::string detail;
 };
 
 // TCP connect (from `source` when given, with IP_BIND_ADDRESS_NO_PORT so the
-// port is chosen per destination) and the WebSocket handshake. A client
-// masks what it sends through a per-connection buffer of `write_buffer_bytes`
-// (Beast's default is 4 KiB): sized to the messages, it is most of the
-// difference between a light and a heavy idle connection.
+// port is chosen per destination) and the WebSocket handshake, together
+// within `timeout_ns`.
 net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
                                               const std::optional<net::ip::address>& source,
-                                              std::int64_t timeout_ns, std::size_t write_buffer_bytes);
+                                              std::int64_t timeout_ns, ws_client_buffers& buffers);
 
 // Spaces connection attempts of one worker at `rate` per second.
 class connect_pacer {

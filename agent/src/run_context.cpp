@@ -29,9 +29,6 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   run->send_end_ns = plan.stages_size() ? run->curve.end() : plan.duration_ns();
   if (plan.gap_grace_ns() > 0) run->gap_grace_ns = plan.gap_grace_ns();
   if (plan.max_connect_attempts() > 0) run->max_connect_attempts = plan.max_connect_attempts();
-  // One frame in one write for typical sends; larger ones go out in a few chunks.
-  const double body = is_set(plan.message_size()) ? 2 * mean(plan.message_size()) : plan.message_bytes();
-  run->write_buffer_bytes = static_cast<std::size_t>(std::clamp(body + 256.0, 512.0, 16384.0));
   if (plan.room_choice() == control::ROOMS_ZIPF) run->zipf = zipf_table(plan.rooms(), plan.zipf_s() > 0 ? plan.zipf_s() : 1.0);
 
   // A fixed population (every slot connected for the whole run) has known

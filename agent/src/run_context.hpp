@@ -36,7 +36,6 @@ struct run_context {
   std::int64_t send_end_ns = 0;                // relative to start: no sends after this
   std::int64_t gap_grace_ns = 5'000'000'000;
   std::uint64_t max_connect_attempts = 5;
-  std::size_t write_buffer_bytes = 512;        // per connection: fits a typical send frame
 
   std::atomic<std::int64_t> clock_offset_ns{0};  // controller - agent; refreshed during the run
   std::atomic<std::int64_t> start_local_ns{0};   // agent clock; 0 until Start

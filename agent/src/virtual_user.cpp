@@ -18,7 +18,6 @@ constexpr std::int64_t max_schedule_lag_ns = 1'000'000'000;  // later than this,
 constexpr std::int64_t backoff_base_ns = 100'000'000;
 constexpr std::int64_t backoff_max_ns = 5'000'000'000;
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
-constexpr std::size_t max_kept_read_buffer = 64 * 1024;  // a rare huge message does not pin its buffer
 
 std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
   // steady_clock is CLOCK_MONOTONIC on Linux, the clock of mono_ns().
@@ -100,7 +99,7 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
     rejoin = true;
   }
   ended_ = true;
-  if (channel_) channel_->abort();
+  if (conn_) conn_->abort();
   // Whatever is still missing now will not come.
   sequence_counts counts;
   for (auto& room : rooms_) room.seqs.close(counts);
@@ -111,22 +110,22 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
 void virtual_user::end() {
   if (ended_) return;
   ended_ = true;
-  if (channel_ && !channel_->closing()) {
+  if (conn_ && !conn_->closing()) {
     chat::ClientFrame leave;
     for (const auto& room : rooms_) {
       leave.mutable_leave()->set_room(room.name);
       write(leave);
     }
-    channel_->close(websocket::close_code::normal);
+    conn_->close(1000);
   }
   if (timer_) timer_->cancel();
   if (send_timer_) send_timer_->cancel();
 }
 
 void virtual_user::drop(std::int64_t delay_ns) {
-  if (ended_ || !connected_ || !channel_) return;
+  if (ended_ || !connected_ || !conn_) return;
   reconnect_delay_ns_ = delay_ns;
-  channel_->abort();
+  conn_->abort();
 }
 
 net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
@@ -138,8 +137,8 @@ net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
     if (at > mono_ns()) co_await sleep_until(timer_, at);
     if (over()) co_return false;
     if (co_await attempt(rejoin)) co_return true;
-    if (channel_) channel_->abort();
-    channel_.reset();
+    if (conn_) conn_->abort();
+    conn_.reset();
   }
   co_return false;
 }
@@ -163,11 +162,10 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
   auto opened = co_await open_websocket(home_.io.get_executor(), run_->target_of(slot_), run_->source_of(slot_),
-                                        plan.connect_timeout_ns(), run_->write_buffer_bytes);
+                                        plan.connect_timeout_ns(), home_.ws_buffers);
   if (!opened.ws) co_return fail(opened.failure, opened.detail);
-  opened.ws->text(run_->adapter->text_frames());
-  channel_ = std::make_shared<ws_channel>(std::move(*opened.ws), 64 * 1024 * 1024);
-  channel_->start();
+  conn_ = std::move(opened.ws);
+  if (!on_wire_) on_wire_ = [this](std::string_view payload, bool text) { on_wire(payload, text); };
 
   chat::ClientFrame hello;
   hello.mutable_hello()->set_client("throng-agent");
@@ -179,55 +177,35 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     hello.mutable_hello()->set_token(token_);
   }
   if (plan.batch()) hello.mutable_hello()->add_capabilities("batch");
+  phase_ = phase::welcome;
+  welcomed_ = false;
+  join_failure_.clear();
   write(hello);
 
-  chat::ServerFrame frame;
-  if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed before the welcome");
-  if (!frame.has_welcome()) {
-    std::string why = "server did not welcome the user";
-    if (frame.has_error()) {
-      on_error(frame.error());
-      why += ": " + frame.error().message();
-      if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
-    }
-    co_return fail(connect_failure::auth, why);
+  while (!welcomed_ && join_failure_.empty()) {
+    const bool open = co_await conn_->read(on_wire_);
+    if (!open) co_return fail(connect_failure::handshake, "connection closed before the welcome");
   }
+  if (!welcomed_) co_return fail(connect_failure::auth, "server did not welcome the user: " + join_failure_);
   home_.stats.connect.record(mono_ns() - t_connect);
   ++counters.connects;
 
   // Join every room; a rejoin asks for what was missed since the last seq seen.
   const std::int64_t t_join = mono_ns();
+  histories_ = 0;
+  phase_ = phase::joining;
   chat::ClientFrame join;
   for (auto& room : rooms_) {
     join.mutable_join()->set_room(room.name);
     join.mutable_join()->set_since_seq(rejoin && room.seqs.has_baseline() ? room.seqs.resume_from() : 0);
     write(join);
   }
-  // Under load the server may batch a history with live traffic: look inside batches too.
-  std::size_t histories = 0;
-  const chat::Error* join_error = nullptr;
-  const auto on_join_frame = [&](const chat::ServerFrame& f, auto& self) -> void {
-    if (f.has_batch()) {
-      for (const auto& inner : f.batch().frames()) self(inner, self);
-    } else if (f.has_history() && room_slot(f.history().room()) >= 0) {
-      on_history(f.history());
-      ++histories;
-    } else if (f.has_error() && f.error().client_seq() == 0) {
-      join_error = &f.error();
-    } else {
-      on_frame(f);
-    }
-  };
-  while (histories < rooms_.size()) {
-    if (!co_await read_frame(frame)) co_return fail(connect_failure::handshake, "connection closed while joining");
-    on_join_frame(frame, on_join_frame);
-    if (join_error) {
-      on_error(*join_error);
-      co_return fail(connect_failure::handshake, "joining " + join_error->room() + " failed: " + join_error->message());
-    }
+  while (phase_ != phase::live && join_failure_.empty()) {
+    const bool open = co_await conn_->read(on_wire_);
+    if (!open) co_return fail(connect_failure::handshake, "connection closed while joining");
   }
+  if (!join_failure_.empty()) co_return fail(connect_failure::handshake, join_failure_);
   home_.stats.history.record(mono_ns() - t_join);
-  read_buffer_.shrink_to_fit();  // histories were the big reads; most users then idle
   co_return true;
 }
 
@@ -238,33 +216,56 @@ int virtual_user::room_slot(const std::string& room) const {
 }
 
 void virtual_user::write(const chat::ClientFrame& frame) {
-  auto payload = std::make_shared<std::string>();
-  run_->adapter->encode(frame, *payload);
-  home_.stats.counters.wire_bytes_out += payload->size();
-  channel_->send(std::move(payload));
+  std::string& payload = home_.encode_scratch;
+  run_->adapter->encode(frame, payload);
+  home_.stats.counters.wire_bytes_out += payload.size();
+  conn_->send(payload, run_->adapter->text_frames());
 }
 
-net::awaitable<bool> virtual_user::read_frame(chat::ServerFrame& frame) {
-  auto [ec, n] = co_await channel_->stream().async_read(read_buffer_, use_nothrow);
-  if (ec) co_return false;
-  home_.stats.counters.wire_bytes_in += n;
-  const std::string_view payload(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
-  const bool ok = run_->adapter->decode(payload, channel_->stream().got_text(), frame);
-  read_buffer_.consume(read_buffer_.size());
-  if (!ok) {
-    home_.stats.counters.count_error("MALFORMED_SERVER_FRAME");
-    frame.Clear();
-  }
-  co_return true;
-}
-
-net::awaitable<void> virtual_user::read_loop() {
+void virtual_user::on_wire(std::string_view payload, bool text) {
+  home_.stats.counters.wire_bytes_in += payload.size();
   // The worker's frame: decoded and handled with no suspension in between,
   // so users share it, and its parsed sub-messages are not kept per user.
   chat::ServerFrame& frame = home_.receive_frame;
-  while (co_await read_frame(frame)) {
-    on_frame(frame);
-    if (read_buffer_.capacity() > max_kept_read_buffer) read_buffer_.shrink_to_fit();
+  if (!run_->adapter->decode(payload, text, frame)) {
+    home_.stats.counters.count_error("MALFORMED_SERVER_FRAME");
+    return;
+  }
+  switch (phase_) {
+    case phase::live: on_frame(frame); break;
+    case phase::joining: on_join_frame(frame); break;
+    case phase::welcome:
+      if (frame.has_welcome()) {
+        welcomed_ = true;
+      } else if (frame.has_error()) {
+        on_error(frame.error());
+        join_failure_ = frame.error().message();
+        if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
+      }
+      break;
+  }
+}
+
+// Under load the server may batch a history with live traffic: look inside batches too.
+void virtual_user::on_join_frame(const chat::ServerFrame& f) {
+  if (f.has_batch()) {
+    for (const auto& inner : f.batch().frames()) phase_ == phase::joining ? on_join_frame(inner) : on_frame(inner);
+  } else if (f.has_history() && room_slot(f.history().room()) >= 0) {
+    on_history(f.history());
+    if (++histories_ == rooms_.size()) phase_ = phase::live;  // what follows is live traffic
+  } else if (f.has_error() && f.error().client_seq() == 0) {
+    on_error(f.error());
+    join_failure_ = "joining " + f.error().room() + " failed: " + f.error().message();
+  } else {
+    on_frame(f);
+  }
+}
+
+net::awaitable<void> virtual_user::read_loop() {
+  phase_ = phase::live;
+  for (;;) {
+    const bool open = co_await conn_->read(on_wire_);
+    if (!open) break;
   }
 }
 
@@ -458,7 +459,7 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   // Open model: a late slot is still sent and its latency counts from the
   // schedule. A slot we cannot send (no connection, hopelessly late, too many
   // unacknowledged) is dropped, and every one is counted.
-  if (!connected_ || !channel_ || now - intended > max_schedule_lag_ns || outstanding_ >= max_in_flight) {
+  if (!connected_ || !conn_ || now - intended > max_schedule_lag_ns || outstanding_ >= max_in_flight) {
     ++c.dropped;
     return;
   }
@@ -490,11 +491,11 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   send->set_dup_factor(plan.dup_factor());
   render_body(plan.body_template(), run_->user_name(user_), client_seq, size, *send->mutable_body());
 
-  auto payload = std::make_shared<std::string>();
-  run_->adapter->encode(frame, *payload);
-  const auto wire = payload->size();
-  if (!channel_->send(std::move(payload))) {
-    ++c.dropped;  // our own outbound queue is full: the target is not reading
+  std::string& payload = home_.encode_scratch;
+  run_->adapter->encode(frame, payload);
+  const auto wire = payload.size();
+  if (!conn_->send(payload, run_->adapter->text_frames())) {
+    ++c.dropped;  // the kernel and our queue are full: the target is not reading
     return;
   }
   slot = {client_seq, intended, now, rooms_[room].index};

@@ -16,7 +16,7 @@
 #include "model/random.hpp"
 #include "model/sequence_tracker.hpp"
 #include "run_context.hpp"
-#include "throng/common/ws_channel.hpp"
+#include "ws_client.hpp"
 
 namespace throng::agent {
 
@@ -51,7 +51,9 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   net::awaitable<bool> attempt(bool rejoin);
   net::awaitable<void> send_loop();
   net::awaitable<void> read_loop();
-  net::awaitable<bool> read_frame(chat::ServerFrame& frame);
+  // Every WebSocket message: decoded into the worker's frame and handled by phase.
+  void on_wire(std::string_view payload, bool text);
+  void on_join_frame(const chat::ServerFrame& frame);
   // Sleeps on `timer` (created on first use) until `mono` or a cancel.
   net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
   net::awaitable<void> closed_loop();
@@ -85,8 +87,14 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   std::uint64_t slot_, user_;
   std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
   std::vector<joined_room> rooms_;
-  std::shared_ptr<ws_channel> channel_;
-  beast::flat_buffer read_buffer_;
+  std::shared_ptr<ws_client> conn_;
+  ws_client::message_handler on_wire_;
+  // Where a session is: what the next frames mean.
+  enum class phase : std::uint8_t { welcome, joining, live };
+  phase phase_ = phase::welcome;
+  bool welcomed_ = false;
+  std::size_t histories_ = 0;
+  std::string join_failure_;
   std::string token_;
   std::vector<in_flight> in_flight_;
   std::uint32_t outstanding_ = 0;

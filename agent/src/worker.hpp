@@ -13,6 +13,7 @@
 #include "chat.pb.h"
 #include "control.pb.h"
 #include "connector.hpp"
+#include "ws_client.hpp"
 #include "model/sequence_tracker.hpp"
 #include "throng/common/net.hpp"
 #include "throng/common/run_stats.hpp"
@@ -56,6 +57,8 @@ struct worker {
   connect_pacer pacer;
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
+  std::string encode_scratch;         // every user's encoded frame, written before the next suspension
+  ws_client_buffers ws_buffers;       // the read buffer and frame scratch of every connection here
   // Users wait on this gate (never expires) until Start cancels it.
   net::steady_timer start_gate{io};
   std::vector<std::shared_ptr<virtual_user>> users;

@@ -96,11 +96,20 @@ void histogram::record(std::int64_t value, std::uint64_t count) noexcept {
   counts_[index_of(clamped)] += count;
 }
 
+std::pair<std::size_t, std::size_t> histogram::used_indices() const noexcept {
+  if (total_ == 0) return {0, 0};
+  const auto clamp = [this](std::int64_t v) { return std::clamp<std::int64_t>(v, 0, config_.highest_ns); };
+  return {index_of(clamp(min_)), index_of(clamp(max_)) + 1};
+}
+
 void histogram::merge(const histogram& other) {
   if (!(other.config_ == config_))
     throw std::invalid_argument("histogram: cannot merge histograms of different configurations");
   if (other.total_ == 0) return;
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  // Only the buckets between min and max can hold counts: a second's window
+  // touches a few hundred of the ~30,000, and the reporter shares the core.
+  const auto [first, last] = other.used_indices();
+  for (std::size_t i = first; i < last; ++i) counts_[i] += other.counts_[i];
   if (total_ == 0) {
     min_ = other.min_;
     max_ = other.max_;
@@ -116,7 +125,8 @@ void histogram::merge(const histogram& other) {
 }
 
 void histogram::reset() noexcept {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  const auto [first, last] = used_indices();
+  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first), counts_.begin() + static_cast<std::ptrdiff_t>(last), 0);
   total_ = underflow_ = overflow_ = 0;
   min_ = max_ = 0;
   sum_ = sum_sq_ = 0;
@@ -140,7 +150,8 @@ std::int64_t histogram::percentile(double p) const noexcept {
   if (target <= underflow_) return min_;
   if (target > total_ - overflow_) return max_;
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  const auto [first, last] = used_indices();
+  for (std::size_t i = first; i < last; ++i) {
     seen += counts_[i];
     if (seen >= target) {
       const std::int64_t v = highest_equivalent(value_at_index(i));
@@ -156,7 +167,8 @@ void histogram::to_proto(stats::Histogram& out) const {
   out.set_lowest_ns(config_.lowest_ns);
   out.set_highest_ns(config_.highest_ns);
   std::size_t previous = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  const auto [first, last] = used_indices();
+  for (std::size_t i = first; i < last; ++i) {
     if (counts_[i] == 0) continue;
     out.add_index_deltas(static_cast<std::uint32_t>(i - previous));
     out.add_counts(counts_[i]);
@@ -176,9 +188,12 @@ bool histogram::merge_proto(const stats::Histogram& in) {
   // Validate every index before touching anything: a bad report changes nothing.
   std::size_t index = 0;
   std::uint64_t added = 0;
+  const auto clamp = [this](std::int64_t v) { return std::clamp<std::int64_t>(v, 0, config_.highest_ns); };
+  const std::size_t lowest = index_of(clamp(in.min_ns())), highest = index_of(clamp(in.max_ns()));
   for (int k = 0; k < in.counts_size(); ++k) {
     index += in.index_deltas(k);
-    if (index >= counts_.size()) return false;
+    // Counts outside [min, max] would be a lie, and would escape reset().
+    if (index >= counts_.size() || (in.counts(k) && (index < lowest || index > highest))) return false;
     added += in.counts(k);
   }
   if (added == 0) return true;

@@ -175,6 +175,39 @@ TEST(Histogram, StatisticsAndReset) {
   EXPECT_EQ(h.max(), 0);
 }
 
+TEST(Histogram, ReusedAfterResetLeavesNoCountBehind) {
+  // The reporter swaps, reads and resets the same histograms every second,
+  // touching only the buckets between min and max.
+  histogram h, total;
+  std::mt19937_64 rng(9);
+  for (int window = 0; window < 20; ++window) {
+    std::uniform_int_distribution<std::int64_t> dist(window % 2 ? 1'000 : 1'000'000, window % 2 ? 50'000 : 900'000'000);
+    h.reset();
+    for (int i = 0; i < 1'000; ++i) h.record(dist(rng));
+    h.record(-5);                  // underflow
+    h.record(7'200'000'000'000);   // overflow
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < h.bucket_count(); ++i) sum += h.count_at_index(i);
+    ASSERT_EQ(sum, h.count()) << "window " << window;
+    total.merge(h);
+  }
+  EXPECT_EQ(total.count(), 20u * 1'002);
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < total.bucket_count(); ++i) sum += total.count_at_index(i);
+  EXPECT_EQ(sum, total.count());
+}
+
+TEST(Histogram, MergeProtoRejectsCountsOutsideMinAndMax) {
+  histogram h;
+  h.record(10'000);
+  stats::Histogram wire;
+  h.to_proto(wire);
+  wire.set_max_ns(5'000);  // claims every value is below the one bucket it fills
+  histogram target;
+  EXPECT_FALSE(target.merge_proto(wire));
+  EXPECT_EQ(target.count(), 0u);
+}
+
 TEST(Histogram, EquivalentValueRangesNest) {
   histogram h;
   for (std::int64_t v : {1'000LL, 2'047'000LL, 123'456'789LL, 3'000'000'000'000LL}) {

@@ -7,6 +7,7 @@
 // to the reporter once per interval (no atomics on the record path).
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace throng::stats { class Histogram; }
@@ -64,6 +65,8 @@ class histogram {
 
  private:
   std::size_t index_of(std::int64_t value) const noexcept;
+  // [first, last) of the buckets that can be non-zero: those of min to max.
+  std::pair<std::size_t, std::size_t> used_indices() const noexcept;
   int bucket_index_of(std::int64_t value) const noexcept;
 
   histogram_config config_;

@@ -1,0 +1,304 @@
+#include "ws_client.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "model/random.hpp"
+
+namespace throng::agent {
+
+namespace {
+constexpr std::uint8_t op_continuation = 0x0, op_text = 0x1, op_binary = 0x2, op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
+
+std::string base64(const unsigned char* data, std::size_t n) {
+  std::string out(4 * ((n + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<std::size_t>(std::max(0, written)));
+  return out;
+}
+
+// Sec-WebSocket-Accept for a key (RFC 6455 4.2.2).
+std::string accept_for(const std::string& key) {
+  const std::string input = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  return base64(digest, sizeof digest);
+}
+
+// The value of header `name` (case-insensitive) in an HTTP head, or empty.
+std::string header_value(std::string_view head, std::string_view name) {
+  std::size_t line = head.find("\r\n");
+  while (line != std::string_view::npos && line + 2 < head.size()) {
+    const std::size_t start = line + 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view text = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::size_t colon = text.find(':');
+    if (colon == name.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      std::string_view value = text.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      return std::string(value);
+    }
+    line = end;
+  }
+  return {};
+}
+
+std::uint64_t read_be(std::string_view bytes) {
+  std::uint64_t v = 0;
+  for (char c : bytes) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+}  // namespace
+
+ws_client::ws_client(tcp::socket socket, ws_client_buffers& buffers) : socket_(std::move(socket)), buffers_(buffers) {}
+
+net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket socket, ws_client_buffers& buffers,
+                                                                const std::string& host_port, const std::string& path,
+                                                                std::int64_t timeout_ns, std::string& error) {
+  auto client = std::make_shared<ws_client>(std::move(socket), buffers);
+  unsigned char nonce[16];
+  for (int i = 0; i < 2; ++i) {
+    const std::uint64_t r = mix(buffers.mask_state += 0x9e3779b97f4a7c15ULL);
+    std::memcpy(nonce + 8 * i, &r, 8);
+  }
+  const std::string key = base64(nonce, sizeof nonce);
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host_port +
+                              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+                              "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: throng-agent\r\n\r\n";
+  // The deadline covers the whole exchange: a silent server is dropped.
+  net::steady_timer deadline(client->socket_.get_executor(), std::chrono::nanoseconds(timeout_ns));
+  bool timed_out = false;
+  deadline.async_wait([weak = std::weak_ptr<ws_client>(client), &timed_out](error_code ec) {
+    if (ec) return;
+    if (auto c = weak.lock()) {
+      timed_out = true;
+      c->abort();
+    }
+  });
+  const auto failed = [&](std::string why) {
+    error = timed_out ? "timed out" : std::move(why);
+    deadline.cancel();
+    return std::shared_ptr<ws_client>{};
+  };
+
+  auto [wec, written] = co_await net::async_write(client->socket_, net::buffer(request), use_nothrow);
+  if (wec) co_return failed(wec.message());
+  std::string response;
+  char chunk[2048];
+  std::size_t head_end = std::string::npos;
+  while (head_end == std::string::npos) {
+    auto [rec, n] = co_await client->socket_.async_read_some(net::buffer(chunk), use_nothrow);
+    if (rec) co_return failed(rec == net::error::eof ? "the server closed the connection" : rec.message());
+    response.append(chunk, n);
+    head_end = response.find("\r\n\r\n");
+    if (head_end == std::string::npos && response.size() > 16 * 1024) co_return failed("oversized HTTP response");
+  }
+  deadline.cancel();
+  const std::string_view head(response.data(), head_end + 2);
+  if (head.rfind("HTTP/1.1 101", 0) != 0) {
+    co_return failed("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
+  }
+  if (header_value(head, "Sec-WebSocket-Accept") != accept_for(key)) co_return failed("wrong Sec-WebSocket-Accept");
+  // Frames that came with the response are parsed by the first read.
+  client->partial_.assign(response, head_end + 4);
+  client->leftover_pending_ = !client->partial_.empty();
+  client->socket_.non_blocking(true);
+  co_return client;
+}
+
+bool ws_client::send(std::string_view payload, bool text) {
+  if (closing_) return false;
+  return write_frame(text ? op_text : op_binary, payload);
+}
+
+bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
+  if (queued_.size() > max_queued) return false;
+  std::string& f = buffers_.frame;
+  f.clear();
+  f.push_back(static_cast<char>(0x80 | opcode));
+  const std::size_t n = payload.size();
+  if (n < 126) {
+    f.push_back(static_cast<char>(0x80 | n));
+  } else if (n <= 0xFFFF) {
+    f.push_back(static_cast<char>(0x80 | 126));
+    f.push_back(static_cast<char>(n >> 8));
+    f.push_back(static_cast<char>(n & 0xFF));
+  } else {
+    f.push_back(static_cast<char>(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8) f.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xFF));
+  }
+  const std::uint32_t mask = static_cast<std::uint32_t>(mix(buffers_.mask_state += 0x9e3779b97f4a7c15ULL));
+  char key[4];
+  std::memcpy(key, &mask, 4);
+  f.append(key, 4);
+  const std::size_t at = f.size();
+  f.append(payload);
+  char* p = f.data() + at;
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i & 3]);
+
+  if (!queued_.empty()) {  // keep the order: behind what waits already
+    queued_ += f;
+    return true;
+  }
+  error_code ec;
+  std::size_t sent = socket_.write_some(net::buffer(f), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    sent = 0;
+  } else if (ec) {
+    closing_ = true;
+    return false;
+  }
+  if (sent < f.size()) {
+    queued_.assign(f, sent);
+    flush();
+  }
+  return true;
+}
+
+void ws_client::flush() {
+  if (waiting_writable_) return;
+  waiting_writable_ = true;
+  socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
+    self->waiting_writable_ = false;
+    if (ec) return;
+    error_code wec;
+    const std::size_t n = self->socket_.write_some(net::buffer(self->queued_), wec);
+    if (wec && wec != net::error::would_block && wec != net::error::try_again) {
+      self->closing_ = true;
+      self->queued_.clear();
+      return;
+    }
+    if (!wec) self->queued_.erase(0, n);
+    if (!self->queued_.empty()) self->flush();
+  });
+}
+
+void ws_client::close(std::uint16_t code) {
+  if (closing_) return;
+  const char reason[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  write_frame(op_close, std::string_view(reason, 2));
+  closing_ = true;
+  // The server answers with its close and ends the TCP connection; the read sees the end.
+}
+
+void ws_client::abort() {
+  closing_ = true;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queued_.clear();
+}
+
+net::awaitable<bool> ws_client::read(const message_handler& on_message) {
+  if (leftover_pending_) {
+    leftover_pending_ = false;  // the bytes that came with the handshake response
+    const auto used = parse(partial_, on_message);
+    if (used < 0) {
+      abort();
+      co_return false;
+    }
+    partial_.erase(0, static_cast<std::size_t>(used));
+    co_return socket_.is_open();
+  }
+  if (!socket_.is_open()) co_return false;
+  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_nothrow);
+  if (ec || !socket_.is_open()) co_return false;
+  std::string& buffer = buffers_.receive;
+  for (;;) {
+    error_code rec;
+    const std::size_t n = socket_.read_some(net::buffer(buffer), rec);
+    if (rec == net::error::would_block || rec == net::error::try_again) break;
+    if (rec) {  // the end of the connection, orderly or not
+      closing_ = true;
+      co_return false;
+    }
+    std::ptrdiff_t used;
+    if (partial_.empty()) {
+      const std::string_view data(buffer.data(), n);
+      used = parse(data, on_message);
+      if (used >= 0) partial_.assign(data.substr(static_cast<std::size_t>(used)));
+    } else {
+      partial_.append(buffer.data(), n);
+      used = parse(partial_, on_message);
+      if (used >= 0) partial_.erase(0, static_cast<std::size_t>(used));
+    }
+    if (used < 0) {  // a protocol violation by the server: nothing more can be trusted
+      abort();
+      co_return false;
+    }
+    if (!socket_.is_open() || peer_closed_) co_return false;
+    if (n < buffer.size()) break;  // drained; the next arrival wakes us again
+  }
+  co_return true;
+}
+
+std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on_message) {
+  std::size_t pos = 0;
+  while (data.size() - pos >= 2 && socket_.is_open() && !peer_closed_) {
+    const auto b0 = static_cast<std::uint8_t>(data[pos]);
+    const auto b1 = static_cast<std::uint8_t>(data[pos + 1]);
+    const bool fin = b0 & 0x80;
+    const std::uint8_t opcode = b0 & 0x0F;
+    if ((b0 & 0x70) || (b1 & 0x80)) return -1;  // no extensions were negotiated; servers do not mask
+    std::uint64_t length = b1 & 0x7F;
+    std::size_t header = 2;
+    if (length == 126) {
+      if (data.size() - pos < 4) break;
+      length = read_be(data.substr(pos + 2, 2));
+      header = 4;
+    } else if (length == 127) {
+      if (data.size() - pos < 10) break;
+      length = read_be(data.substr(pos + 2, 8));
+      header = 10;
+    }
+    if (length > max_message) return -1;
+    if (data.size() - pos < header + length) break;
+    const std::string_view payload = data.substr(pos + header, static_cast<std::size_t>(length));
+    pos += header + static_cast<std::size_t>(length);
+    switch (opcode) {
+      case op_text:
+      case op_binary:
+        if (in_fragment_) return -1;
+        if (fin) {
+          on_message(payload, opcode == op_text);
+        } else {
+          in_fragment_ = true;
+          fragment_text_ = opcode == op_text;
+          fragments_.assign(payload);
+        }
+        break;
+      case op_continuation:
+        if (!in_fragment_) return -1;
+        fragments_.append(payload);
+        if (fragments_.size() > max_message) return -1;
+        if (fin) {
+          in_fragment_ = false;
+          on_message(fragments_, fragment_text_);
+          fragments_.clear();
+        }
+        break;
+      case op_ping:
+        write_frame(op_pong, payload);
+        break;
+      case op_pong:
+        break;
+      case op_close:
+        // Echo the close (RFC 6455 5.5.1) and stop: the server ends the TCP connection.
+        if (!closing_) write_frame(op_close, payload.substr(0, std::min<std::size_t>(2, payload.size())));
+        closing_ = true;
+        peer_closed_ = true;
+        break;
+      default:
+        return -1;
+    }
+  }
+  return static_cast<std::ptrdiff_t>(pos);
+}
+
+}  // namespace throng::agent

@@ -1,0 +1,156 @@
+// The agent's own WebSocket client against Beast's server on loopback:
+// handshake, masking, fragmented and large messages, ping/pong, close, and a
+// server that breaks the protocol.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include "ws_client.hpp"
+
+namespace throng::agent {
+namespace {
+
+struct received {
+  std::vector<std::string> messages;
+  std::vector<bool> text;
+};
+
+// Runs `serve` on an accepted WebSocket and a client that sends "hello",
+// answers a "hello" from the server with "second", and reads until the end;
+// returns what the client got.
+template <class Serve>
+received exchange(Serve serve, bool& handshake_ok, std::string* error_out = nullptr) {
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    auto socket = co_await acceptor.async_accept(net::use_awaitable);
+    websocket::stream<beast::tcp_stream> ws(std::move(socket));
+    co_await ws.async_accept(net::use_awaitable);
+    co_await serve(ws);
+  }, net::detached);
+
+  received got;
+  ws_client_buffers buffers;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    tcp::socket socket(io);
+    co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
+    std::string error;
+    auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1:" + std::to_string(port), "/ws",
+                                                2'000'000'000, error);
+    handshake_ok = client != nullptr;
+    if (error_out) *error_out = error;
+    if (!client) co_return;
+    client->send("hello", true);
+    const ws_client::message_handler on_message = [&](std::string_view payload, bool text) {
+      got.messages.emplace_back(payload);
+      got.text.push_back(text);
+      if (payload == "hello") client->send("second", true);  // from inside the read, as virtual users do
+    };
+    while (co_await client->read(on_message)) {}
+  }, net::detached);
+  io.run_for(std::chrono::seconds(10));
+  return got;
+}
+
+TEST(WsClient, EchoFragmentsPingAndClose) {
+  bool pong_seen = false;
+  bool ok = false;
+  const std::string big(200'000, 'b');
+  const auto got = exchange(
+      [&](websocket::stream<beast::tcp_stream>& ws) -> net::awaitable<void> {
+        ws.control_callback([&](websocket::frame_type kind, beast::string_view) {
+          if (kind == websocket::frame_type::pong) pong_seen = true;
+        });
+        beast::flat_buffer buffer;
+        co_await ws.async_read(buffer, net::use_awaitable);  // the client's masked "hello"
+        co_await ws.async_ping({}, net::use_awaitable);
+        ws.text(true);
+        ws.auto_fragment(true);
+        ws.write_buffer_bytes(8);  // "hello" again, in fragments of a few bytes
+        co_await ws.async_write(buffer.data(), net::use_awaitable);
+        buffer.clear();
+        co_await ws.async_read(buffer, net::use_awaitable);  // the pong passes first, then "second"
+        EXPECT_EQ(beast::buffers_to_string(buffer.data()), "second");
+        ws.binary(true);
+        ws.write_buffer_bytes(4096);
+        co_await ws.async_write(net::buffer(big), net::use_awaitable);
+        ws.auto_fragment(false);
+        co_await ws.async_write(net::buffer(std::string_view("")), net::use_awaitable);  // an empty message
+        co_await ws.async_close(websocket::close_code::normal, net::use_awaitable);
+      },
+      ok);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(got.messages.size(), 3u);
+  EXPECT_EQ(got.messages[0], "hello");
+  EXPECT_TRUE(got.text[0]);
+  EXPECT_EQ(got.messages[1], big);
+  EXPECT_FALSE(got.text[1]);
+  EXPECT_EQ(got.messages[2], "");
+  EXPECT_TRUE(pong_seen);
+}
+
+TEST(WsClient, ManySmallMessagesInOneReadAreAllDelivered) {
+  bool ok = false;
+  const auto got = exchange(
+      [](websocket::stream<beast::tcp_stream>& ws) -> net::awaitable<void> {
+        beast::flat_buffer buffer;
+        co_await ws.async_read(buffer, net::use_awaitable);
+        ws.binary(true);
+        for (int i = 0; i < 5000; ++i) {
+          const std::string m = "m" + std::to_string(i);
+          co_await ws.async_write(net::buffer(m), net::use_awaitable);
+        }
+        co_await ws.async_close(websocket::close_code::normal, net::use_awaitable);
+      },
+      ok);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(got.messages.size(), 5000u);
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(got.messages[static_cast<std::size_t>(i)], "m" + std::to_string(i));
+}
+
+TEST(WsClient, AServerThatMasksBreaksTheConnection) {
+  bool ok = false;
+  const auto got = exchange(
+      [](websocket::stream<beast::tcp_stream>& ws) -> net::awaitable<void> {
+        beast::flat_buffer buffer;
+        co_await ws.async_read(buffer, net::use_awaitable);
+        // A raw frame with the mask bit set: only clients may mask.
+        const unsigned char frame[] = {0x82, 0x81, 1, 2, 3, 4, 'x' ^ 1};
+        co_await net::async_write(beast::get_lowest_layer(ws), net::buffer(frame), net::use_awaitable);
+        net::steady_timer wait(co_await net::this_coro::executor, std::chrono::milliseconds(200));
+        co_await wait.async_wait(net::use_awaitable);
+      },
+      ok);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(got.messages.empty());
+}
+
+TEST(WsClient, ANonWebSocketAnswerIsAClearHandshakeError) {
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    auto socket = co_await acceptor.async_accept(net::use_awaitable);
+    char request[4096];
+    co_await socket.async_read_some(net::buffer(request), net::use_awaitable);
+    const std::string reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+    co_await net::async_write(socket, net::buffer(reply), net::use_awaitable);
+  }, net::detached);
+  std::string error = "unset";
+  bool returned_null = false;
+  ws_client_buffers buffers;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    tcp::socket socket(io);
+    co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
+    auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1", "/ws", 2'000'000'000, error);
+    returned_null = client == nullptr;
+  }, net::detached);
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(returned_null);
+  EXPECT_NE(error.find("404"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace throng::agent
