@@ -102,6 +102,7 @@ int run_standalone_processes(const agent_config& config, const control::Plan& pl
     control::Plan part = plan;
     part.set_first_user(plan.first_user() + segment_share(plan.user_count(), 0, k, n));
     part.set_user_count(segment_share(plan.user_count(), k, 1, n));
+    part.set_connect_rate(plan.connect_rate() / n);  // the flag is the host's rate, not each process's
     agent_config c = config;
     c.show_progress = k == 0;  // one progress line, for the first share
     if (c.metrics_port) c.metrics_port = static_cast<unsigned short>(c.metrics_port + k);

@@ -363,7 +363,7 @@ void virtual_user::wake_closed_loop() {
 
 void virtual_user::forget_in_flight() {
   // Sends the connection took with it: the server may or may not have them.
-  if (outstanding_) home_.stats.counters.errors_by_code["UNACKED_AT_DISCONNECT"] += outstanding_;
+  if (outstanding_) home_.stats.counters.errors_by_code[ended_ ? "UNACKED_AT_END" : "UNACKED_AT_DISCONNECT"] += outstanding_;
   home_.stats.counters.errors += outstanding_;
   for (auto& s : in_flight_) s.client_seq = 0;
   outstanding_ = 0;

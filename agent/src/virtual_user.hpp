@@ -43,6 +43,8 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   void send_one(std::int64_t intended, std::int64_t now);
   // Counts sequence gaps older than the grace period as lost.
   void expire_gaps(std::int64_t now);
+  // Counts the sends still awaiting their ack as errors and stops waiting for them.
+  void forget_in_flight();
 
   std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
 
@@ -63,7 +65,6 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   void on_ack(const chat::Ack& ack);
   void on_error(const chat::Error& error);
   void write(const chat::ClientFrame& frame);
-  void forget_in_flight();
   void wake_closed_loop();
   bool over() const;
   int room_slot(const std::string& room) const;

@@ -249,7 +249,11 @@ void worker::close_users() {
   start_gate.cancel();
   // end() may remove users from the vector: work on a copy.
   auto all = users;
-  for (auto& u : all) u->end();
+  for (auto& u : all) {
+    u->end();
+    // The final report is collected next: what was never acked is counted in it.
+    u->forget_in_flight();
+  }
 }
 
 }  // namespace throng::agent

@@ -72,18 +72,26 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
                               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
                               "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: throng-agent\r\n\r\n";
   // The deadline covers the whole exchange: a silent server is dropped.
+  // The expiry may already be queued when the exchange ends: the handler
+  // checks a shared flag rather than trusting cancel().
+  struct exchange_state {
+    bool finished = false;
+    bool timed_out = false;
+  };
+  auto state = std::make_shared<exchange_state>();
   net::steady_timer deadline(client->socket_.get_executor(), std::chrono::nanoseconds(timeout_ns));
-  bool timed_out = false;
-  deadline.async_wait([weak = std::weak_ptr<ws_client>(client), &timed_out](error_code ec) {
-    if (ec) return;
-    if (auto c = weak.lock()) {
-      timed_out = true;
-      c->abort();
-    }
+  deadline.async_wait([weak = std::weak_ptr<ws_client>(client), state](error_code ec) {
+    if (ec || state->finished) return;
+    state->timed_out = true;
+    if (auto c = weak.lock()) c->abort();
   });
-  const auto failed = [&](std::string why) {
-    error = timed_out ? "timed out" : std::move(why);
+  const auto finish = [&] {
+    state->finished = true;
     deadline.cancel();
+  };
+  const auto failed = [&](std::string why) {
+    error = state->timed_out ? "timed out" : std::move(why);
+    finish();
     return std::shared_ptr<ws_client>{};
   };
 
@@ -99,7 +107,8 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
     head_end = response.find("\r\n\r\n");
     if (head_end == std::string::npos && response.size() > 16 * 1024) co_return failed("oversized HTTP response");
   }
-  deadline.cancel();
+  finish();
+  if (state->timed_out) co_return failed("timed out");
   const std::string_view head(response.data(), head_end + 2);
   if (head.rfind("HTTP/1.1 101", 0) != 0) {
     co_return failed("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
