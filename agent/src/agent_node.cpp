@@ -385,13 +385,15 @@ void agent_node::on_plan(const control::Plan& plan) {
   log_info("plan {}: user slots {}..{} of {}, target {}", plan.run_id(), plan.first_user(),
            plan.first_user() + plan.user_count(), plan.total_users(), plan.target_url());
   for (auto& w : workers_) expected_ready_ += w->initial_users(*run);
-  if (expected_ready_ == 0) send_status(control::AGENT_READY);
   for (auto& w : workers_)
     net::post(w->io, [this, &w = *w, run] {
       w.begin_run(run, [this](const std::string& failure) {
         net::post(io_, [this, failure] { on_user_ready(failure); });
       });
     });
+  // Nobody to connect before the start (an open model): ready at once. After
+  // begin_run is queued, so that a Start reaches workers that know the run.
+  if (expected_ready_ == 0) send_status(control::AGENT_READY);
 }
 
 void agent_node::on_user_ready(const std::string& failure) {
@@ -631,11 +633,20 @@ agent_config with_default_id(agent_config c) {
 }  // namespace
 
 int run_agent(const agent_config& config) {
+  // Say it before any plan: this process cannot hold more users than sockets.
+  if (const auto sockets = raise_open_file_limit(); config.capacity_users > sockets)
+    log_warn("the open-file limit lets this process hold {} connections, fewer than --capacity {}; it offers {} to "
+             "the controller (run more processes with --processes, or raise the hard limit: ulimit -Hn)",
+             sockets, config.capacity_users, sockets);
   agent_node node(with_default_id(config));
   return node.run();
 }
 
 int run_standalone(const agent_config& config, const control::Plan& plan, int report_fd) {
+  if (const auto sockets = raise_open_file_limit(); plan.user_count() > sockets)
+    log_warn("the open-file limit lets this process hold {} connections, fewer than its {} users: the rest will fail "
+             "to connect (leave --processes at 0 to split the users over enough processes)",
+             sockets, plan.user_count());
   agent_node node(with_default_id(config));
   return node.run_standalone(plan, report_fd);
 }

@@ -80,6 +80,14 @@ int main(int argc, char** argv) {
   run->add_option("--connect-rate", standalone.connect_rate, "new connections per second; 0 = unpaced")
       ->capture_default_str();
   run->add_option("--seed", standalone.seed, "seed of every random choice")->capture_default_str();
+  run->add_option("--session-duration", standalone.session_duration,
+                  "how long a user stays before a new one takes its place: 30s, exp:30s, uniform:10s..60s, "
+                  "normal:30s,5s or lognormal:30s,0.5 (default: the whole run)");
+  run->add_option("--think-time", standalone.think_time,
+                  "each user waits this long between sends (same forms as --session-duration), instead of --rate");
+  run->add_option("--arrival-rate", standalone.arrival_rate_per_s,
+                  "open model: new users arrive at this rate per second (with --session-duration; --users is then "
+                  "the number of user slots)");
   std::vector<std::string> storms;
   run->add_option("--storm", storms,
                   "reconnect storm AT:FRACTION[:WINDOW] (repeatable), e.g. 5s:0.3:1s drops 30% of the users "

@@ -4,6 +4,7 @@
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/units.hpp"
+#include "model/distribution.hpp"
 
 namespace throng::agent {
 
@@ -15,7 +16,7 @@ control::Plan standalone_plan(const standalone_options& o) {
   if (o.duration_ns <= 0) throw std::invalid_argument("--duration must be positive, e.g. 30s");
   if (o.send_model != "fixed" && o.send_model != "poisson" && o.send_model != "closed")
     throw std::invalid_argument("--send-model must be fixed, poisson or closed");
-  const bool sends = o.rate_per_s > 0 || o.send_model == "closed";
+  const bool sends = o.rate_per_s > 0 || o.send_model == "closed" || !o.think_time.empty();
   if (o.auth == "minted" && o.token_secret.empty() && sends)
     throw std::invalid_argument(
         "--auth minted needs the server's test token secret: pass --token-secret or set THRONG_TEST_TOKEN_SECRET "
@@ -52,6 +53,21 @@ control::Plan standalone_plan(const standalone_options& o) {
   else throw std::invalid_argument("--auth must be anonymous, minted or register");
   plan.set_token_secret(o.token_secret);
   if (o.auth == "register") plan.set_user_prefix(plan.run_id() + "-u");
+  if (!o.session_duration.empty()) *plan.mutable_session_duration() = parse_time_distribution(o.session_duration);
+  if (!o.think_time.empty()) {
+    *plan.mutable_think_time() = parse_time_distribution(o.think_time);
+    if (plan.send_model() != control::SEND_CLOSED_LOOP) plan.set_send_model(control::SEND_THINK_TIME);
+  }
+  if (o.arrival_rate_per_s < 0) throw std::invalid_argument("--arrival-rate must not be negative");
+  if (o.arrival_rate_per_s > 0) {
+    // Open model: a constant arrival rate for the whole duration (a step, then flat).
+    plan.set_arrival(control::ARRIVAL_OPEN);
+    for (const std::int64_t d : {std::int64_t{0}, o.duration_ns}) {
+      auto* stage = plan.add_stages();
+      stage->set_duration_ns(d);
+      stage->set_target(o.arrival_rate_per_s);
+    }
+  }
   return plan;
 }
 
@@ -85,6 +101,59 @@ storm_event parse_storm(const std::string& text) {
     storm.window_ns = *window;
   }
   return storm;
+}
+
+control::Distribution parse_time_distribution(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return std::invalid_argument("'" + text + "': " + why +
+                                 " (expected 30s, exp:30s, uniform:10s..60s, normal:30s,5s or lognormal:30s,0.5)");
+  };
+  const auto seconds = [&](const std::string& part) {
+    const auto ns = parse_duration_ns(part);
+    if (!ns || *ns < 0) throw bad("'" + part + "' is not a duration");
+    return static_cast<double>(*ns) / 1e9;
+  };
+  control::Distribution d;
+  const auto colon = text.find(':');
+  const std::string kind = colon == std::string::npos ? "" : text.substr(0, colon);
+  const std::string args = colon == std::string::npos ? text : text.substr(colon + 1);
+  const auto split = [&](const std::string& sep) {
+    const auto at = args.find(sep);
+    if (at == std::string::npos) throw bad("needs two values separated by '" + sep + "'");
+    return std::pair{args.substr(0, at), args.substr(at + sep.size())};
+  };
+  if (kind.empty()) {
+    d.set_kind(control::Distribution::CONSTANT);
+    d.set_a(seconds(args));
+  } else if (kind == "exp") {
+    d.set_kind(control::Distribution::EXPONENTIAL);
+    d.set_a(seconds(args));
+  } else if (kind == "uniform") {
+    const auto [low, high] = split("..");
+    d.set_kind(control::Distribution::UNIFORM);
+    d.set_a(seconds(low));
+    d.set_b(seconds(high));
+  } else if (kind == "normal") {
+    const auto [mean, deviation] = split(",");
+    d.set_kind(control::Distribution::NORMAL);
+    d.set_a(seconds(mean));
+    d.set_b(seconds(deviation));
+  } else if (kind == "lognormal") {
+    const auto [median, sigma] = split(",");
+    d.set_kind(control::Distribution::LOG_NORMAL);
+    d.set_a(seconds(median));
+    try {
+      std::size_t used = 0;
+      d.set_b(std::stod(sigma, &used));
+      if (used != sigma.size()) throw std::invalid_argument("trailing text");
+    } catch (const std::exception&) {
+      throw bad("'" + sigma + "' is not a number");
+    }
+  } else {
+    throw bad("unknown distribution '" + kind + "'");
+  }
+  if (const auto why = check(d, "distribution"); !why.empty()) throw bad(why);
+  return d;
 }
 
 }  // namespace throng::agent

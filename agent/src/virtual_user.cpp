@@ -117,6 +117,11 @@ void virtual_user::end() {
       write(leave);
     }
     conn_->close(1000);
+    // A server that never answers the close must not keep the slot: drop it after a grace.
+    auto grace = std::make_shared<net::steady_timer>(home_.io, std::chrono::seconds(2));
+    grace->async_wait([grace, conn = conn_](error_code ec) {
+      if (!ec) conn->abort();
+    });
   }
   if (timer_) timer_->cancel();
   if (send_timer_) send_timer_->cancel();
@@ -372,7 +377,8 @@ void virtual_user::forget_in_flight() {
 
 net::awaitable<void> virtual_user::send_loop() {
   auto self = shared_from_this();
-  co_await home_.start_gate.async_wait(use_nothrow);  // cancelled by Start
+  // Users connected before the start wait for it; later sessions (churn, arrivals) go at once.
+  if (!home_.started) co_await home_.start_gate.async_wait(use_nothrow);  // cancelled by Start
   const auto& plan = run_->plan;
   if (plan.send_model() == control::SEND_CLOSED_LOOP) {
     co_await closed_loop();

@@ -64,6 +64,7 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
   run_ = std::move(run);
   closing_ = false;
   start_gate.expires_at(net::steady_timer::time_point::max());
+  started = false;
   // Each worker paces its share of the agent's connect rate.
   pacer.set_rate(run_->plan.connect_rate() / count);
   const std::uint64_t n = run_->closed_model() ? local_slots() : 0;
@@ -80,6 +81,7 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
 
 void worker::start() {
   max_loop_lag_ns = 0;  // the connect storm before the start is not the run's lag
+  started = true;
   start_gate.cancel();
   if (run_->closed_model()) net::co_spawn(io, closed_population(), log_exceptions{"population"});
   else net::co_spawn(io, open_population(), log_exceptions{"arrivals"});

@@ -61,6 +61,7 @@ struct worker {
   ws_client_buffers ws_buffers;       // the read buffer and frame scratch of every connection here
   // Users wait on this gate (never expires) until Start cancels it.
   net::steady_timer start_gate{io};
+  bool started = false;  // Start came: new sessions do not wait at the gate
   std::vector<std::shared_ptr<virtual_user>> users;
 
  private:

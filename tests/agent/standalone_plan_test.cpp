@@ -1,10 +1,24 @@
 #include <gtest/gtest.h>
 
 #include "control.pb.h"
+#include "model/schedule.hpp"
 #include "throng/agent/agent.hpp"
 
 namespace throng::agent {
 namespace {
+
+// Every input is refused with std::invalid_argument whose text contains `hint`.
+template <class Parse>
+void expect_all_refused(Parse parse, std::initializer_list<const char*> inputs, const std::string& hint) {
+  for (const char* bad : inputs) {
+    try {
+      parse(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(hint), std::string::npos) << e.what();
+    }
+  }
+}
 
 TEST(StandalonePlan, FlagsBecomeAPlan) {
   standalone_options o;
@@ -77,14 +91,63 @@ TEST(Storm, ParsesAtFractionAndWindow) {
 }
 
 TEST(Storm, BadSpecsAreExplained) {
-  for (const char* bad : {"", "5s", "5s:0", "5s:1.5", "soon:0.3", "5s:lots", "5s:0.3:0s", "5s:0.3:1s:x", "5s:0.3x"}) {
-    try {
-      parse_storm(bad);
-      ADD_FAILURE() << "accepted '" << bad << "'";
-    } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find("AT:FRACTION[:WINDOW]"), std::string::npos) << e.what();
-    }
-  }
+  expect_all_refused(parse_storm, {"", "5s", "5s:0", "5s:1.5", "soon:0.3", "5s:lots", "5s:0.3:0s", "5s:0.3:1s:x", "5s:0.3x"},
+                     "AT:FRACTION[:WINDOW]");
+}
+
+TEST(TimeDistribution, EveryFormParses) {
+  const auto constant = parse_time_distribution("30s");
+  EXPECT_EQ(constant.kind(), control::Distribution::CONSTANT);
+  EXPECT_DOUBLE_EQ(constant.a(), 30);
+  const auto exp = parse_time_distribution("exp:500ms");
+  EXPECT_EQ(exp.kind(), control::Distribution::EXPONENTIAL);
+  EXPECT_DOUBLE_EQ(exp.a(), 0.5);
+  const auto uniform = parse_time_distribution("uniform:10s..1m");
+  EXPECT_EQ(uniform.kind(), control::Distribution::UNIFORM);
+  EXPECT_DOUBLE_EQ(uniform.a(), 10);
+  EXPECT_DOUBLE_EQ(uniform.b(), 60);
+  const auto normal = parse_time_distribution("normal:30s,5s");
+  EXPECT_EQ(normal.kind(), control::Distribution::NORMAL);
+  EXPECT_DOUBLE_EQ(normal.b(), 5);
+  const auto lognormal = parse_time_distribution("lognormal:2s,0.5");
+  EXPECT_EQ(lognormal.kind(), control::Distribution::LOG_NORMAL);
+  EXPECT_DOUBLE_EQ(lognormal.b(), 0.5);
+}
+
+TEST(TimeDistribution, MistakesAreExplained) {
+  expect_all_refused(parse_time_distribution,
+                     {"", "soon", "exp:", "uniform:10s", "uniform:60s..10s", "normal:30s", "lognormal:2s,wide", "gamma:3s",
+                      "-5s"},
+                     "expected 30s, exp:30s");
+}
+
+TEST(StandalonePlan, ArrivalRateMakesAnOpenModelWithAFlatRate) {
+  standalone_options o;
+  o.token_secret = "s";
+  o.arrival_rate_per_s = 20;
+  o.duration_ns = 3'000'000'000;
+  o.session_duration = "1s";
+  const auto plan = standalone_plan(o);
+  EXPECT_EQ(plan.arrival(), control::ARRIVAL_OPEN);
+  EXPECT_DOUBLE_EQ(plan.session_duration().a(), 1.0);
+  // 20 arrivals a second for 3 s: exactly 60 arrivals on the shared timeline.
+  const stage_curve curve(plan.stages());
+  std::uint64_t arrivals = 0;
+  while (arrival_time(curve, arrivals) >= 0) ++arrivals;
+  EXPECT_EQ(arrivals, 60u);
+  EXPECT_EQ(arrival_time(curve, 0), 25'000'000);  // the first half a gap in
+}
+
+TEST(StandalonePlan, ThinkTimeReplacesTheRate) {
+  standalone_options o;
+  o.token_secret = "s";
+  o.rate_per_s = 0;
+  o.think_time = "exp:2s";
+  const auto plan = standalone_plan(o);
+  EXPECT_EQ(plan.send_model(), control::SEND_THINK_TIME);
+  EXPECT_EQ(plan.think_time().kind(), control::Distribution::EXPONENTIAL);
+  o.token_secret.clear();
+  EXPECT_THROW(standalone_plan(o), std::invalid_argument) << "thinking users send, so they need a token";
 }
 
 }  // namespace

@@ -23,54 +23,96 @@ json summary_of(const std::string& path) {
   return text.empty() ? json::object() : json::parse(text);
 }
 
+// A real server in a temporary directory and standalone agent runs against it.
+struct standalone_fixture {
+  std::string dir = make_temp_dir();
+  server_process server{dir};
+  ~standalone_fixture() { std::filesystem::remove_all(dir); }
+
+  // `throng-agent -t 1 run` with `flags`; the summary JSON is read back into `summary`.
+  command_result run(std::vector<std::string> flags) {
+    std::vector<std::string> argv = {agent_bin(), "-t", "1", "run", "--target", server.url(), "--token-secret",
+                                     test_token_secret, "--summary-json", dir + "/summary.json"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto r = run_command(argv, std::chrono::seconds(60));
+    summary = summary_of(dir + "/summary.json");
+    return r;
+  }
+  const json& totals() const { return summary.at("totals"); }
+  json summary;
+};
+
 TEST(AgentProcess, ReconnectStormWithReplayLosesNothing) {
-  const auto dir = make_temp_dir();
-  server_process server(dir);
-  ASSERT_NE(server.port, 0);
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
   // Half the users drop within 1 s, 1.5 s in, and rejoin with since_seq
   // while everyone keeps sending; the replay must fill every gap.
-  const auto r = run_command({agent_bin(), "-t", "1", "run", "--target", server.url(), "--users", "300", "--rooms", "10",
-                              "--rate", "600", "--duration", "4s", "--drain", "2s", "--token-secret", test_token_secret,
-                              "--storm", "1500ms:0.5:1s", "--summary-json", dir + "/summary.json"},
-                             std::chrono::seconds(60));
+  const auto r = f.run({"--users", "300", "--rooms", "10", "--rate", "600", "--duration", "4s", "--drain", "2s",
+                        "--storm", "1500ms:0.5:1s"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("reconnect storm 1"), std::string::npos) << r.err;
-  const auto s = summary_of(dir + "/summary.json");
-  const auto& t = s.at("totals");
+  const auto& t = f.totals();
   EXPECT_GE(t.at("reconnects").get<int>(), 100) << "about half of 300 users must have reconnected";
   EXPECT_EQ(t.at("connects").get<int>(), 300 + t.at("reconnects").get<int>());
   EXPECT_EQ(t.at("connect_errors").get<int>(), 0);
   EXPECT_GT(t.at("sent").get<int>(), 2000);
-  EXPECT_EQ(t.at("lost").get<int>(), 0) << s.dump(2);
+  EXPECT_EQ(t.at("lost").get<int>(), 0) << f.summary.dump(2);
   EXPECT_EQ(t.at("duplicated").get<int>(), 0);
   // Every acked message reached every member of its room, replayed or live.
   EXPECT_GE(t.at("delivered").get<int>(), t.at("expected").get<int>());
   EXPECT_GT(t.at("expected").get<int>(), 0);
   // Every rejoin got its history reply.
-  EXPECT_EQ(s.at("latency").at("history").at("count"), t.at("connects"));
-  std::filesystem::remove_all(dir);
+  EXPECT_EQ(f.summary.at("latency").at("history").at("count"), t.at("connects"));
 }
 
+
 TEST(AgentProcess, ClosedLoopUsersSendAgainOnlyAfterTheirAck) {
-  const auto dir = make_temp_dir();
-  server_process server(dir);
-  ASSERT_NE(server.port, 0);
-  const auto r = run_command({agent_bin(), "-t", "1", "run", "--target", server.url(), "--users", "20", "--rooms", "20",
-                              "--send-model", "closed", "--duration", "2s", "--drain", "1s", "--token-secret",
-                              test_token_secret, "--summary-json", dir + "/summary.json"},
-                             std::chrono::seconds(30));
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  const auto r = f.run({"--users", "20", "--rooms", "20", "--send-model", "closed", "--duration", "2s", "--drain", "1s"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const auto s = summary_of(dir + "/summary.json");
-  const auto& t = s.at("totals");
+  const auto& t = f.totals();
   EXPECT_GT(t.at("sent").get<int>(), 200);
   EXPECT_EQ(t.at("acked"), t.at("sent"));
   EXPECT_EQ(t.at("dropped").get<int>(), 0) << "a closed loop has no schedule to miss";
-  EXPECT_EQ(t.at("errors").get<int>(), 0) << s.dump(2);
+  EXPECT_EQ(t.at("errors").get<int>(), 0) << f.summary.dump(2);
   // Each user is alone in its room: every message comes back to its sender once.
   EXPECT_EQ(t.at("delivered"), t.at("sent"));
-  EXPECT_GT(s.at("agent_cpu_s").get<double>(), 0.0);
-  std::filesystem::remove_all(dir);
+  EXPECT_GT(f.summary.at("agent_cpu_s").get<double>(), 0.0);
 }
+
+
+TEST(AgentProcess, SessionChurnWithRegisteredUsersKeepsTheConcurrency) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  // Real accounts (register, then login when taken), sessions of one second:
+  // every ended session is replaced by a new user on the same slot.
+  const auto r = f.run({"--users", "5", "--rooms", "1", "--rate", "10", "--auth", "register", "--session-duration", "1s",
+                        "--duration", "3500ms", "--drain", "1s"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_GE(t.at("connects").get<int>(), 15) << "5 slots, a new session every second for 3.5 s";
+  EXPECT_EQ(t.at("connect_errors").get<int>(), 0) << f.summary.dump(2);
+  EXPECT_GT(t.at("sent").get<int>(), 20);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("lost").get<int>(), 0);
+  EXPECT_EQ(t.at("errors").get<int>(), 0) << f.summary.dump(2);
+}
+
+
+TEST(AgentProcess, OpenModelUsersArriveAtTheRate) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  const auto r = f.run({"--users", "100", "--rooms", "4", "--rate", "100", "--arrival-rate", "20", "--session-duration",
+                        "1s", "--duration", "3s", "--drain", "1s"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_EQ(t.at("connects").get<int>(), 60) << "20 arrivals a second for 3 s";
+  EXPECT_EQ(t.at("lost").get<int>(), 0);
+  EXPECT_GT(t.at("sent").get<int>(), 0);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+}
+
 
 TEST(AgentProcess, DeadManSwitchStopsTheLoadWhenTheControllerDies) {
   const auto dir = make_temp_dir();

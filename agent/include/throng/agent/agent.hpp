@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace throng::control { class Plan; }
+namespace throng::control { class Plan; class Distribution; }
 
 namespace throng::agent {
 
@@ -45,7 +45,7 @@ struct standalone_options {
   std::vector<std::string> targets{"ws://127.0.0.1:7800/ws"};
   std::uint64_t users = 100;
   double rate_per_s = 100;                // sends per second, all users together
-  std::string send_model = "fixed";       // fixed | poisson
+  std::string send_model = "fixed";       // fixed | poisson | closed
   std::int64_t duration_ns = 30'000'000'000;
   std::int64_t drain_ns = 2'000'000'000;
   std::uint32_t rooms = 10;
@@ -57,12 +57,19 @@ struct standalone_options {
   std::string token_secret;               // minted: the server's --test-token-secret
   double connect_rate = 0;
   std::uint64_t seed = 1;
+  std::string session_duration;           // a time distribution (see parse_time_distribution); empty: the whole run
+  std::string think_time;                 // per-user gaps between sends instead of --rate
+  double arrival_rate_per_s = 0;          // > 0: open model, users arriving at this rate
 };
 
 // The plan a standalone run executes (also checked: throws std::invalid_argument).
 control::Plan standalone_plan(const standalone_options& options);
 // "AT:FRACTION[:WINDOW]", e.g. "5s:0.3:1s"; throws std::invalid_argument.
 storm_event parse_storm(const std::string& text);
+// A distribution of durations, in seconds: "30s" (constant), "exp:30s" (mean),
+// "uniform:10s..60s", "normal:30s,5s" (mean, deviation), "lognormal:30s,0.5"
+// (median, sigma). Throws std::invalid_argument.
+control::Distribution parse_time_distribution(const std::string& text);
 
 // An allow-list entry is a host (any port) or host:port. With an empty list
 // only loopback targets are allowed: an agent fleet must not be aimed at
