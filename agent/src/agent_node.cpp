@@ -427,11 +427,16 @@ void agent_node::on_start(const control::Start& start) {
   send_status(control::AGENT_RUNNING);
   net::co_spawn(io_, report_loop(), log_exceptions{"reporter"});
   // A standalone run's own events, on its own clock (offset 0).
-  for (const auto& storm : config_.storms) {
+  for (const auto& event : config_.events) {
     control::Adjust adjust;
-    adjust.set_at_ns(start.start_at_ns() + storm.at_ns);
-    adjust.mutable_storm()->set_fraction(storm.fraction);
-    adjust.mutable_storm()->set_window_ns(storm.window_ns);
+    adjust.set_at_ns(start.start_at_ns() + event.at_ns);
+    adjust.set_rate_multiplier(event.rate_multiplier);
+    if (event.storm_fraction > 0) {
+      adjust.mutable_storm()->set_fraction(event.storm_fraction);
+      adjust.mutable_storm()->set_window_ns(event.storm_window_ns);
+    }
+    if (event.pause == live_event::pause_change::pause) adjust.set_pause(control::Adjust::PAUSE);
+    if (event.pause == live_event::pause_change::resume) adjust.set_pause(control::Adjust::RESUME);
     on_adjust(adjust);
   }
 }

@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   run->add_option("-u,--users", standalone.users, "concurrent users")->capture_default_str();
   run->add_option("-r,--rate", rate_text, "sends per second, all users together (e.g. 500, 10k); 0 = listen only")
       ->default_str("100");
-  run->add_option("--send-model", standalone.send_model, "fixed or poisson gaps between a user's sends, or closed: each user sends again as soon as it has the ack (ignores --rate)")
+  run->add_option("--send-model", standalone.send_model, "fixed or poisson gaps between a user's sends; group: --rate in total, each send by the next user in turn; "
+                  "closed: each user sends again as soon as it has the ack (ignores --rate)")
       ->capture_default_str();
   run->add_option("-d,--duration", duration_text, "how long to send (e.g. 30s, 5m)")->default_str("30s");
   run->add_option("--drain", drain_text, "how long to keep listening after the last send")->default_str("2s");
@@ -88,10 +89,18 @@ int main(int argc, char** argv) {
   run->add_option("--arrival-rate", standalone.arrival_rate_per_s,
                   "open model: new users arrive at this rate per second (with --session-duration; --users is then "
                   "the number of user slots)");
-  std::vector<std::string> storms;
+  std::vector<std::string> storms, bursts, pauses;
   run->add_option("--storm", storms,
                   "reconnect storm AT:FRACTION[:WINDOW] (repeatable), e.g. 5s:0.3:1s drops 30% of the users "
                   "within 1 s, 5 s into the run; they come back with jittered backoff and replay what they missed");
+  run->add_option("--burst", bursts, "AT:MULTIPLIER:LENGTH (repeatable), e.g. 10s:3:5s: three times the send rate for 5 s");
+  run->add_option("--pause", pauses, "AT:LENGTH (repeatable), e.g. 10s:2s: no sends for 2 s");
+  run->add_option("--room-choice", standalone.room_choice, "how users pick rooms: round-robin, uniform or zipf (hot rooms)")
+      ->capture_default_str();
+  run->add_option("--rooms-per-user", standalone.rooms_per_user, "rooms each user joins")->capture_default_str();
+  run->add_option("--zipf", standalone.zipf_s, "exponent of the Zipf law for --room-choice zipf")->capture_default_str();
+  std::string ramp_text;
+  run->add_option("--ramp-up", ramp_text, "grow from 0 to --users over this long before --duration starts (e.g. 30s)");
   run->add_option("--summary-json", config.summary_json, "also write the summary to this file as JSON");
 
   if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
@@ -107,7 +116,13 @@ int main(int argc, char** argv) {
       if (!rate) throw std::invalid_argument("--rate: '" + rate_text + "' is not a rate like 500, 10k or 200/s");
       standalone.rate_per_s = *rate;
     }
-    for (const auto& text : storms) config.storms.push_back(throng::agent::parse_storm(text));
+    if (!ramp_text.empty() && !(duration_flag{standalone.ramp_up_ns}(ramp_text)).empty())
+      throw std::invalid_argument("--ramp-up: " + duration_flag{standalone.ramp_up_ns}(ramp_text));
+    for (const auto& text : storms) config.events.push_back(throng::agent::parse_storm(text));
+    for (const auto& text : bursts)
+      for (const auto& e : throng::agent::parse_burst(text)) config.events.push_back(e);
+    for (const auto& text : pauses)
+      for (const auto& e : throng::agent::parse_pause(text)) config.events.push_back(e);
     return throng::agent::run_standalone_processes(config, throng::agent::standalone_plan(standalone));
   } catch (const std::exception& e) {
     std::cerr << "throng-agent: " << e.what() << "\n";

@@ -1,4 +1,5 @@
 #include <stdexcept>
+#include <vector>
 
 #include "control.pb.h"
 #include "throng/agent/agent.hpp"
@@ -14,8 +15,8 @@ control::Plan standalone_plan(const standalone_options& o) {
   if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
   if (o.rate_per_s < 0) throw std::invalid_argument("--rate must not be negative");
   if (o.duration_ns <= 0) throw std::invalid_argument("--duration must be positive, e.g. 30s");
-  if (o.send_model != "fixed" && o.send_model != "poisson" && o.send_model != "closed")
-    throw std::invalid_argument("--send-model must be fixed, poisson or closed");
+  if (o.send_model != "fixed" && o.send_model != "poisson" && o.send_model != "closed" && o.send_model != "group")
+    throw std::invalid_argument("--send-model must be fixed, poisson, group or closed");
   const bool sends = o.rate_per_s > 0 || o.send_model == "closed" || !o.think_time.empty();
   if (o.auth == "minted" && o.token_secret.empty() && sends)
     throw std::invalid_argument(
@@ -40,6 +41,11 @@ control::Plan standalone_plan(const standalone_options& o) {
                       : o.send_model == "poisson" ? control::SEND_POISSON
                                                   : control::SEND_FIXED_RATE);
   plan.set_sends_per_user_per_s(o.rate_per_s / static_cast<double>(o.users));
+  if (o.send_model == "group" && o.rate_per_s > 0) {
+    // The total rate, each send by the next connected user in turn.
+    plan.set_send_model(control::SEND_GROUP_RATE);
+    plan.set_sends_per_user_per_s(o.rate_per_s);
+  }
   plan.set_message_bytes(o.message_bytes);
   plan.set_dup_factor(o.dup_factor);
   plan.set_duration_ns(o.duration_ns);
@@ -58,6 +64,23 @@ control::Plan standalone_plan(const standalone_options& o) {
     *plan.mutable_think_time() = parse_time_distribution(o.think_time);
     if (plan.send_model() != control::SEND_CLOSED_LOOP) plan.set_send_model(control::SEND_THINK_TIME);
   }
+  if (o.room_choice == "uniform") plan.set_room_choice(control::ROOMS_UNIFORM);
+  else if (o.room_choice == "zipf") plan.set_room_choice(control::ROOMS_ZIPF);
+  else if (o.room_choice != "round-robin") throw std::invalid_argument("--room-choice must be round-robin, uniform or zipf");
+  if (o.rooms_per_user == 0 || o.rooms_per_user > o.rooms)
+    throw std::invalid_argument("--rooms-per-user must be between 1 and --rooms");
+  if (!(o.zipf_s > 0)) throw std::invalid_argument("--zipf must be positive (1 is the classic law)");
+  plan.set_rooms_per_user(o.rooms_per_user);
+  plan.set_zipf_s(o.zipf_s);
+  if (o.ramp_up_ns < 0) throw std::invalid_argument("--ramp-up must not be negative");
+  if (o.ramp_up_ns > 0 && o.arrival_rate_per_s <= 0) {
+    // Closed model ramped: 0 to --users over the ramp, then held for --duration.
+    for (const std::int64_t d : {o.ramp_up_ns, o.duration_ns}) {
+      auto* stage = plan.add_stages();
+      stage->set_duration_ns(d);
+      stage->set_target(static_cast<double>(o.users));
+    }
+  }
   if (o.arrival_rate_per_s < 0) throw std::invalid_argument("--arrival-rate must not be negative");
   if (o.arrival_rate_per_s > 0) {
     // Open model: a constant arrival rate for the whole duration (a step, then flat).
@@ -71,36 +94,71 @@ control::Plan standalone_plan(const standalone_options& o) {
   return plan;
 }
 
-storm_event parse_storm(const std::string& text) {
-  const auto bad = [&](const std::string& why) {
-    return std::invalid_argument("--storm '" + text + "': " + why + " (expected AT:FRACTION[:WINDOW], e.g. 5s:0.3:1s)");
-  };
-  std::vector<std::string> parts;
-  for (std::size_t from = 0;;) {
-    const auto colon = text.find(':', from);
-    parts.push_back(text.substr(from, colon == std::string::npos ? std::string::npos : colon - from));
-    if (colon == std::string::npos) break;
-    from = colon + 1;
+namespace {
+// The colon-separated fields of an event flag, with its own error wording.
+struct event_text {
+  std::string flag, text, form;
+  std::vector<std::string> fields;
+
+  event_text(std::string f, std::string t, std::string expected, std::size_t min, std::size_t max)
+      : flag(std::move(f)), text(std::move(t)), form(std::move(expected)) {
+    for (std::size_t from = 0;;) {
+      const auto colon = text.find(':', from);
+      fields.push_back(text.substr(from, colon == std::string::npos ? std::string::npos : colon - from));
+      if (colon == std::string::npos) break;
+      from = colon + 1;
+    }
+    if (fields.size() < min || fields.size() > max) throw bad("wrong number of fields");
   }
-  if (parts.size() < 2 || parts.size() > 3) throw bad("wrong number of fields");
-  storm_event storm;
-  const auto at = parse_duration_ns(parts[0]);
-  if (!at || *at < 0) throw bad("'" + parts[0] + "' is not a duration");
-  storm.at_ns = *at;
-  try {
-    std::size_t used = 0;
-    storm.fraction = std::stod(parts[1], &used);
-    if (used != parts[1].size()) throw std::invalid_argument("trailing text");
-  } catch (const std::exception&) {
-    throw bad("'" + parts[1] + "' is not a fraction");
+  std::invalid_argument bad(const std::string& why) const {
+    return std::invalid_argument(flag + " '" + text + "': " + why + " (expected " + form + ")");
   }
-  if (!(storm.fraction > 0 && storm.fraction <= 1)) throw bad("the fraction must be in (0, 1]");
-  if (parts.size() == 3) {
-    const auto window = parse_duration_ns(parts[2]);
-    if (!window || *window <= 0) throw bad("'" + parts[2] + "' is not a positive duration");
-    storm.window_ns = *window;
+  std::int64_t duration(std::size_t i, bool positive) const {
+    const auto ns = parse_duration_ns(fields[i]);
+    if (!ns || *ns < 0 || (positive && *ns == 0)) throw bad("'" + fields[i] + "' is not a" + (positive ? " positive" : "") + " duration");
+    return *ns;
   }
+  double number(std::size_t i) const {
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(fields[i], &used);
+      if (used == fields[i].size()) return v;
+    } catch (const std::exception&) {
+    }
+    throw bad("'" + fields[i] + "' is not a number");
+  }
+};
+}  // namespace
+
+live_event parse_storm(const std::string& text) {
+  const event_text e("--storm", text, "AT:FRACTION[:WINDOW], e.g. 5s:0.3:1s", 2, 3);
+  live_event storm;
+  storm.at_ns = e.duration(0, false);
+  storm.storm_fraction = e.number(1);
+  if (!(storm.storm_fraction > 0 && storm.storm_fraction <= 1)) throw e.bad("the fraction must be in (0, 1]");
+  if (e.fields.size() == 3) storm.storm_window_ns = e.duration(2, true);
   return storm;
+}
+
+std::vector<live_event> parse_burst(const std::string& text) {
+  const event_text e("--burst", text, "AT:MULTIPLIER:LENGTH, e.g. 10s:3:5s", 3, 3);
+  live_event begin, end;
+  begin.at_ns = e.duration(0, false);
+  begin.rate_multiplier = e.number(1);
+  if (!(begin.rate_multiplier > 0)) throw e.bad("the multiplier must be positive");
+  end.at_ns = begin.at_ns + e.duration(2, true);
+  end.rate_multiplier = 1;
+  return {begin, end};
+}
+
+std::vector<live_event> parse_pause(const std::string& text) {
+  const event_text e("--pause", text, "AT:LENGTH, e.g. 10s:2s", 2, 2);
+  live_event begin, end;
+  begin.at_ns = e.duration(0, false);
+  begin.pause = live_event::pause_change::pause;
+  end.at_ns = begin.at_ns + e.duration(1, true);
+  end.pause = live_event::pause_change::resume;
+  return {begin, end};
 }
 
 control::Distribution parse_time_distribution(const std::string& text) {

@@ -83,11 +83,27 @@ TEST(StandalonePlan, MistakesAreExplained) {
 TEST(Storm, ParsesAtFractionAndWindow) {
   const auto s = parse_storm("5s:0.3:2s");
   EXPECT_EQ(s.at_ns, 5'000'000'000);
-  EXPECT_DOUBLE_EQ(s.fraction, 0.3);
-  EXPECT_EQ(s.window_ns, 2'000'000'000);
+  EXPECT_DOUBLE_EQ(s.storm_fraction, 0.3);
+  EXPECT_EQ(s.storm_window_ns, 2'000'000'000);
   const auto defaults = parse_storm("1500ms:1");
   EXPECT_EQ(defaults.at_ns, 1'500'000'000);
-  EXPECT_EQ(defaults.window_ns, 1'000'000'000);
+  EXPECT_EQ(defaults.storm_window_ns, 1'000'000'000);
+}
+
+TEST(LiveEvents, BurstAndPauseBecomeABeginAndAnEnd) {
+  const auto burst = parse_burst("10s:3:5s");
+  ASSERT_EQ(burst.size(), 2u);
+  EXPECT_EQ(burst[0].at_ns, 10'000'000'000);
+  EXPECT_DOUBLE_EQ(burst[0].rate_multiplier, 3);
+  EXPECT_EQ(burst[1].at_ns, 15'000'000'000);
+  EXPECT_DOUBLE_EQ(burst[1].rate_multiplier, 1);
+  const auto pause = parse_pause("1s:500ms");
+  ASSERT_EQ(pause.size(), 2u);
+  EXPECT_EQ(pause[0].pause, live_event::pause_change::pause);
+  EXPECT_EQ(pause[1].pause, live_event::pause_change::resume);
+  EXPECT_EQ(pause[1].at_ns, 1'500'000'000);
+  expect_all_refused(parse_burst, {"10s:3", "10s:0:5s", "10s:x:5s", "10s:3:0s"}, "AT:MULTIPLIER:LENGTH");
+  expect_all_refused(parse_pause, {"10s", "10s:0s", "later:1s"}, "AT:LENGTH");
 }
 
 TEST(Storm, BadSpecsAreExplained) {

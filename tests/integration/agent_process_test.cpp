@@ -114,6 +114,39 @@ TEST(AgentProcess, OpenModelUsersArriveAtTheRate) {
 }
 
 
+TEST(AgentProcess, BurstsAndPausesShapeAGroupRate) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  // 100 sends/s in total: doubled from 1 s to 2 s, none from 2.5 s to 3.5 s:
+  // 100 + 200 + 50 + 0 + 50 sends in 4 s.
+  const auto r = f.run({"--users", "7", "--rooms", "3", "--rate", "100", "--send-model", "group", "--duration", "4s",
+                        "--drain", "1s", "--burst", "1s:2:1s", "--pause", "2500ms:1s"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_NEAR(t.at("sent").get<double>(), 400, 6) << r.err;
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("dropped").get<int>(), 0);
+  EXPECT_EQ(t.at("delivered"), t.at("expected"));
+}
+
+TEST(AgentProcess, ZipfRoomsAndARampUp) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  const auto r = f.run({"--users", "100", "--rooms", "20", "--room-choice", "zipf", "--rooms-per-user", "2",
+                        "--ramp-up", "1s", "--duration", "2s", "--drain", "1s", "--rate", "100"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_EQ(t.at("connects").get<int>(), 100);
+  EXPECT_EQ(f.summary.at("latency").at("history").at("count").get<int>(), 100);
+  EXPECT_GT(t.at("sent").get<int>(), 100);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("lost").get<int>(), 0);
+  EXPECT_EQ(t.at("errors").get<int>(), 0) << f.summary.dump(2);
+  // The first second is the ramp: fewer than all users are connected at its end.
+  EXPECT_NE(r.err.find("[   1s] users "), std::string::npos);
+  EXPECT_EQ(r.err.find("[   1s] users    100"), std::string::npos) << r.err;
+}
+
 TEST(AgentProcess, DeadManSwitchStopsTheLoadWhenTheControllerDies) {
   const auto dir = make_temp_dir();
   server_process server(dir);

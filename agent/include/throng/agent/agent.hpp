@@ -13,12 +13,13 @@ namespace throng::control { class Plan; class Distribution; }
 
 namespace throng::agent {
 
-// A reconnect storm at a moment of a standalone run: `fraction` of the users
-// drop within `window_ns` and come back with jittered backoff.
-struct storm_event {
-  std::int64_t at_ns = 0;  // after the start
-  double fraction = 0;
-  std::int64_t window_ns = 1'000'000'000;
+// A change at a moment of a standalone run, `at_ns` after the start.
+struct live_event {
+  std::int64_t at_ns = 0;
+  double storm_fraction = 0;  // > 0: that fraction of the users drop within the window and come back
+  std::int64_t storm_window_ns = 1'000'000'000;
+  double rate_multiplier = 0;  // > 0: every send rate times this from now on
+  enum class pause_change { none, pause, resume } pause = pause_change::none;
 };
 
 struct agent_config {
@@ -36,7 +37,7 @@ struct agent_config {
   unsigned short metrics_port = 0;        // 0: no metrics listener
   unsigned processes = 0;                 // agent processes on this host; 0: as many as the open-file limit needs
   bool show_progress = true;              // standalone: print a line per second
-  std::vector<storm_event> storms;        // standalone: reconnect storms during the run
+  std::vector<live_event> events;         // standalone: storms, bursts and pauses during the run
   std::string summary_json;               // standalone: also write the summary here as JSON
 };
 
@@ -58,14 +59,22 @@ struct standalone_options {
   double connect_rate = 0;
   std::uint64_t seed = 1;
   std::string session_duration;           // a time distribution (see parse_time_distribution); empty: the whole run
+  std::string room_choice = "round-robin";  // round-robin | uniform | zipf
+  std::uint32_t rooms_per_user = 1;
+  double zipf_s = 1.0;
+  std::int64_t ramp_up_ns = 0;            // closed model: grow from 0 to --users over this long first
   std::string think_time;                 // per-user gaps between sends instead of --rate
   double arrival_rate_per_s = 0;          // > 0: open model, users arriving at this rate
 };
 
 // The plan a standalone run executes (also checked: throws std::invalid_argument).
 control::Plan standalone_plan(const standalone_options& options);
-// "AT:FRACTION[:WINDOW]", e.g. "5s:0.3:1s"; throws std::invalid_argument.
-storm_event parse_storm(const std::string& text);
+// --storm "AT:FRACTION[:WINDOW]", e.g. "5s:0.3:1s" (a reconnect storm).
+live_event parse_storm(const std::string& text);
+// --burst "AT:MULTIPLIER:LENGTH", e.g. "10s:3:5s": the send rate times 3 for 5 s (two events).
+std::vector<live_event> parse_burst(const std::string& text);
+// --pause "AT:LENGTH", e.g. "10s:2s": no sends for 2 s (two events). All throw std::invalid_argument.
+std::vector<live_event> parse_pause(const std::string& text);
 // A distribution of durations, in seconds: "30s" (constant), "exp:30s" (mean),
 // "uniform:10s..60s", "normal:30s,5s" (mean, deviation), "lognormal:30s,0.5"
 // (median, sigma). Throws std::invalid_argument.
