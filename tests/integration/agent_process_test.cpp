@@ -147,6 +147,27 @@ TEST(AgentProcess, ZipfRoomsAndARampUp) {
   EXPECT_EQ(r.err.find("[   1s] users    100"), std::string::npos) << r.err;
 }
 
+TEST(AgentProcess, ProcessesAndTargetsSplitTheUsersAndMergeOneSummary) {
+  standalone_fixture f;
+  const auto second_dir = make_temp_dir();
+  server_process second(second_dir);
+  ASSERT_NE(f.server.port, 0);
+  ASSERT_NE(second.port, 0);
+  // Two agent processes, users alternating between two servers; the parent merges.
+  const auto r = f.run({"--processes", "2", "--target", second.url(), "--users", "40", "--rooms", "4", "--rate", "80",
+                        "--duration", "2s", "--drain", "1s"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("run of 2 processes complete (2 reported)"), std::string::npos) << r.out;
+  const auto& t = f.totals();
+  EXPECT_EQ(t.at("connects").get<int>(), 40);
+  EXPECT_NEAR(t.at("sent").get<double>(), 160, 8);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("lost").get<int>(), 0);
+  EXPECT_EQ(f.server.metric("throng_server_connections_accepted_total"), 20);
+  EXPECT_EQ(second.metric("throng_server_connections_accepted_total"), 20);
+  std::filesystem::remove_all(second_dir);
+}
+
 TEST(AgentProcess, DeadManSwitchStopsTheLoadWhenTheControllerDies) {
   const auto dir = make_temp_dir();
   server_process server(dir);
