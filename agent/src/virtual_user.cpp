@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "model/backoff.hpp"
+#include "model/message_body.hpp"
 #include "model/schedule.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
@@ -24,26 +25,6 @@ std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
   return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
 }
 
-// Fills `body` from the template ({user}, {n}) and pads or cuts it to `size`.
-void render_body(const std::string& templ, const std::string& user, std::uint64_t n, std::size_t size, std::string& body) {
-  body.clear();
-  if (templ.empty()) {
-    fmt::format_to(std::back_inserter(body), "{} #{} ", user, n);
-  } else {
-    for (std::size_t i = 0; i < templ.size(); ++i) {
-      if (templ.compare(i, 6, "{user}") == 0) {
-        body += user;
-        i += 5;
-      } else if (templ.compare(i, 3, "{n}") == 0) {
-        fmt::format_to(std::back_inserter(body), "{}", n);
-        i += 2;
-      } else {
-        body += templ[i];
-      }
-    }
-  }
-  body.resize(size, 'x');
-}
 }  // namespace
 
 virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user)
