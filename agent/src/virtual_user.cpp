@@ -81,11 +81,15 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
   }
   ended_ = true;
   if (conn_) conn_->abort();
+  close_gaps();
+  home_.remove(*this);
+}
+
+void virtual_user::close_gaps() {
   // Whatever is still missing now will not come.
   sequence_counts counts;
   for (auto& room : rooms_) room.seqs.close(counts);
   home_.add(counts);
-  home_.remove(*this);
 }
 
 void virtual_user::end() {

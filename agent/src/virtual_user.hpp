@@ -45,6 +45,8 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   void expire_gaps(std::int64_t now);
   // Counts the sends still awaiting their ack as errors and stops waiting for them.
   void forget_in_flight();
+  // Counts every open sequence gap as lost (the user is leaving for good).
+  void close_gaps();
 
   std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
 

@@ -253,8 +253,10 @@ void worker::close_users() {
   auto all = users;
   for (auto& u : all) {
     u->end();
-    // The final report is collected next: what was never acked is counted in it.
+    // The final report is collected next: what was never acked, and what
+    // never arrived, is counted in it.
     u->forget_in_flight();
+    u->close_gaps();
   }
 }
 
