@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev
   clang libclang-rt-14-dev
-  libfmt-dev procps iproute2 util-linux
+  libfmt-dev procps iproute2 util-linux python3
 )
 
 missing=()

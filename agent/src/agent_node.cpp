@@ -24,13 +24,6 @@ namespace throng::agent {
 namespace {
 constexpr std::int64_t report_interval_ns = 1'000'000'000;
 
-std::int64_t cpu_time_ns() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto ns = [](const timeval& tv) { return static_cast<std::int64_t>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000; };
-  return ns(usage.ru_utime) + ns(usage.ru_stime);
-}
-
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost") return true;
   error_code ec;
@@ -38,9 +31,6 @@ bool is_loopback_host(const std::string& host) {
   return !ec && address.is_loopback();
 }
 
-std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
-}
 }  // namespace
 
 bool target_allowed(const agent_config& config, const std::string& host, unsigned short port) {
@@ -311,6 +301,16 @@ void agent_node::send_status(control::AgentState state, std::string detail) {
   send(message);
 }
 
+void agent_node::refuse_plan(std::string why) {
+  if (standalone_) {
+    // The plan came from this command line: a mistake in it is bad input.
+    log_error("{}", why);
+    shutdown(exit_bad_input);
+    return;
+  }
+  send_status(control::AGENT_FAILED, std::move(why));
+}
+
 void agent_node::on_plan(const control::Plan& plan) {
   if (run_active()) {
     send_status(state_, "plan refused: a run is already in progress on this agent");
@@ -323,11 +323,11 @@ void agent_node::on_plan(const control::Plan& plan) {
   for (const auto& text : urls) {
     const auto url = parse_ws_url(text);
     if (!url || url->tls) {
-      send_status(control::AGENT_FAILED, "target '" + text + "' is not a ws://host:port/path URL");
+      refuse_plan("target '" + text + "' is not a ws://host:port/path URL");
       return;
     }
     if (!target_allowed(config_, url->host, url->port)) {
-      send_status(control::AGENT_FAILED, fmt::format("target {}:{} is not on this agent's allow-list; start the agent "
+      refuse_plan(fmt::format("target {}:{} is not on this agent's allow-list; start the agent "
                                                      "with --allow-target {}:{} to permit it",
                                                      url->host, url->port, url->host, url->port));
       return;
@@ -335,7 +335,7 @@ void agent_node::on_plan(const control::Plan& plan) {
     error_code ec;
     const auto results = resolver.resolve(url->host, std::to_string(url->port), ec);
     if (ec || results.empty()) {
-      send_status(control::AGENT_FAILED, "cannot resolve target host '" + url->host + "': " + ec.message());
+      refuse_plan("cannot resolve target host '" + url->host + "': " + ec.message());
       return;
     }
     targets.push_back({*url, results.begin()->endpoint()});
@@ -346,7 +346,7 @@ void agent_node::on_plan(const control::Plan& plan) {
     std::string error;
     auto parsed = parse_source_ips({plan.source_ips().begin(), plan.source_ips().end()}, error);
     if (!parsed) {
-      send_status(control::AGENT_FAILED, "plan source_ips: " + error);
+      refuse_plan("plan source_ips: " + error);
       return;
     }
     sources = std::move(*parsed);
@@ -354,7 +354,7 @@ void agent_node::on_plan(const control::Plan& plan) {
   std::string error;
   auto run = run_context::prepare(plan, std::move(targets), std::move(sources), error);
   if (!run) {
-    send_status(control::AGENT_FAILED, "plan refused: " + error);
+    refuse_plan("plan refused: " + error);
     return;
   }
   if (plan.auth() == control::AUTH_REGISTER_LOGIN) {
@@ -364,11 +364,11 @@ void agent_node::on_plan(const control::Plan& plan) {
     error_code ec;
     const auto results = api ? resolver.resolve(api->host, std::to_string(api->port), ec) : tcp::resolver::results_type{};
     if (!api || ec || results.empty()) {
-      send_status(control::AGENT_FAILED, "auth_url '" + plan.auth_url() + "' is not a reachable http://host:port");
+      refuse_plan("auth_url '" + plan.auth_url() + "' is not a reachable http://host:port");
       return;
     }
     if (!target_allowed(config_, api->host, api->port)) {
-      send_status(control::AGENT_FAILED, "auth API " + api->host + " is not on this agent's allow-list");
+      refuse_plan("auth API " + api->host + " is not on this agent's allow-list");
       return;
     }
     run->auth_api = target{*api, results.begin()->endpoint()};

@@ -33,6 +33,8 @@ class agent_node {
   net::awaitable<void> report_loop();
   void handle(const control::ControllerToAgent& message);
   void on_plan(const control::Plan& plan);
+  // Refuses a plan that cannot run here: to the controller, or (standalone) as bad input.
+  void refuse_plan(std::string why);
   void on_start(const control::Start& start);
   void on_adjust(const control::Adjust& adjust);
   void apply_adjust(const control::Adjust& adjust);

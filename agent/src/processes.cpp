@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "control.pb.h"
+#include "connector.hpp"
 #include "model/schedule.hpp"
 #include "summary.hpp"
 #include "throng/agent/agent.hpp"
@@ -65,7 +66,16 @@ int wait_all(const std::vector<pid_t>& pids) {
 }
 }  // namespace
 
+namespace {
+// What the agent processes would each refuse: said once, before forking.
+void check_config(const agent_config& config) {
+  std::string error;
+  if (!parse_source_ips(config.source_ips, error)) throw std::invalid_argument("--source-ips: " + error);
+}
+}  // namespace
+
 int run_agent_processes(const agent_config& config) {
+  check_config(config);
   const unsigned n = config.processes ? config.processes : processes_for(config.capacity_users);
   if (n <= 1) return run_agent(config);
   std::cerr << "throng-agent: " << n << " processes carry " << config.capacity_users << " users (open-file limit)\n";
@@ -80,6 +90,7 @@ int run_agent_processes(const agent_config& config) {
 }
 
 int run_standalone_processes(const agent_config& config, const control::Plan& plan) {
+  check_config(config);
   const unsigned n = config.processes ? config.processes : processes_for(plan.user_count());
   if (n <= 1) return run_standalone(config, plan);
   std::cerr << "throng-agent: " << n << " processes carry " << plan.user_count() << " users (open-file limit)\n";

@@ -5,12 +5,16 @@
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/units.hpp"
+#include "throng/common/url.hpp"
 #include "model/distribution.hpp"
 
 namespace throng::agent {
 
 control::Plan standalone_plan(const standalone_options& o) {
   if (o.targets.empty()) throw std::invalid_argument("--target: give at least one ws://host:port/ws URL");
+  for (const auto& t : o.targets)
+    if (const auto url = parse_ws_url(t); !url || url->tls)
+      throw std::invalid_argument("--target '" + t + "' is not a ws://host:port/path URL (wss is not supported)");
   if (o.users == 0) throw std::invalid_argument("--users must be at least 1");
   if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
   if (o.rate_per_s < 0) throw std::invalid_argument("--rate must not be negative");

@@ -1,32 +1,18 @@
 #include "summary.hpp"
 
-#include <sys/resource.h>
-
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 
+#include "throng/common/clock.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/stats_json.hpp"
 
 namespace throng::agent {
 
-namespace {
-// CPU time of this process and of its finished children (the other agent
-// processes of a split run): what the run cost on this host.
-double cpu_seconds() {
-  double total = 0;
-  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    rusage u{};
-    getrusage(who, &u);
-    for (const auto& t : {u.ru_utime, u.ru_stime}) total += static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  }
-  return total;
-}
-}  // namespace
-
 int finish_standalone(const agent_config& config, const run_stats& total, const std::string& headline, int exit_code) {
-  const double cpu = cpu_seconds();
+  // What the run cost on this host: this process and the agent processes it waited for.
+  const double cpu = static_cast<double>(cpu_time_ns(true)) / 1e9;
   std::cout << "\n" << headline << "\n\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
             << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n"
             << std::flush;

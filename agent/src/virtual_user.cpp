@@ -20,15 +20,10 @@ constexpr std::int64_t backoff_base_ns = 100'000'000;
 constexpr std::int64_t backoff_max_ns = 5'000'000'000;
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
-std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
-  // steady_clock is CLOCK_MONOTONIC on Linux, the clock of mono_ns().
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
-}
-
 }  // namespace
 
 virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user)
-    : home_(home), run_(std::move(run)), slot_(slot), user_(user) {
+    : home_(home), run_(std::move(run)), slot_(slot), user_(user), name_(run_->user_name(user)) {
   for (auto r : run_->rooms_of(user_)) rooms_.push_back({r, run_->room_name(r), {}});
 }
 
@@ -147,7 +142,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   if (plan.auth() == control::AUTH_REGISTER_LOGIN && token_.empty()) {
     std::string error;
     token_ = co_await register_and_login(home_.io.get_executor(), run_->auth_api->url, run_->auth_api->endpoint,
-                                         run_->user_name(user_), run_->password_of(user_), plan.connect_timeout_ns(),
+                                         name_, run_->password_of(user_), plan.connect_timeout_ns(),
                                          error);
     if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
@@ -162,28 +157,26 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   if (plan.auth() == control::AUTH_MINTED_TOKEN) {
     // Synthetic users: a token signed with the target's test secret, valid for the whole run.
     const auto ttl_s = (run_->send_end_ns + plan.drain_ns()) / 1'000'000'000 + 3600;
-    hello.mutable_hello()->set_token(issue_token(run_->user_name(user_), ttl_s, plan.token_secret(), wall_ns() / 1'000'000'000));
+    hello.mutable_hello()->set_token(issue_token(name_, ttl_s, plan.token_secret(), wall_ns() / 1'000'000'000));
   } else if (plan.auth() == control::AUTH_REGISTER_LOGIN) {
     hello.mutable_hello()->set_token(token_);
   }
   if (plan.batch()) hello.mutable_hello()->add_capabilities("batch");
   phase_ = phase::welcome;
-  welcomed_ = false;
+  histories_ = 0;
   join_failure_.clear();
   write(hello);
 
-  while (!welcomed_ && join_failure_.empty()) {
+  while (phase_ == phase::welcome && join_failure_.empty()) {
     const bool open = co_await conn_->read(on_wire_);
     if (!open) co_return fail(connect_failure::handshake, "connection closed before the welcome");
   }
-  if (!welcomed_) co_return fail(connect_failure::auth, "server did not welcome the user: " + join_failure_);
+  if (!join_failure_.empty()) co_return fail(connect_failure::auth, "server did not welcome the user: " + join_failure_);
   home_.stats.connect.record(mono_ns() - t_connect);
   ++counters.connects;
 
   // Join every room; a rejoin asks for what was missed since the last seq seen.
   const std::int64_t t_join = mono_ns();
-  histories_ = 0;
-  phase_ = phase::joining;
   chat::ClientFrame join;
   for (auto& room : rooms_) {
     join.mutable_join()->set_room(room.name);
@@ -226,7 +219,7 @@ void virtual_user::on_wire(std::string_view payload, bool text) {
     case phase::joining: on_join_frame(frame); break;
     case phase::welcome:
       if (frame.has_welcome()) {
-        welcomed_ = true;
+        phase_ = phase::joining;  // histories come next, once the joins are written
       } else if (frame.has_error()) {
         on_error(frame.error());
         join_failure_ = frame.error().message();
@@ -372,8 +365,7 @@ net::awaitable<void> virtual_user::send_loop() {
   const bool per_user = plan.send_model() == control::SEND_FIXED_RATE || plan.send_model() == control::SEND_POISSON ||
                         plan.send_model() == control::SEND_THINK_TIME;
   const std::int64_t start = run_->start_local_ns.load();
-  const std::int64_t send_end = start + run_->send_end_ns;
-  if (session_end_ == never) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  const std::int64_t send_end = begin_sending();
   rng random(plan.seed(), user_, stream::sends);
   // The first slot: fixed rates spread users over one interval; random gaps start one gap in.
   std::int64_t next = never;
@@ -403,6 +395,13 @@ net::awaitable<void> virtual_user::send_loop() {
   }
 }
 
+std::int64_t virtual_user::begin_sending() {
+  const std::int64_t start = run_->start_local_ns.load();
+  // A user connected before the start begins its session at the start.
+  if (session_end_ == never) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  return start + run_->send_end_ns;
+}
+
 // Send, wait for the answer, think, again: the loop of a user who waits for
 // the server. There is no schedule to fall behind, so latency counts from the
 // actual send and a slow server lowers the rate instead of showing as lag
@@ -410,8 +409,7 @@ net::awaitable<void> virtual_user::send_loop() {
 net::awaitable<void> virtual_user::closed_loop() {
   const auto& plan = run_->plan;
   const std::int64_t start = run_->start_local_ns.load();
-  const std::int64_t send_end = start + run_->send_end_ns;
-  if (session_end_ == never) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
+  const std::int64_t send_end = begin_sending();
   rng random(plan.seed(), user_, stream::sends);
   // Users start spread over the first think time, not all at the same instant.
   std::int64_t next = std::max(mono_ns(), start) + send_gap(plan, 1, random) / 2;
@@ -480,7 +478,7 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   send->set_client_seq(client_seq);
   send->set_sent_at_ns(intended + run_->clock_offset_ns.load(std::memory_order_relaxed));
   send->set_dup_factor(plan.dup_factor());
-  render_body(plan.body_template(), run_->user_name(user_), client_seq, size, *send->mutable_body());
+  render_body(plan.body_template(), name_, client_seq, size, *send->mutable_body());
 
   std::string& payload = home_.encode_scratch;
   run_->adapter->encode(frame, payload);

@@ -61,6 +61,8 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   // Sleeps on `timer` (created on first use) until `mono` or a cancel.
   net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
   net::awaitable<void> closed_loop();
+  // Fixes the session's end now that the run has started; returns when sending stops.
+  std::int64_t begin_sending();
   void on_frame(const chat::ServerFrame& frame);
   void on_message(const chat::ChatMessage& message, bool replay);
   void on_history(const chat::History& history);
@@ -88,6 +90,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   worker& home_;
   std::shared_ptr<run_context> run_;
   std::uint64_t slot_, user_;
+  std::string name_;  // the user's name, rendered once (it goes into bodies and tokens)
   std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
   std::vector<joined_room> rooms_;
   std::shared_ptr<ws_client> conn_;
@@ -95,7 +98,6 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   // Where a session is: what the next frames mean.
   enum class phase : std::uint8_t { welcome, joining, live };
   phase phase_ = phase::welcome;
-  bool welcomed_ = false;
   std::size_t histories_ = 0;
   std::string join_failure_;
   std::string token_;

@@ -14,10 +14,6 @@ namespace throng::agent {
 namespace {
 constexpr auto population_tick = std::chrono::milliseconds(100);
 
-std::chrono::steady_clock::time_point steady_at(std::int64_t mono) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
-}
-
 // How many of the first `n` agent-local slots belong to worker w of `count`.
 std::uint64_t worker_part(std::uint64_t n, unsigned w, unsigned count) { return n > w ? (n - w - 1) / count + 1 : 0; }
 }  // namespace

@@ -9,17 +9,12 @@
 #
 #   bench/agent/agent_bench.sh [build-dir] [case-filter]   (default: build, every case)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-build=${1:-build}
-filter=${2:-}
-bin=$build/bin
-work=$(mktemp -d)
+source "$(dirname "$0")/../lib.sh"
 port=9931
 secret=bench-secret
 target_pid=
 trap 'kill $target_pid 2>/dev/null || true; pkill -f "throng-server --port 99[4-5][0-9]" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done; echo "nothing on port $1"; exit 1; }
 start_server() {
   taskset -c 0 "$bin/throng-server" --port $port --threads 1 --store memory --test-token-secret $secret \
     >"$work/target.log" 2>&1 &
@@ -31,8 +26,7 @@ agent() {
   taskset -c 1 "$bin/throng-agent" -t 1 run --target ws://127.0.0.1:$port/ws --token-secret $secret \
     --summary-json "$work/summary.json" "$@"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# jq-free: a figure computed from the summary JSON with python3 (a Debian base package).
+# A figure computed from the summary JSON (python3 comes with scripts/install-deps.sh).
 figure() { python3 -c "import json,sys; s=json.load(open('$work/summary.json')); t=s['totals']; l=s['latency']; cpu=s['agent_cpu_s']; print($1)"; }
 
 # case NAME TARGET(server|responder) FIGURE-EXPR UNIT -- AGENT-FLAGS

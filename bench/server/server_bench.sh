@@ -6,11 +6,7 @@
 #   bench/server/server_bench.sh [build-dir] [case-filter]   (default: build, every case)
 # A filter (e.g. "ingest" or "memory") runs only the cases whose title contains it.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-build=${1:-build}
-filter=${2:-}
-bin=$build/bin
-work=$(mktemp -d)
+source "$(dirname "$0")/../lib.sh"
 port=9911
 server_pid=
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -25,7 +21,6 @@ start_server() {  # args: extra server flags
 }
 stop_server() { kill $server_pid; wait $server_pid 2>/dev/null || true; }
 load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
 case_() {

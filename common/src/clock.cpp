@@ -1,5 +1,7 @@
 #include "throng/common/clock.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -15,6 +17,18 @@ std::int64_t read(clockid_t id) noexcept {
 
 std::int64_t mono_ns() noexcept { return read(CLOCK_MONOTONIC); }
 std::int64_t wall_ns() noexcept { return read(CLOCK_REALTIME); }
+
+std::int64_t cpu_time_ns(bool with_children) noexcept {
+  std::int64_t total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    if (who == RUSAGE_CHILDREN && !with_children) break;
+    rusage usage{};
+    getrusage(who, &usage);
+    for (const auto& t : {usage.ru_utime, usage.ru_stime})
+      total += static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + static_cast<std::int64_t>(t.tv_usec) * 1000;
+  }
+  return total;
+}
 
 void clock_offset_estimator::add(const clock_sample& sample) {
   if (sample.rtt() < 0) return;

@@ -218,7 +218,7 @@ TEST(AgentProcess, AllowListRefusesAnyOtherTarget) {
   const auto r = run_command({agent_bin(), "--allow-target", "127.0.0.1:1", "run", "--target", server.url(), "--users",
                               "1", "--duration", "1s", "--token-secret", test_token_secret},
                              std::chrono::seconds(20));
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2) << "a standalone plan is the user's own input";
   EXPECT_NE(r.err.find("not on this agent's allow-list"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--allow-target 127.0.0.1:" + std::to_string(server.port)), std::string::npos) << r.err;
   EXPECT_EQ(server.metric("throng_server_connections_accepted_total"), 0) << "refused before any connection";
@@ -226,9 +226,25 @@ TEST(AgentProcess, AllowListRefusesAnyOtherTarget) {
   const auto remote = run_command({agent_bin(), "run", "--target", "ws://192.0.2.1:7800/ws", "--users", "1", "--duration",
                                    "1s", "--token-secret", test_token_secret},
                                   std::chrono::seconds(20));
-  EXPECT_NE(remote.exit_code, 0);
+  EXPECT_EQ(remote.exit_code, 2);
   EXPECT_NE(remote.err.find("not on this agent's allow-list"), std::string::npos) << remote.err;
   std::filesystem::remove_all(dir);
+}
+
+TEST(AgentProcess, CommandLineMistakesAreBadInputWithTheFlagNamed) {
+  const auto bad_target = run_command({agent_bin(), "run", "--target", "http://127.0.0.1:7800/", "--users", "1"});
+  EXPECT_EQ(bad_target.exit_code, 2);
+  EXPECT_NE(bad_target.err.find("--target 'http://127.0.0.1:7800/' is not a ws://host:port/path URL"), std::string::npos)
+      << bad_target.err;
+  // Caught before the agent splits into processes, not once per child.
+  const auto bad_sources = run_command({agent_bin(), "--processes", "2", "--source-ips", "10.0.0.9-10.0.0.1", "run",
+                                        "--users", "1", "--token-secret", "s"});
+  EXPECT_EQ(bad_sources.exit_code, 2);
+  EXPECT_NE(bad_sources.err.find("--source-ips: '10.0.0.9-10.0.0.1' is not an IPv4 range"), std::string::npos)
+      << bad_sources.err;
+  const auto bad_storm = run_command({agent_bin(), "run", "--storm", "5s:2", "--token-secret", "s"});
+  EXPECT_EQ(bad_storm.exit_code, 2);
+  EXPECT_NE(bad_storm.err.find("--storm '5s:2': the fraction must be in (0, 1]"), std::string::npos) << bad_storm.err;
 }
 
 // In a private network namespace with 400 ephemeral ports, one source

@@ -5,6 +5,7 @@
 // steps); agents map it onto the controller's monotonic clock with the offset
 // estimated from ping exchanges, so e2e latencies are taken in one timebase.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -16,6 +17,14 @@ namespace throng {
 std::int64_t mono_ns() noexcept;
 // Wall-clock nanoseconds since the Unix epoch, for display only.
 std::int64_t wall_ns() noexcept;
+// User + system CPU time of this process, and of its waited-for children
+// when asked (the processes of a split agent).
+std::int64_t cpu_time_ns(bool with_children = false) noexcept;
+// A mono_ns() instant as a steady_clock time point, for timers (steady_clock
+// is CLOCK_MONOTONIC on Linux, the clock of mono_ns()).
+inline std::chrono::steady_clock::time_point steady_at(std::int64_t mono) noexcept {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(mono));
+}
 
 // One ping exchange: t0 local send, t1 remote receive, t2 remote reply, t3 local receive.
 struct clock_sample {

@@ -1,0 +1,16 @@
+# Shared by the benchmark scripts (bench/<part>/<part>_bench.sh [build-dir] [case-filter]).
+# Source it right after `set -euo pipefail`: it moves to the repository root and
+# sets $build, $filter, $bin and $work (a temporary directory the caller's trap removes).
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${1:-build}
+filter=${2:-}
+bin=$build/bin
+work=$(mktemp -d)
+
+# The median of the numbers on stdin, one per line.
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Waits until something accepts connections on 127.0.0.1:$1.
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done
+  echo "nothing listens on port $1"; exit 1
+}
