@@ -19,7 +19,7 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   if (!listed && plan.rooms() == 0) error = "plan has no rooms";
   if (listed && plan.room_list_size() == 0) error = "plan chooses rooms from a list, but the list is empty";
   for (const auto* d : {&plan.session_duration(), &plan.think_time(), &plan.message_size()})
-    if (auto e = check(*d, "distribution"); !e.empty()) error = e;
+    if (auto e = distribution_problem(*d, "distribution"); !e.empty()) error = e;
   if (plan.arrival() == control::ARRIVAL_OPEN && plan.stages_size() == 0)
     error = "an open-model plan needs stages with arrival rates";
   if (!error.empty()) return nullptr;
@@ -33,7 +33,7 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
 
   // A fixed population (every slot connected for the whole run) has known
   // room membership, so each ack can say how many deliveries it should cause.
-  const bool fixed = run->closed_model() && plan.stages_size() == 0 && !is_set(plan.session_duration());
+  const bool fixed = run->closed_model() && plan.stages_size() == 0 && !distribution_is_set(plan.session_duration());
   if (fixed) {
     const std::size_t rooms = listed ? static_cast<std::size_t>(plan.room_list_size()) : plan.rooms();
     run->room_members.assign(rooms, 0);
@@ -102,7 +102,7 @@ std::optional<net::ip::address> run_context::source_of(std::uint64_t slot) const
 }
 
 std::int64_t run_context::session_end(std::uint64_t user, std::int64_t start_local) const {
-  if (!is_set(plan.session_duration())) return std::numeric_limits<std::int64_t>::max();
+  if (!distribution_is_set(plan.session_duration())) return std::numeric_limits<std::int64_t>::max();
   rng random(plan.seed(), user, stream::session);
   // At least 100 ms: a session that ends before it starts only churns.
   const double seconds = std::max(0.1, sample(plan.session_duration(), random));

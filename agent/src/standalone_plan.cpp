@@ -166,56 +166,7 @@ std::vector<live_event> parse_pause(const std::string& text) {
 }
 
 control::Distribution parse_time_distribution(const std::string& text) {
-  const auto bad = [&](const std::string& why) {
-    return std::invalid_argument("'" + text + "': " + why +
-                                 " (expected 30s, exp:30s, uniform:10s..60s, normal:30s,5s or lognormal:30s,0.5)");
-  };
-  const auto seconds = [&](const std::string& part) {
-    const auto ns = parse_duration_ns(part);
-    if (!ns || *ns < 0) throw bad("'" + part + "' is not a duration");
-    return static_cast<double>(*ns) / 1e9;
-  };
-  control::Distribution d;
-  const auto colon = text.find(':');
-  const std::string kind = colon == std::string::npos ? "" : text.substr(0, colon);
-  const std::string args = colon == std::string::npos ? text : text.substr(colon + 1);
-  const auto split = [&](const std::string& sep) {
-    const auto at = args.find(sep);
-    if (at == std::string::npos) throw bad("needs two values separated by '" + sep + "'");
-    return std::pair{args.substr(0, at), args.substr(at + sep.size())};
-  };
-  if (kind.empty()) {
-    d.set_kind(control::Distribution::CONSTANT);
-    d.set_a(seconds(args));
-  } else if (kind == "exp") {
-    d.set_kind(control::Distribution::EXPONENTIAL);
-    d.set_a(seconds(args));
-  } else if (kind == "uniform") {
-    const auto [low, high] = split("..");
-    d.set_kind(control::Distribution::UNIFORM);
-    d.set_a(seconds(low));
-    d.set_b(seconds(high));
-  } else if (kind == "normal") {
-    const auto [mean, deviation] = split(",");
-    d.set_kind(control::Distribution::NORMAL);
-    d.set_a(seconds(mean));
-    d.set_b(seconds(deviation));
-  } else if (kind == "lognormal") {
-    const auto [median, sigma] = split(",");
-    d.set_kind(control::Distribution::LOG_NORMAL);
-    d.set_a(seconds(median));
-    try {
-      std::size_t used = 0;
-      d.set_b(std::stod(sigma, &used));
-      if (used != sigma.size()) throw std::invalid_argument("trailing text");
-    } catch (const std::exception&) {
-      throw bad("'" + sigma + "' is not a number");
-    }
-  } else {
-    throw bad("unknown distribution '" + kind + "'");
-  }
-  if (const auto why = check(d, "distribution"); !why.empty()) throw bad(why);
-  return d;
+  return parse_distribution(text, distribution_unit::seconds);
 }
 
 }  // namespace throng::agent

@@ -468,7 +468,7 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   const auto& plan = run_->plan;
   const std::uint32_t room = static_cast<std::uint32_t>(sends_++ % rooms_.size());
   std::size_t size = plan.message_bytes();
-  if (is_set(plan.message_size())) {
+  if (distribution_is_set(plan.message_size())) {
     rng sizes(plan.seed(), user_ ^ (client_seq << 20), stream::sizes);
     size = static_cast<std::size_t>(sample(plan.message_size(), sizes));
   }

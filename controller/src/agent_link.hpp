@@ -16,6 +16,7 @@ struct agent_link {
   bool connected = true;
   bool in_run = false;
   user_share share;
+  std::size_t group = 0;  // index into the scenario's groups
 };
 
 }  // namespace throng::controller

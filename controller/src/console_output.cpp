@@ -2,6 +2,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "summary_text.hpp"
 #include "throng/common/units.hpp"
 #include "throng/controller/output.hpp"
 
@@ -15,10 +16,15 @@ class console_output final : public output {
 
   void start(const run_info& info) override {
     info_ = info;
-    fmt::print(out_, "throng: {} - {} users in {} rooms, {} sends/s for {}, {} agent(s), target {}{}\n",
-               info.scenario_name, format_count(static_cast<double>(info.users)), info.rooms,
-               format_count(info.rate_per_s), format_duration(info.duration_ns), info.agents.size(), info.target_url,
+    fmt::print(out_, "throng: {} - {} users, {} sends/s for {}, {} agent(s), target {}{}\n", info.scenario_name,
+               format_count(static_cast<double>(info.users)), format_count(info.rate_per_s),
+               format_duration(info.duration_ns), info.agents.size(), info.target_url,
                info.target_spawned ? " (reference server)" : "");
+    if (info.groups.size() > 1)
+      for (const auto& g : info.groups)
+        fmt::print(out_, "  {}: {} {} users, {} rooms, {} sends/s from {} for {}\n", g.tag, g.executor,
+                   format_count(static_cast<double>(g.users)), g.rooms, format_count(g.send_rate_per_s),
+                   format_duration(g.start_ns), format_duration(g.duration_ns));
     std::fflush(out_);
   }
 
@@ -34,11 +40,14 @@ class console_output final : public output {
     };
     std::string line = fmt::format(
         "[{}] users {:>6}  sent {:>6} ({}/s)  acked {:>6}  delivered {:>7} ({}/s)  errors {}  "
-        "e2e p50 {} p99 {}",
+        "e2e p50 {} p95 {} p99 {}{}",
         clock, v.active_users,
         format_count(static_cast<double>(cumulative_.sent)), format_count(static_cast<double>(c.sent)),
         format_count(static_cast<double>(cumulative_.acked)), format_count(static_cast<double>(cumulative_.delivered)),
-        format_count(static_cast<double>(c.delivered)), cumulative_.errors, quantile(50), quantile(99));
+        format_count(static_cast<double>(c.delivered)), cumulative_.errors, quantile(50), quantile(95), quantile(99),
+        v.thresholds_total == 0     ? std::string()
+        : v.thresholds_failing == 0 ? fmt::format("  thresholds {}/{} ok", v.thresholds_total, v.thresholds_total)
+                                    : fmt::format("  thresholds {} FAILING", v.thresholds_failing));
     if (tty_) {
       // Rewritten in place: a line wider than the terminal would wrap and defeat \r.
       winsize ws{};
@@ -62,8 +71,21 @@ class console_output final : public output {
     text += format_stats_details(c);
     if (c.delivered != c.expected)
       text += fmt::format("  note: {} of {} expected deliveries arrived\n", c.delivered, c.expected);
+    if (const auto rows = tag_rows(s); !rows.empty()) {
+      text += fmt::format("\n  {:<28} {:>8} {:>9} {:>10} {:>7} {:>7} {:>10} {:>10}\n", "by tag", "users", "sent",
+                          "delivered", "lost", "errors", "e2e p95", "e2e p99");
+      for (const auto& r : rows)
+        text += fmt::format("  {:<28} {:>8} {:>9} {:>10} {:>7} {:>7} {:>10} {:>10}\n", r.key + " " + r.value, r.users,
+                            r.sent, r.delivered, r.lost, r.errors, r.e2e_p95, r.e2e_p99);
+    }
     for (const auto& w : s.warnings) text += fmt::format("  warning: {}\n", w);
     for (const auto& p : s.problems) text += fmt::format("  problem: {}\n", p);
+    if (!s.thresholds.empty()) {
+      text += "\n  thresholds\n";
+      for (const auto& t : s.thresholds)
+        text += fmt::format("  {} {:<40} {}\n", t.passed ? "ok  " : "FAIL", t.spec.name(), t.shown);
+    }
+    text += fmt::format("\n  verdict: {}{}\n", verdict_word(s.exit_code), s.degraded ? " (degraded: an agent was lost)" : "");
     fmt::print(out_, "{}", text);
     std::fflush(out_);
   }

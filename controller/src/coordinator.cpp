@@ -40,6 +40,8 @@ coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move
   if (options_.bin_dir.empty()) options_.bin_dir = executable_dir();
   outputs_.push_back(make_console_output(stdout));
   if (!options_.report_path.empty()) outputs_.push_back(make_json_report(options_.report_path));
+  if (!options_.junit_path.empty()) outputs_.push_back(make_junit_report(options_.junit_path));
+  if (!options_.markdown_path.empty()) outputs_.push_back(make_markdown_summary(options_.markdown_path));
 }
 
 int coordinator::run() {
@@ -125,15 +127,17 @@ net::awaitable<int> coordinator::run_flow() {
     if (scenario_.spawn_server) {
       if (!co_await start_local_processes()) co_return exit_aborted;
     } else {
-      target_url_ = scenario_.target_url;
+      target_urls_ = scenario_.target_urls;
     }
     log_info("waiting for {} agent(s) on ws://{}:{}/agents", options_.remote_agents, options_.listen_host,
              acceptor_.local_endpoint().port());
   }
-  const std::size_t wanted = options_.remote_agents ? options_.remote_agents : scenario_.local_agents;
+  const std::size_t wanted = options_.remote_agents ? options_.remote_agents : local_agent_count();
+  target_url_ = target_urls_.front();
+  for (std::size_t i = 1; i < target_urls_.size(); ++i) target_url_ += " " + target_urls_[i];
   if (!co_await wait_for_agents(wanted)) co_return exit_aborted;
   if (!co_await send_plans()) co_return exit_bad_input;
-  log_info("connecting {} users through {} agent(s) to {}", scenario_.users, run_agents_.size(), target_url_);
+  log_info("connecting {} users through {} agent(s) to {}", scenario_.total_users(), run_agents_.size(), target_url_);
   if (!co_await wait_until_ready()) {
     broadcast_stop("run aborted before start", 0);
     co_return exit_aborted;
@@ -142,9 +146,12 @@ net::awaitable<int> coordinator::run_flow() {
 
   run_summary summary;
   summary.total = aggregator_->total();
+  summary.tags = aggregator_->tags();
   summary.elapsed_ns = started_at_ ? mono_ns() - started_at_ : mono_ns() - t0;
   summary.problems = problems_;
-  summary.completed = problems_.empty();
+  summary.warnings = warnings_;
+  summary.degraded = degraded_;
+  summary.completed = abort_code_ == 0;
   summary.max_loop_lag_ms = aggregator_->max_loop_lag_ms();
   summary.max_agent_cpu_percent = aggregator_->max_cpu_percent();
   // An agent that ran out of CPU measured its own queueing too: say so.
@@ -160,7 +167,14 @@ net::awaitable<int> coordinator::run_flow() {
                                            c.sent - c.acked - c.errors));
   summary.agents = agent_infos();
   for (const auto& a : summary.agents) summary.max_clock_error_ns = std::max(summary.max_clock_error_ns, a.clock_error_ns);
-  summary.exit_code = summary.completed ? exit_ok : exit_aborted;
+  // The verdict: thresholds on the whole run (the time base of per_s is the sending time).
+  const double sending_s = std::max(1.0, std::min(static_cast<double>(summary.elapsed_ns), static_cast<double>(scenario_.end_ns())) / 1e9);
+  summary.thresholds = evaluate_thresholds(sending_s);
+  const bool thresholds_passed =
+      std::all_of(summary.thresholds.begin(), summary.thresholds.end(), [](const auto& r) { return r.passed; });
+  summary.exit_code = abort_code_ == exit_aborted ? exit_aborted
+                      : abort_code_ == exit_threshold_failed || !thresholds_passed ? exit_threshold_failed
+                                                                                  : exit_ok;
   for (auto& o : outputs_) o->stop(summary);
   co_return summary.exit_code;
 }
@@ -203,22 +217,23 @@ net::awaitable<bool> coordinator::start_local_processes() {
     std::ifstream in(port_file);
     unsigned port = 0;
     in >> port;
-    target_url_ = fmt::format("ws://127.0.0.1:{}/ws", port);
+    target_urls_ = {fmt::format("ws://127.0.0.1:{}/ws", port)};
   } else {
-    target_url_ = scenario_.target_url;
+    target_urls_ = scenario_.target_urls;
   }
 
   if (options_.remote_agents == 0) {
     const auto controller_url = fmt::format("ws://127.0.0.1:{}/agents", acceptor_.local_endpoint().port());
-    // Each local agent is one process offering its share of the users.
-    const auto share = (scenario_.users + scenario_.local_agents - 1) / std::max(1u, scenario_.local_agents);
-    for (unsigned i = 0; i < scenario_.local_agents; ++i) {
+    // Each local agent is one process; it offers to carry any group (its
+    // open-file limit caps the offer).
+    const auto capacity = std::max<std::uint64_t>(1, std::min<std::uint64_t>(scenario_.total_users(), 1'000'000));
+    for (unsigned i = 0; i < local_agent_count(); ++i) {
       const auto id = fmt::format("local-{}", i + 1);
       agent_processes_.emplace_back(binary("throng-agent"),
                                     std::vector<std::string>{"--controller", controller_url, "--token",
                                                              options_.agent_token, "--id", id, "--threads", "1",
                                                              "--region", "local", "--processes", "1", "--capacity",
-                                                             std::to_string(std::max<std::uint64_t>(1, share))},
+                                                             std::to_string(capacity)},
                                     fmt::format("{}/agent-{}.log", work, i + 1));
     }
   }
@@ -275,50 +290,51 @@ net::awaitable<bool> coordinator::send_plans() {
     run_agents_.push_back(a);
     capacities.push_back(a->hello.capacity_users());
   }
-  std::uint64_t capacity = 0;
-  for (auto c : capacities) capacity += c;
-  if (capacity < scenario_.users) {
-    problems_.push_back(fmt::format(
-        "the {} agent(s) can carry {} users together (each announces its capacity, at most its open-file limit), "
-        "but the scenario has {}: {}",
-        capacities.size(), capacity, scenario_.users,
-        options_.remote_agents ? "start more agents" : "raise `agents:` in the scenario so each carries fewer users"));
+  const auto& groups = scenario_.groups;
+  if (run_agents_.size() < groups.size()) {
+    problems_.push_back(fmt::format("the scenario has {} user groups and each agent carries one, but {} agent(s) "
+                                    "connected: {}", groups.size(), run_agents_.size(),
+                                    options_.remote_agents ? fmt::format("use --agents {} or more", groups.size())
+                                                           : fmt::format("set agents: {} or more", groups.size())));
     log_error("{}", problems_.back());
     co_return false;
   }
-  const auto shares = split_users(scenario_.users, capacities);
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i < run_agents_.size(); ++i) {
-    auto& agent = *run_agents_[i];
-    agent.share = shares[i];
-    agent.in_run = true;
-    agent.status.set_state(control::AGENT_IDLE);
-    ids.push_back(agent.hello.agent_id());
-
-    control::ControllerToAgent message;
-    auto* plan = message.mutable_plan();
-    plan->set_run_id(run_id_);
-    plan->set_target_url(target_url_);
-    plan->set_protocol(scenario_.json_protocol ? control::WIRE_JSON : control::WIRE_BINARY);
-    plan->set_seed(scenario_.seed);
-    plan->set_total_users(scenario_.users);
-    plan->set_first_user(agent.share.first_user);
-    plan->set_user_count(agent.share.user_count);
-    plan->set_rooms(scenario_.rooms);
-    plan->set_room_prefix("room-");
-    plan->set_send_model(scenario_.rate_per_s > 0 ? control::SEND_FIXED_RATE : control::SEND_NONE);
-    plan->set_sends_per_user_per_s(scenario_.rate_per_s / static_cast<double>(scenario_.users));
-    plan->set_message_bytes(scenario_.message_bytes);
-    plan->set_dup_factor(scenario_.dup_factor);
-    plan->set_duration_ns(scenario_.duration_ns);
-    plan->set_drain_ns(scenario_.drain_ns);
-    plan->set_connect_timeout_ns(scenario_.connect_timeout_ns);
-    plan->set_batch(scenario_.batch);
-    plan->set_auth(scenario_.anonymous ? control::AUTH_ANONYMOUS : control::AUTH_MINTED_TOKEN);
-    plan->set_token_secret(scenario_.test_token_secret);
-    send_to(agent, message);
+  const auto owner = assign_groups(groups, capacities);
+  std::vector<agent_entry> entries;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::vector<std::size_t> members;
+    std::vector<std::uint32_t> member_capacity;
+    std::uint64_t capacity = 0;
+    for (std::size_t i = 0; i < run_agents_.size(); ++i)
+      if (owner[i] == g) members.push_back(i), member_capacity.push_back(capacities[i]), capacity += capacities[i];
+    // An open model's slots only deal arrivals out; closed-model slots are connections.
+    if (!groups[g].open_model() && capacity < groups[g].users) {
+      problems_.push_back(fmt::format(
+          "group {} has {} users but its {} agent(s) can carry {} together (each announces its capacity, at most its "
+          "open-file limit): {}", groups[g].tag(), groups[g].users, members.size(), capacity,
+          options_.remote_agents ? "start more agents" : "raise `agents:` in the scenario so each carries fewer users"));
+      log_error("{}", problems_.back());
+      co_return false;
+    }
+    const auto shares = split_users(groups[g].users, member_capacity);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+      auto& agent = *run_agents_[members[k]];
+      agent.share = shares[k];
+      agent.group = g;
+      agent.in_run = true;
+      agent.status.set_state(control::AGENT_IDLE);
+      entries.push_back({agent.hello.agent_id(), static_cast<std::uint64_t>(groups[g].start_ns / s), groups[g].scenario,
+                         groups[g].tag(), agent.hello.region()});
+      control::ControllerToAgent message;
+      const std::string auth_url = !scenario_.auth_url.empty() ? scenario_.auth_url
+                                   : target_url_.rfind("ws://", 0) == 0 ? "http://" + target_url_.substr(5, target_url_.find('/', 5) - 5)
+                                                                        : std::string{};
+      *message.mutable_plan() = make_plan(scenario_, groups[g], agent.share,
+                                          {run_id_, target_urls_, auth_url, static_cast<std::uint64_t>(g) * 1'000'003});
+      send_to(agent, message);
+    }
   }
-  aggregator_.emplace(ids);
+  aggregator_.emplace(std::move(entries));
   co_return true;
 }
 
@@ -345,12 +361,16 @@ net::awaitable<bool> coordinator::wait_until_ready() {
   }
   std::uint64_t connected = 0, failed = 0;
   bool agent_failed = false;
+  // Users expected before the start: closed groups that begin with the run (open ones arrive later).
+  std::uint64_t expected_ready = 0;
+  for (const auto& g : scenario_.groups)
+    if (!g.open_model() && g.start_ns == 0 && (g.stages.empty() || g.stages.front().duration_ns == 0)) expected_ready += g.users;
   for (const auto& a : run_agents_) {
     connected += a->status.connected_users();
     failed += a->status.failed_users();
     agent_failed |= a->status.state() == control::AGENT_FAILED;
   }
-  if ((connected == 0 && scenario_.users > 0) || agent_failed) {
+  if ((connected == 0 && expected_ready > 0) || agent_failed) {
     std::string detail;
     for (const auto& a : run_agents_)
       if (!a->status.message().empty()) detail += "; " + a->hello.agent_id() + ": " + a->status.message();
@@ -359,7 +379,7 @@ net::awaitable<bool> coordinator::wait_until_ready() {
     log_error("{}", problems_.back());
     co_return false;
   }
-  if (failed) log_warn("{} of {} users could not connect; the run goes on with {}", failed, scenario_.users, connected);
+  if (failed) log_warn("{} of {} users could not connect; the run goes on with {}", failed, connected + failed, connected);
   co_return true;
 }
 
@@ -368,9 +388,7 @@ net::awaitable<void> coordinator::run_until_done() {
   std::int64_t max_rtt = 0;
   for (const auto& a : run_agents_) max_rtt = std::max(max_rtt, 2 * a->status.clock_error_ns());
   const std::int64_t start_at = mono_ns() + 300 * ms + 2 * max_rtt;
-  control::ControllerToAgent message;
-  message.mutable_start()->set_start_at_ns(start_at);
-  for (auto& a : run_agents_) send_to(*a, message);
+  send_start_and_events(start_at);
   started_at_ = start_at;
   running_ = true;
 
@@ -379,28 +397,33 @@ net::awaitable<void> coordinator::run_until_done() {
   info.scenario_name = scenario_.name;
   info.target_url = target_url_;
   info.target_spawned = scenario_.spawn_server;
-  info.users = scenario_.users;
-  info.rooms = scenario_.rooms;
-  info.rate_per_s = scenario_.rate_per_s;
-  info.duration_ns = scenario_.duration_ns;
+  info.users = scenario_.total_users();
+  info.rate_per_s = scenario_.planned_send_rate();
+  info.duration_ns = scenario_.end_ns();
+  for (const auto& g : scenario_.groups) info.groups.push_back({g.tag(), executor_name(g.executor), g.users, g.does.rooms, g.planned_send_rate(), g.start_ns, g.duration_ns});
+  info.thresholds = scenario_.thresholds;
+  info.source = scenario_.source;
   info.agents = agent_infos();
   for (auto& o : outputs_) o->start(info);
 
-  const std::int64_t deadline = start_at + scenario_.duration_ns + scenario_.drain_ns + 15 * s;
-  bool stop_sent = false;
+  const std::int64_t deadline = start_at + scenario_.end_ns() + scenario_.drain_ns() + 15 * s;
   std::int64_t stop_deadline = 0;
   while (!aggregator_->all_final()) {
-    if (interrupted_ && !stop_sent) {
+    if (interrupted_ && !stop_sent_) {
       problems_.push_back("interrupted by signal");
+      abort_code_ = exit_aborted;
       // Sends stop now; a short drain lets in-flight acks and deliveries count.
-      broadcast_stop("interrupted", std::min<std::int64_t>(scenario_.drain_ns, 1 * s));
-      stop_sent = true;
-      stop_deadline = mono_ns() + 5 * s;
+      broadcast_stop("interrupted", std::min<std::int64_t>(scenario_.drain_ns(), 1 * s));
     }
-    if (local_process_died()) break;
-    const std::int64_t limit = stop_sent ? std::min(deadline, stop_deadline) : deadline;
+    if (stop_sent_ && !stop_deadline) stop_deadline = mono_ns() + scenario_.drain_ns() + 5 * s;
+    if (local_process_died()) {
+      abort_code_ = exit_aborted;
+      break;
+    }
+    const std::int64_t limit = stop_deadline ? std::min(deadline, stop_deadline) : deadline;
     if (!co_await wait_for_change(std::min(limit, mono_ns() + 200 * ms)) && mono_ns() >= limit) {
       problems_.push_back("agents did not deliver their final reports in time");
+      abort_code_ = exit_aborted;
       break;
     }
   }
@@ -408,9 +431,81 @@ net::awaitable<void> coordinator::run_until_done() {
   running_ = false;
 }
 
+void coordinator::send_start_and_events(std::int64_t start_at) {
+  for (auto& a : run_agents_) {
+    control::ControllerToAgent message;
+    message.mutable_start()->set_start_at_ns(start_at + scenario_.groups[a->group].start_ns);
+    send_to(*a, message);
+  }
+  // Events go out now with their instants in controller time; agents apply them on time.
+  const auto adjust_at = [&](const timeline_event& e, std::int64_t at, auto&& fill) {
+    control::ControllerToAgent message;
+    message.mutable_adjust()->set_at_ns(start_at + at);
+    fill(*message.mutable_adjust());
+    for (auto& a : run_agents_) {
+      const auto& scenario_name = scenario_.groups[a->group].scenario;
+      if (e.scenarios.empty() || std::find(e.scenarios.begin(), e.scenarios.end(), scenario_name) != e.scenarios.end())
+        send_to(*a, message);
+    }
+  };
+  for (const auto& e : scenario_.events) {
+    switch (e.what) {
+      case timeline_event::kind::burst:
+        adjust_at(e, e.at_ns, [&](control::Adjust& a) { a.set_rate_multiplier(e.multiplier); });
+        adjust_at(e, e.at_ns + e.length_ns, [](control::Adjust& a) { a.set_rate_multiplier(1.0); });
+        break;
+      case timeline_event::kind::pause:
+        adjust_at(e, e.at_ns, [](control::Adjust& a) { a.set_pause(control::Adjust::PAUSE); });
+        adjust_at(e, e.at_ns + e.length_ns, [](control::Adjust& a) { a.set_pause(control::Adjust::RESUME); });
+        break;
+      case timeline_event::kind::reconnect_storm:
+        adjust_at(e, e.at_ns, [&](control::Adjust& a) { *a.mutable_storm() = e.storm; });
+        break;
+    }
+  }
+}
+
+std::vector<threshold_result> coordinator::evaluate_thresholds(double elapsed_s) const {
+  std::vector<threshold_result> out;
+  for (const auto& t : scenario_.thresholds) {
+    const run_stats& stats = t.tag_key.empty() ? aggregator_->total() : aggregator_->tagged(t.tag_key, t.tag_value);
+    out.push_back(evaluate(t, stats, elapsed_s));
+  }
+  return out;
+}
+
+void coordinator::evaluate_live(interval_view& window) {
+  const double elapsed_s = static_cast<double>(window.window + 1);
+  live_thresholds_ = evaluate_thresholds(elapsed_s);
+  window.thresholds_total = static_cast<std::uint32_t>(live_thresholds_.size());
+  for (const auto& r : live_thresholds_) {
+    if (r.passed) continue;
+    ++window.thresholds_failing;
+    if (r.spec.abort_on_fail && static_cast<std::int64_t>(elapsed_s * 1e9) >= r.spec.delay_abort_eval_ns && !stop_sent_)
+      abort_run(fmt::format("threshold {} failed at {}s ({}); aborting as abort_on_fail asks", r.spec.name(),
+                            window.window + 1, r.shown),
+                exit_threshold_failed);
+  }
+  if (scenario_.max_agent_cpu_percent > 0 && window.max_cpu_percent > scenario_.max_agent_cpu_percent && !stop_sent_)
+    abort_run(fmt::format("an agent ran at {:.0f}% CPU in second {}, beyond max_agent_cpu {:.0f}%: its latencies would "
+                          "include its own queueing; use more agents or fewer users per agent",
+                          window.max_cpu_percent, window.window + 1, scenario_.max_agent_cpu_percent),
+              exit_aborted);
+}
+
+void coordinator::abort_run(const std::string& why, int exit_code) {
+  log_error("{}", why);
+  problems_.push_back(why);
+  abort_code_ = exit_code;
+  broadcast_stop(why, std::min<std::int64_t>(scenario_.drain_ns(), 1 * s));
+  notify();
+}
+
 void coordinator::emit(std::vector<interval_view> windows) {
-  for (const auto& w : windows)
+  for (auto& w : windows) {
+    evaluate_live(w);
     for (auto& o : outputs_) o->add(w);
+  }
 }
 
 void coordinator::send_to(agent_link& agent, const control::ControllerToAgent& message) {
@@ -423,6 +518,7 @@ void coordinator::broadcast_stop(const std::string& reason, std::int64_t drain_n
   message.mutable_stop()->set_drain_ns(drain_ns);
   for (auto& a : run_agents_)
     if (a->connected) send_to(*a, message);
+  stop_sent_ = true;
 }
 
 net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_request request) {
@@ -486,7 +582,16 @@ net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_req
   agent->connected = false;
   if (greeted) {
     if (agent->in_run && aggregator_ && !aggregator_->all_final() && running_) {
-      problems_.push_back("agent " + agent->hello.agent_id() + " disconnected during the run; its share is missing");
+      const auto what = fmt::format("agent {} ({} users of group {}) disconnected during the run", agent->hello.agent_id(),
+                                    agent->share.user_count, scenario_.groups[agent->group].tag());
+      if (scenario_.abort_on_agent_loss) {
+        abort_run(what + "; the run stops (on_agent_loss: abort); set on_agent_loss: degrade to carry on without it",
+                  exit_aborted);
+      } else {
+        degraded_ = true;
+        warnings_.push_back(what + ": the results lack its share from then on (on_agent_loss: degrade)");
+        log_warn("{}", warnings_.back());
+      }
       emit(aggregator_->remove_agent(agent->hello.agent_id()));
     }
     notify();
@@ -521,9 +626,15 @@ void coordinator::on_agent_message(const std::shared_ptr<agent_link>& agent,
 std::vector<agent_info> coordinator::agent_infos() const {
   std::vector<agent_info> out;
   for (const auto& a : run_agents_)
-    out.push_back({a->hello.agent_id(), a->hello.region(), a->share.user_count, a->status.clock_offset_ns(),
-                   a->status.clock_error_ns(), control::AgentState_Name(a->status.state())});
+    out.push_back({a->hello.agent_id(), a->hello.region(), scenario_.groups[a->group].tag(), a->share.user_count,
+                   a->status.clock_offset_ns(), a->status.clock_error_ns(), control::AgentState_Name(a->status.state()),
+                   a->connected});
   return out;
+}
+
+unsigned coordinator::local_agent_count() const {
+  if (scenario_.local_agents) return std::max<unsigned>(scenario_.local_agents, static_cast<unsigned>(scenario_.groups.size()));
+  return std::max<unsigned>(std::max(1u, std::thread::hardware_concurrency()), static_cast<unsigned>(scenario_.groups.size()));
 }
 
 std::string coordinator::metrics_text() const {

@@ -40,11 +40,18 @@ class coordinator {
   void on_agent_message(const std::shared_ptr<agent_link>& agent, const control::AgentToController& message,
                         std::int64_t received_ns);
   void emit(std::vector<interval_view> windows);
+  // Thresholds on the cumulative results so far; aborts the run when one
+  // with abort_on_fail fails, or an agent is saturated beyond max_agent_cpu.
+  void evaluate_live(interval_view& window);
+  std::vector<threshold_result> evaluate_thresholds(double elapsed_s) const;
+  void send_start_and_events(std::int64_t start_at);
+  void abort_run(const std::string& why, int exit_code);
   void send_to(agent_link& agent, const control::ControllerToAgent& message);
   void broadcast_stop(const std::string& reason, std::int64_t drain_ns);
   bool local_process_died();
   std::vector<agent_info> agent_infos() const;
   std::string metrics_text() const;
+  unsigned local_agent_count() const;
 
   scenario scenario_;
   run_options options_;
@@ -59,11 +66,17 @@ class coordinator {
   std::vector<child_process> agent_processes_;
   std::vector<std::string> problems_;
   std::string created_work_dir_;  // a temporary log directory we made: removed after a clean run
-  std::string target_url_;
+  std::vector<std::string> target_urls_;
+  std::string target_url_;  // for people: the targets, space-separated
   std::string run_id_;
   bool running_ = false;  // between Start and the last report
   std::int64_t started_at_ = 0;
   bool interrupted_ = false;
+  bool stop_sent_ = false;
+  bool degraded_ = false;            // an agent left and on_agent_loss is degrade
+  int abort_code_ = 0;               // set when the run was cut short: exit_threshold_failed or exit_aborted
+  std::vector<std::string> warnings_;
+  std::vector<threshold_result> live_thresholds_;
   int exit_code_ = 0;
 };
 

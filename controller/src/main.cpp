@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   int exit_code = throng::exit_ok;
   throng::controller::cli::add_run_command(app, exit_code);
   throng::controller::cli::add_validate_command(app, exit_code);
+  throng::controller::cli::add_report_command(app, exit_code);
+  throng::controller::cli::add_compare_command(app, exit_code);
   try {
     if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   } catch (const std::exception& e) {

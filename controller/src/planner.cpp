@@ -1,6 +1,6 @@
 #include "throng/controller/planner.hpp"
 
-#include <numeric>
+#include "throng/controller/scenario.hpp"
 
 namespace throng::controller {
 
@@ -23,6 +23,73 @@ std::vector<user_share> split_users(std::uint64_t total, const std::vector<std::
     previous = boundary;
   }
   return shares;
+}
+
+std::vector<std::size_t> assign_groups(const std::vector<user_group>& groups, const std::vector<std::uint32_t>& capacities) {
+  std::vector<std::size_t> owner(capacities.size(), 0);
+  if (groups.empty() || capacities.size() < groups.size()) return {};
+  std::vector<double> load(groups.size()), capacity(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) load[g] = static_cast<double>(std::max<std::uint64_t>(1, groups[g].users));
+  // Agents in order: the first ones one per group, then each to the group
+  // whose users per unit of capacity are highest.
+  for (std::size_t a = 0; a < capacities.size(); ++a) {
+    std::size_t pick = a;
+    if (a >= groups.size()) {
+      pick = 0;
+      for (std::size_t g = 1; g < groups.size(); ++g)
+        if (load[g] / capacity[g] > load[pick] / capacity[pick]) pick = g;
+    }
+    owner[a] = pick;
+    capacity[pick] += std::max<double>(1, capacities[a]);
+  }
+  return owner;
+}
+
+control::Plan make_plan(const scenario& s, const user_group& g, const user_share& share, const plan_inputs& in) {
+  control::Plan plan;
+  plan.set_run_id(in.run_id);
+  plan.set_target_url(in.target_urls.front());
+  for (std::size_t i = 1; i < in.target_urls.size(); ++i) plan.add_extra_target_urls(in.target_urls[i]);
+  plan.set_protocol(s.json_protocol ? control::WIRE_JSON : control::WIRE_BINARY);
+  plan.set_seed(s.seed + in.seed_offset);
+  plan.set_total_users(g.users);
+  plan.set_first_user(share.first_user);
+  plan.set_user_count(share.user_count);
+  const auto& d = g.does;
+  plan.set_rooms(d.rooms);
+  plan.set_room_prefix(d.room_prefix);
+  plan.set_room_choice(d.room_choice);
+  plan.set_rooms_per_user(d.rooms_per_user);
+  plan.set_zipf_s(d.zipf_s);
+  for (const auto& room : d.room_list) plan.add_room_list(room);
+  plan.set_send_model(d.send_model);
+  plan.set_sends_per_user_per_s(d.sends_per_user_per_s);
+  *plan.mutable_think_time() = d.think_time;
+  *plan.mutable_session_duration() = d.session_duration;
+  if (d.message_size.kind() == control::Distribution::CONSTANT && d.message_size.a() == 0) plan.set_message_bytes(64);
+  else *plan.mutable_message_size() = d.message_size;
+  plan.set_dup_factor(d.dup_factor);
+  plan.set_body_template(d.body_template);
+  // The group's connect rate, this agent's share of it.
+  if (d.connect_rate > 0 && g.users)
+    plan.set_connect_rate(d.connect_rate * static_cast<double>(share.user_count) / static_cast<double>(g.users));
+  plan.set_auth(d.auth);
+  plan.set_token_secret(s.test_token_secret);
+  if (d.auth == control::AUTH_REGISTER_LOGIN) {
+    plan.set_user_prefix(in.run_id + "-" + g.scenario + "-" + g.name + "-");
+    plan.set_auth_url(in.auth_url);
+  }
+  plan.set_arrival(g.open_model() ? control::ARRIVAL_OPEN : control::ARRIVAL_CLOSED);
+  for (const auto& st : g.stages) {
+    auto* out = plan.add_stages();
+    out->set_duration_ns(st.duration_ns);
+    out->set_target(st.target);
+  }
+  plan.set_duration_ns(g.duration_ns);
+  plan.set_drain_ns(g.graceful_stop_ns);
+  plan.set_connect_timeout_ns(s.connect_timeout_ns);
+  plan.set_batch(s.batch);
+  return plan;
 }
 
 }  // namespace throng::controller

@@ -77,8 +77,8 @@ TEST(Distribution, LogNormalHasItsMedianAndMean) {
   const auto d = make(control::Distribution::LOG_NORMAL, 2, 0.5);
   const auto m = draw(d);
   EXPECT_NEAR(m.median, 2.0, 0.02);                         // the median is the scale
-  EXPECT_NEAR(m.mean, mean(d), 0.01 * mean(d));             // scale * exp(sigma^2 / 2)
-  EXPECT_NEAR(mean(d), 2 * std::exp(0.125), 1e-12);
+  EXPECT_NEAR(m.mean, distribution_mean(d), 0.01 * distribution_mean(d));             // scale * exp(sigma^2 / 2)
+  EXPECT_NEAR(distribution_mean(d), 2 * std::exp(0.125), 1e-12);
 }
 
 TEST(Distribution, TheSameSeedGivesTheSameDraws) {
@@ -94,17 +94,17 @@ TEST(Distribution, TheSameSeedGivesTheSameDraws) {
 }
 
 TEST(Distribution, UnsetMeansConstantZero) {
-  EXPECT_FALSE(is_set(control::Distribution{}));
-  EXPECT_TRUE(is_set(make(control::Distribution::CONSTANT, 1)));
-  EXPECT_TRUE(is_set(make(control::Distribution::EXPONENTIAL, 0)));
+  EXPECT_FALSE(distribution_is_set(control::Distribution{}));
+  EXPECT_TRUE(distribution_is_set(make(control::Distribution::CONSTANT, 1)));
+  EXPECT_TRUE(distribution_is_set(make(control::Distribution::EXPONENTIAL, 0)));
 }
 
 TEST(Distribution, BadParametersAreExplained) {
-  EXPECT_EQ(check(make(control::Distribution::UNIFORM, 1, 2), "think_time"), "");
-  EXPECT_NE(check(make(control::Distribution::UNIFORM, 3, 2), "think_time").find("min <= max"), std::string::npos);
-  EXPECT_NE(check(make(control::Distribution::CONSTANT, -1), "think_time").find("negative"), std::string::npos);
-  EXPECT_NE(check(make(control::Distribution::NORMAL, 1, -1), "think_time").find("spread"), std::string::npos);
-  EXPECT_NE(check(make(control::Distribution::NORMAL, NAN, 1), "think_time").find("finite"), std::string::npos);
+  EXPECT_EQ(distribution_problem(make(control::Distribution::UNIFORM, 1, 2), "think_time"), "");
+  EXPECT_NE(distribution_problem(make(control::Distribution::UNIFORM, 3, 2), "think_time").find("min <= max"), std::string::npos);
+  EXPECT_NE(distribution_problem(make(control::Distribution::CONSTANT, -1), "think_time").find("negative"), std::string::npos);
+  EXPECT_NE(distribution_problem(make(control::Distribution::NORMAL, 1, -1), "think_time").find("spread"), std::string::npos);
+  EXPECT_NE(distribution_problem(make(control::Distribution::NORMAL, NAN, 1), "think_time").find("finite"), std::string::npos);
 }
 
 TEST(Zipf, RanksFollowThePowerLaw) {

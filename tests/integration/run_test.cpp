@@ -72,7 +72,7 @@ TEST(Run, JsonProtocolTwoAgentsTwoShards) {
 seed: 7
 target: {spawn: reference-server, server_threads: 2, protocol: json}
 duration: 3s
-drain: 1s
+graceful_stop: 1s
 users: 60
 rooms: 3
 rate: 120/s
@@ -97,7 +97,7 @@ TEST(Run, RemoteAgentsDialInWithToken) {
   const auto dir = make_temp_dir();
   server_process server(dir);
   ASSERT_NE(server.port, 0);
-  write_file(dir + "/remote.yaml", "target: {url: '" + server.url() + "'}\nduration: 2s\ndrain: 1s\nusers: 20\nrooms: 2\nrate: 40/s\n");
+  write_file(dir + "/remote.yaml", "target: {url: '" + server.url() + "'}\nduration: 2s\ngraceful_stop: 1s\nusers: 20\nrooms: 2\nrate: 40/s\n");
 
   const auto port = std::to_string(free_port());
   background_process controller({bin("throng"), "run", dir + "/remote.yaml", "--agents", "2", "--agent-port", port,

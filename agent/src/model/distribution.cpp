@@ -16,10 +16,6 @@ double standard_normal(rng& random) {
 }
 }  // namespace
 
-bool is_set(const control::Distribution& d) {
-  return d.kind() != control::Distribution::CONSTANT || d.a() != 0;
-}
-
 double sample(const control::Distribution& d, rng& random) {
   double v = 0;
   switch (d.kind()) {
@@ -31,31 +27,6 @@ double sample(const control::Distribution& d, rng& random) {
     default: break;
   }
   return std::max(0.0, v);
-}
-
-double mean(const control::Distribution& d) {
-  switch (d.kind()) {
-    case control::Distribution::UNIFORM: return (d.a() + d.b()) / 2;
-    case control::Distribution::LOG_NORMAL: return d.a() * std::exp(d.b() * d.b() / 2);
-    default: return d.a();
-  }
-}
-
-std::string check(const control::Distribution& d, const char* what) {
-  const std::string name(what);
-  if (!std::isfinite(d.a()) || !std::isfinite(d.b())) return name + ": parameters must be finite numbers";
-  if (d.a() < 0) return name + ": the first parameter must not be negative";
-  switch (d.kind()) {
-    case control::Distribution::UNIFORM:
-      if (d.b() < d.a()) return name + ": uniform needs min <= max";
-      break;
-    case control::Distribution::NORMAL:
-    case control::Distribution::LOG_NORMAL:
-      if (d.b() < 0) return name + ": the spread (stddev / sigma) must not be negative";
-      break;
-    default: break;
-  }
-  return {};
 }
 
 zipf_table::zipf_table(std::uint32_t n, double s) : cdf_(n) {

@@ -7,17 +7,13 @@
 
 #include "control.pb.h"
 #include "random.hpp"
+#include "throng/common/distribution_text.hpp"
 
 namespace throng::agent {
 
-// An unset distribution is CONSTANT 0.
-bool is_set(const control::Distribution& d);
 // One draw; never negative.
 double sample(const control::Distribution& d, rng& random);
-// The distribution's mean (for planning and checks).
-double mean(const control::Distribution& d);
-// Why the distribution is unusable, or empty when it is fine.
-std::string check(const control::Distribution& d, const char* what);
+// Parsing, checks and means: throng/common/distribution_text.hpp.
 
 // Ranks 0..n-1 with P(k) proportional to 1 / (k + 1)^s; O(log n) per draw.
 class zipf_table {

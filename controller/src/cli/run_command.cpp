@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -38,6 +39,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--agent-wait", args->options.agent_wait_s, "seconds to wait for agents to connect")
       ->capture_default_str();
   cmd->add_option("--report", args->options.report_path, "write the JSON report here");
+  cmd->add_option("--junit", args->options.junit_path, "write a JUnit XML report here (a test case per threshold)");
+  cmd->add_option("--markdown", args->options.markdown_path, "write a Markdown summary here");
   cmd->add_option("--work-dir", args->options.work_dir, "directory for the logs of local processes");
   cmd->add_flag("-v,--verbose", args->verbose, "debug logging");
   cmd->callback([args, &exit_code] {
@@ -57,9 +60,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
         exit_code = exit_bad_input;
         return;
       }
-      s.target_url = args->target;
+      s.target_urls = {args->target};
       s.spawn_server = false;
-      if (!s.anonymous && s.test_token_secret.empty()) {
+      bool minted = false;
+      for (const auto& g : s.groups) minted = minted || g.does.auth == control::AUTH_MINTED_TOKEN;
+      if (s.test_token_secret.empty())
+        if (const char* env = std::getenv("THRONG_TEST_TOKEN_SECRET")) s.test_token_secret = env;
+      if (minted && s.test_token_secret.empty()) {
         std::cerr << "throng run: --target needs the server's test token secret to mint user tokens: set "
                      "THRONG_TEST_TOKEN_SECRET (the server's --test-token-secret), or use auth: anonymous\n";
         exit_code = exit_bad_input;

@@ -22,11 +22,28 @@ struct interval_view {
   std::uint32_t active_users = 0;
   double max_loop_lag_ms = 0;
   double max_cpu_percent = 0;
+  // Filled by the controller: thresholds on the cumulative results so far.
+  std::uint32_t thresholds_total = 0;
+  std::uint32_t thresholds_failing = 0;
 };
+
+// An agent of the run: its windows count from `first_window` of the run (a
+// scenario with a start_time starts later), and its measurements also add up
+// under its tags.
+struct agent_entry {
+  std::string id;
+  std::uint64_t first_window = 0;
+  std::string scenario, group, region;  // group is scenario/group
+};
+
+// Cumulative measurements of one tag value, e.g. scenario "chat".
+using tagged_totals = std::map<std::string, std::map<std::string, run_stats>>;  // tag key -> value -> totals
 
 class aggregator {
  public:
-  explicit aggregator(std::vector<std::string> agent_ids);
+  explicit aggregator(std::vector<agent_entry> agents);
+  // Agents all starting with the run, without tags.
+  explicit aggregator(std::initializer_list<std::string> agent_ids);
 
   // Adds a report and returns the windows it completed, oldest first.
   std::vector<interval_view> add(const control::StatsReport& report);
@@ -37,12 +54,16 @@ class aggregator {
 
   bool all_final() const;
   const run_stats& total() const noexcept { return total_; }
+  // The cumulative measurements of a tag value (scenario, group, region); empty when none.
+  const run_stats& tagged(const std::string& key, const std::string& value) const;
+  const tagged_totals& tags() const noexcept { return tagged_; }
   double max_loop_lag_ms() const noexcept { return max_loop_lag_ms_; }
   double max_cpu_percent() const noexcept { return max_cpu_percent_; }
   std::uint64_t rejected_histograms() const noexcept { return rejected_histograms_; }
 
  private:
   struct agent_progress {
+    agent_entry entry;
     std::int64_t last_window = -1;
     bool final = false;
     bool live = true;
@@ -59,6 +80,7 @@ class aggregator {
   std::map<std::uint64_t, pending_window> pending_;
   std::uint64_t next_window_ = 0;
   run_stats total_;
+  tagged_totals tagged_;
   double max_loop_lag_ms_ = 0;
   double max_cpu_percent_ = 0;
   std::uint64_t rejected_histograms_ = 0;

@@ -11,16 +11,29 @@
 #include <vector>
 
 #include "throng/controller/aggregator.hpp"
+#include "throng/controller/thresholds.hpp"
 
 namespace throng::controller {
 
 struct agent_info {
   std::string id;
   std::string region;
+  std::string group;               // scenario/group it carried
   std::uint64_t users = 0;
   std::int64_t clock_offset_ns = 0;
   std::int64_t clock_error_ns = 0;
   std::string state;
+  bool connected = true;           // false: lost during the run
+};
+
+struct group_info {
+  std::string tag;                 // scenario/group
+  std::string executor;
+  std::uint64_t users = 0;         // slots (peak concurrency for closed executors)
+  std::uint32_t rooms = 0;
+  double send_rate_per_s = 0;      // planned, when fully running
+  std::int64_t start_ns = 0;
+  std::int64_t duration_ns = 0;
 };
 
 struct run_info {
@@ -29,14 +42,19 @@ struct run_info {
   std::string target_url;
   bool target_spawned = false;
   std::uint64_t users = 0;
-  std::uint32_t rooms = 0;
   double rate_per_s = 0;
-  std::int64_t duration_ns = 0;
+  std::int64_t duration_ns = 0;    // until the last group stops sending
+  std::vector<group_info> groups;
+  std::vector<threshold> thresholds;
+  std::string source;              // the scenario file as written
   std::vector<agent_info> agents;
 };
 
 struct run_summary {
   run_stats total;
+  tagged_totals tags;                     // per scenario, group and region
+  std::vector<threshold_result> thresholds;
+  bool degraded = false;                  // an agent was lost and the run carried on
   std::int64_t elapsed_ns = 0;
   bool completed = false;                 // false: aborted
   std::vector<std::string> problems;      // why aborted, lost agents, ...
@@ -58,7 +76,11 @@ class output {
 
 // Progress line each second (rewritten in place on a terminal) and the summary table.
 std::unique_ptr<output> make_console_output(std::FILE* out);
-// The whole run as JSON: info, per-second timeline, totals, agents.
+// The whole run as JSON (controller/report.hpp): it reads back for `throng report` and `compare`.
 std::unique_ptr<output> make_json_report(std::string path);
+// JUnit XML: a test case per threshold and one for the run.
+std::unique_ptr<output> make_junit_report(std::string path);
+// A Markdown summary (verdict, thresholds, tables).
+std::unique_ptr<output> make_markdown_summary(std::string path);
 
 }  // namespace throng::controller

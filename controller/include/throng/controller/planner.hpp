@@ -1,12 +1,19 @@
 #pragma once
-// Splits a run's users over agents, weighted by each agent's announced
-// capacity. Boundaries are exact rational segments (k6 execution segments):
-// every user belongs to exactly one agent and the shares add up to the total.
+// Splits a run over agents. Each agent carries one user group; a group's
+// user slots are split over its agents weighted by their announced capacity.
+// Boundaries are exact rational segments (k6 execution segments): every
+// user belongs to exactly one agent and the shares add up to the total.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "control.pb.h"
+
 namespace throng::controller {
+
+struct scenario;
+struct user_group;
 
 struct user_share {
   std::uint64_t first_user = 0;
@@ -15,5 +22,19 @@ struct user_share {
 
 // capacities: one weight per agent (zero weights get no users unless all are zero).
 std::vector<user_share> split_users(std::uint64_t total_users, const std::vector<std::uint32_t>& capacities);
+
+// Which group each agent carries (an index into groups, per agent): every
+// group gets at least one agent, and the rest go where users per unit of
+// capacity are highest. Needs at least as many agents as groups.
+std::vector<std::size_t> assign_groups(const std::vector<user_group>& groups, const std::vector<std::uint32_t>& capacities);
+
+// What an agent needs to run its share of a group.
+struct plan_inputs {
+  std::string run_id;
+  std::vector<std::string> target_urls;
+  std::string auth_url;
+  std::uint64_t seed_offset = 0;  // distinct seeds per group
+};
+control::Plan make_plan(const scenario& s, const user_group& g, const user_share& share, const plan_inputs& inputs);
 
 }  // namespace throng::controller

@@ -14,6 +14,8 @@ struct run_options {
   unsigned remote_agents = 0;         // 0: local mode, spawn agents; N: wait for N remote agents
   double agent_wait_s = 30;           // how long to wait for agents to dial in
   std::string report_path;            // JSON report, when set
+  std::string junit_path;             // JUnit XML, when set
+  std::string markdown_path;          // Markdown summary, when set
   std::string bin_dir;                // where throng-server and throng-agent live; default: next to throng
   std::string work_dir;               // logs of spawned processes; default: a new temporary directory
 };
