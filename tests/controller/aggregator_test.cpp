@@ -75,3 +75,25 @@ TEST(Aggregator, ReportsFromStrangersAndAfterFinalAreIgnored) {
 
 }  // namespace
 }  // namespace throng::controller
+
+namespace throng::controller {
+namespace {
+
+TEST(Aggregator, LateStartingGroupsAlignToRunWindowsAndSumUnderTheirTags) {
+  // b's scenario starts 2 s into the run: its window 0 is the run's window 2.
+  aggregator agg(std::vector<agent_entry>{{"a", 0, "chat", "chat/default", "eu"}, {"b", 2, "late", "late/default", "us"}});
+  EXPECT_EQ(agg.add(report("a", 0, 1)).size(), 1u) << "b does not hold back windows before its start";
+  EXPECT_EQ(agg.add(report("a", 1, 1)).size(), 1u);
+  EXPECT_TRUE(agg.add(report("a", 2, 1)).empty());
+  const auto done = agg.add(report("b", 0, 5));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].window, 2u);
+  EXPECT_EQ(done[0].stats.counters.sent, 6u);
+  EXPECT_EQ(agg.tagged("scenario", "chat").counters.sent, 3u);
+  EXPECT_EQ(agg.tagged("scenario", "late").counters.sent, 5u);
+  EXPECT_EQ(agg.tagged("region", "us").counters.sent, 5u);
+  EXPECT_EQ(agg.tagged("group", "nope").counters.sent, 0u);
+}
+
+}  // namespace
+}  // namespace throng::controller

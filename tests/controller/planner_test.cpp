@@ -1,4 +1,7 @@
 #include "throng/controller/planner.hpp"
+#include "throng/controller/scenario.hpp"
+
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +53,65 @@ TEST(Planner, AllZeroCapacitiesFallBackToEqualShares) {
   const auto shares = split_users(4, {0, 0});
   expect_partition(shares, 4);
   EXPECT_EQ(shares[0].user_count, 2u);
+}
+
+}  // namespace
+}  // namespace throng::controller
+
+namespace throng::controller {
+namespace {
+
+user_group group_of(std::uint64_t users) {
+  user_group g;
+  g.users = users;
+  return g;
+}
+
+TEST(AssignGroups, EveryGroupGetsAnAgentAndTheRestFollowTheLoad) {
+  const std::vector<user_group> groups{group_of(900), group_of(100)};
+  const auto owner = assign_groups(groups, {10, 10, 10, 10, 10});
+  ASSERT_EQ(owner.size(), 5u);
+  EXPECT_EQ(owner[0], 0u);
+  EXPECT_EQ(owner[1], 1u);
+  EXPECT_EQ(std::count(owner.begin(), owner.end(), 0u), 4) << "the big group takes the spare agents";
+  EXPECT_TRUE(assign_groups(groups, {10}).empty()) << "fewer agents than groups cannot be planned";
+}
+
+TEST(MakePlan, CarriesTheGroupBehaviourAndTheAgentShare) {
+  scenario s;
+  s.seed = 7;
+  s.test_token_secret = "secret";
+  user_group g;
+  g.scenario = "chat";
+  g.name = "bots";
+  g.users = 100;
+  g.executor = executor_kind::ramping_users;
+  g.stages = {{1'000'000'000, 100}, {2'000'000'000, 50}};
+  g.duration_ns = 3'000'000'000;
+  g.graceful_stop_ns = 500'000'000;
+  g.does.rooms = 9;
+  g.does.room_choice = control::ROOMS_ZIPF;
+  g.does.zipf_s = 1.3;
+  g.does.send_model = control::SEND_POISSON;
+  g.does.sends_per_user_per_s = 0.5;
+  g.does.connect_rate = 100;
+  g.does.auth = control::AUTH_REGISTER_LOGIN;
+  const auto plan = make_plan(s, g, {40, 25}, {"run-1", {"ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws"}, "http://127.0.0.1:1", 3});
+  EXPECT_EQ(plan.seed(), 10u);
+  EXPECT_EQ(plan.total_users(), 100u);
+  EXPECT_EQ(plan.first_user(), 40u);
+  EXPECT_EQ(plan.user_count(), 25u);
+  EXPECT_EQ(plan.extra_target_urls_size(), 1);
+  EXPECT_EQ(plan.stages_size(), 2);
+  EXPECT_EQ(plan.arrival(), control::ARRIVAL_CLOSED);
+  EXPECT_EQ(plan.room_choice(), control::ROOMS_ZIPF);
+  EXPECT_DOUBLE_EQ(plan.zipf_s(), 1.3);
+  EXPECT_EQ(plan.send_model(), control::SEND_POISSON);
+  EXPECT_DOUBLE_EQ(plan.connect_rate(), 25.0) << "the agent's share of the group's connect rate";
+  EXPECT_EQ(plan.drain_ns(), 500'000'000);
+  EXPECT_EQ(plan.user_prefix(), "run-1-chat-bots-");
+  EXPECT_EQ(plan.auth_url(), "http://127.0.0.1:1");
+  EXPECT_EQ(plan.message_bytes(), 64u) << "unset message size: 64 bytes";
 }
 
 }  // namespace
