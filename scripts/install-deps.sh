@@ -13,6 +13,7 @@ packages=(
   libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev
   clang libclang-rt-14-dev
   libfmt-dev procps iproute2 util-linux python3
+  python3-yaml python3-jsonschema   # scenarios/schema.json is checked against the shipped scenarios
 )
 
 missing=()

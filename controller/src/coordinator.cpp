@@ -24,6 +24,11 @@ namespace {
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t s = 1'000'000'000;
 
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 std::string random_hex(std::size_t bytes) {
   std::random_device rd;
   std::string out;
@@ -196,11 +201,13 @@ net::awaitable<bool> coordinator::start_local_processes() {
   if (scenario_.spawn_server) {
     const std::string port_file = work + "/server.port";
     std::filesystem::remove(port_file);
+    std::vector<std::string> config;
+    if (!scenario_.server_config.empty()) config = {"--config", scenario_.server_config};
     server_process_.emplace(binary("throng-server"),
-                            std::vector<std::string>{"--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
+                            concat(config, std::vector<std::string>{"--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
                                                      "--threads", std::to_string(scenario_.server_threads),
                                                      "--store", scenario_.server_store, "--store-path", work + "/server.db",
-                                                     "--test-token-secret", scenario_.test_token_secret},
+                                                     "--test-token-secret", scenario_.test_token_secret}),
                             work + "/server.log");
     const std::int64_t deadline = mono_ns() + 10 * s;
     net::steady_timer poll(io_);

@@ -20,6 +20,7 @@ struct run_args {
   unsigned local_agents = 0;
   std::string target;
   bool verbose = false;
+  double scale = 1;
 };
 }  // namespace
 
@@ -42,6 +43,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", args->options.junit_path, "write a JUnit XML report here (a test case per threshold)");
   cmd->add_option("--markdown", args->options.markdown_path, "write a Markdown summary here");
   cmd->add_option("--work-dir", args->options.work_dir, "directory for the logs of local processes");
+  cmd->add_option("--scale", args->scale,
+                  "multiply the population (users, arrival and total rates) by this factor, e.g. 0.0001 for a "
+                  "scaled-down run of a large model")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("-v,--verbose", args->verbose, "debug logging");
   cmd->callback([args, &exit_code] {
     if (args->verbose) set_log_level(log_level::debug);
@@ -53,6 +58,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     }
     scenario s = *loaded.value;
     if (args->local_agents) s.local_agents = args->local_agents;
+    if (args->scale != 1) s.scale(args->scale);
     if (!args->target.empty()) {
       const auto url = parse_ws_url(args->target);
       if (!url || url->tls) {

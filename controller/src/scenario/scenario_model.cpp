@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "throng/common/distribution_text.hpp"
 #include "throng/controller/scenario.hpp"
@@ -63,6 +64,19 @@ std::vector<std::string> scenario::scenario_names() const {
   for (const auto& g : groups)
     if (std::find(names.begin(), names.end(), g.scenario) == names.end()) names.push_back(g.scenario);
   return names;
+}
+
+void scenario::scale(double factor) {
+  for (auto& g : groups) {
+    if (!g.open_model()) g.users = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(static_cast<double>(g.users) * factor)));
+    for (auto& st : g.stages)
+      st.target = g.open_model() ? st.target * factor : std::round(st.target * factor);
+    if (g.does.send_model == control::SEND_GROUP_RATE) g.does.sends_per_user_per_s *= factor;
+    g.does.connect_rate *= factor;
+    // Rooms shrink with the population, so rooms keep their sizes.
+    if (g.does.room_choice != control::ROOMS_LIST)
+      g.does.rooms = std::max<std::uint32_t>(g.does.rooms_per_user, static_cast<std::uint32_t>(std::llround(g.does.rooms * factor)));
+  }
 }
 
 }  // namespace throng::controller

@@ -157,7 +157,7 @@ std::optional<scenario> scenario_parser::parse(const YAML::Node& root) {
 
 void scenario_parser::parse_target(const YAML::Node& target, scenario& s) {
   r_.check_keys(target, "target.", {"url", "urls", "spawn", "protocol", "server_threads", "batch", "store",
-                                    "test_token_secret", "auth_url"});
+                                    "test_token_secret", "auth_url", "server_config"});
   const auto add_url = [&](const YAML::Node& node, const std::string& path) {
     const auto v = r_.scalar(node, path);
     if (!v) return;
@@ -190,6 +190,13 @@ void scenario_parser::parse_target(const YAML::Node& target, scenario& s) {
     if (!target["spawn"]) r_.error(target["store"], "target.store", "only applies to spawn: reference-server");
     else if (*v != "sqlite" && *v != "memory") r_.error(target["store"], "target.store", "'" + *v + "' is not a store: expected sqlite or memory");
     else s.server_store = *v;
+  }
+  if (const auto v = r_.text(target, "server_config", "target.server_config")) {
+    // Relative to the scenario file, so a scenario and its server config travel together.
+    const auto path = std::filesystem::path(file_).parent_path() / *v;
+    if (!target["spawn"]) r_.error(target["server_config"], "target.server_config", "only applies to spawn: reference-server");
+    else if (!std::filesystem::is_regular_file(path)) r_.error(target["server_config"], "target.server_config", "'" + path.string() + "' does not exist");
+    else s.server_config = path.string();
   }
   if (const auto v = r_.text(target, "test_token_secret", "target.test_token_secret")) s.test_token_secret = *v;
   else if (const char* env = std::getenv("THRONG_TEST_TOKEN_SECRET"); env && has_url) s.test_token_secret = env;

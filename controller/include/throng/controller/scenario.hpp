@@ -83,6 +83,7 @@ struct scenario {
   bool spawn_server = false;            // start a local throng-server
   unsigned server_threads = 1;
   std::string server_store = "sqlite";  // spawned server: sqlite (in the work dir) or memory
+  std::string server_config;            // spawned server: its --config (rooms and transform styles)
   bool json_protocol = false;           // text frames with the JSON mapping
   bool batch = true;                    // announce the "batch" capability
   // Users prove who they are with tokens the agents mint with this secret
@@ -105,6 +106,9 @@ struct scenario {
   std::int64_t drain_ns() const;        // the longest graceful stop
   double planned_send_rate() const;
   std::vector<std::string> scenario_names() const;
+  // Scales the population: users, rooms, arrival rates and total rates times
+  // `factor` (per-user behaviour unchanged), for scaled-down runs of a big model.
+  void scale(double factor);
 };
 
 struct validation_error {
