@@ -93,6 +93,123 @@ agents: 2
   std::filesystem::remove_all(dir);
 }
 
+TEST(Run, ShippedReconnectStormLosesNothing) {
+  const auto dir = make_temp_dir();
+  const auto r = run_command({bin("throng"), "run", scenarios_dir() + "/reconnect-storm.yaml", "--report",
+                              dir + "/report.json", "--work-dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  const auto& t = report.at("totals");
+  EXPECT_GT(t.at("reconnects").get<std::uint64_t>(), 30u) << "about 30 % of 300 users dropped and came back";
+  EXPECT_EQ(t.at("lost").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(report.at("verdict"), "pass");
+  std::filesystem::remove_all(dir);
+}
+
+// Two scenarios (one starting later), groups, a burst and a pause, and a
+// threshold that must fail: the CI gate exits 1 and says why in every output.
+TEST(Run, GroupsEventsAndFailingThresholdsGateCi) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/gate.yaml", R"(name: gate
+seed: 9
+target: {spawn: reference-server, store: memory}
+scenarios:
+  chat:
+    users: 40
+    duration: 4s
+    graceful_stop: 1s
+    rooms: 2
+    rate: 40/s
+    groups:
+      talkers: {weight: 1}
+      lurkers: {weight: 1, send_model: none, auth: anonymous}
+  late:
+    users: 10
+    duration: 2s
+    start_time: 2s
+    graceful_stop: 1s
+    rooms: 1
+    room_prefix: late-
+    send_model: group
+    rate: 20/s
+events:
+  - {at: 1s, burst: {multiplier: 3, duration: 1s}, scenarios: [chat]}
+  - {at: 3s, pause: 1s, scenarios: [chat]}
+thresholds:
+  lost: ["count == 0"]
+  "sent{scenario:late}": ["count >= 30"]
+  "e2e{group:chat/talkers}": ["p(50) < 1us"]
+)");
+  const auto r = run_command({bin("throng"), "run", dir + "/gate.yaml", "--report", dir + "/report.json", "--junit",
+                              dir + "/junit.xml", "--markdown", dir + "/summary.md", "--work-dir", dir});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL e2e{group:chat/talkers}: p(50) < 1us"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict: FAIL"), std::string::npos) << r.out;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  EXPECT_EQ(report.at("verdict"), "fail");
+  EXPECT_TRUE(report.at("completed").get<bool>());
+  ASSERT_EQ(report.at("agents").size(), 3u) << "one local agent per group";
+  const auto& tags = report.at("tags");
+  const auto talkers = tags.at("group").at("chat/talkers").at("counters").at("sent").get<double>();
+  EXPECT_EQ(tags.at("group").at("chat/lurkers").at("counters").at("sent").get<std::uint64_t>(), 0u) << "lurkers only read";
+  // Talkers get half of 40/s (the lurkers' weight takes the other half and sends nothing): 20/s
+  // for 4 s, tripled in second 2 (users pick the new pace at their next slot), paused in second 4.
+  EXPECT_GE(talkers, 80);
+  EXPECT_LE(talkers, 100);
+  const auto& timeline = report.at("timeline");
+  ASSERT_GE(timeline.size(), 4u);
+  const auto sent_in = [&](int window) { return timeline[window].at("counters").at("sent").get<double>(); };
+  EXPECT_NEAR(sent_in(0), 20, 2) << "chat alone";
+  EXPECT_GE(sent_in(1), 40) << "the burst";
+  EXPECT_NEAR(sent_in(2), 40, 4) << "chat, and late from 2 s at 20/s";
+  EXPECT_NEAR(sent_in(3), 20, 2) << "chat paused: late alone";
+  const auto late = tags.at("scenario").at("late").at("counters").at("sent").get<double>();
+  EXPECT_NEAR(late, 40, 4) << "20/s for 2 s, starting 2 s in";
+  EXPECT_EQ(report.at("totals").at("lost").get<std::uint64_t>(), 0u);
+  ASSERT_EQ(report.at("thresholds").size(), 3u);
+  EXPECT_TRUE(report.at("thresholds")[0].at("passed").get<bool>());
+  EXPECT_TRUE(report.at("thresholds")[1].at("passed").get<bool>());
+  EXPECT_FALSE(report.at("thresholds")[2].at("passed").get<bool>());
+  const auto junit = read_file(dir + "/junit.xml");
+  EXPECT_NE(junit.find("failures=\"1\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<failure message=\"e2e{group:chat/talkers}: p(50) &lt; 1us failed\""), std::string::npos) << junit;
+  EXPECT_NE(read_file(dir + "/summary.md").find("❌ fail"), std::string::npos);
+
+  // The saved report re-renders with the same verdict, and compares with itself cleanly.
+  const auto again = run_command({bin("throng"), "report", dir + "/report.json"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.out.find("verdict: FAIL"), std::string::npos) << again.out;
+  const auto same = run_command({bin("throng"), "compare", dir + "/report.json", dir + "/report.json"});
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_NE(same.out.find("no regression"), std::string::npos) << same.out;
+  write_file(dir + "/not-a-report.json", "{\"hello\": 1}");
+  const auto foreign = run_command({bin("throng"), "compare", dir + "/report.json", dir + "/not-a-report.json"});
+  EXPECT_EQ(foreign.exit_code, 2);
+  EXPECT_NE(foreign.err.find("not a Throng JSON report"), std::string::npos) << foreign.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, AbortOnFailStopsTheRunEarly) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/abort.yaml", R"(target: {spawn: reference-server, store: memory}
+users: 10
+duration: 30s
+rate: 10/s
+thresholds:
+  ack: [{threshold: "max < 1us", abort_on_fail: true}]
+)");
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = run_command({bin("throng"), "run", dir + "/abort.yaml", "--report", dir + "/report.json", "--work-dir", dir});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15)) << "aborted, not run for 30 s";
+  EXPECT_NE(r.err.find("threshold ack: max < 1us failed"), std::string::npos) << r.err;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  EXPECT_FALSE(report.at("completed").get<bool>());
+  EXPECT_EQ(report.at("totals").at("acked"), report.at("totals").at("sent")) << "what was sent is still counted";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Run, RemoteAgentsDialInWithToken) {
   const auto dir = make_temp_dir();
   server_process server(dir);
