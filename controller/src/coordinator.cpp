@@ -13,6 +13,7 @@
 
 #include "throng/common/clock.hpp"
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/fd_limit.hpp"
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
@@ -50,6 +51,7 @@ coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move
 }
 
 int coordinator::run() {
+  raise_open_file_limit();  // one socket per agent: thousands of them
   try {
     open_acceptor(acceptor_, options_.listen_host, options_.agent_port);
   } catch (const std::system_error& e) {
