@@ -12,12 +12,26 @@ aggregator::aggregator(std::vector<agent_entry> agents) {
     if (!a.scenario.empty()) tagged_["scenario"][a.scenario];
     if (!a.group.empty()) tagged_["group"][a.group];
     if (!a.region.empty()) tagged_["region"][a.region];
-    agents_[a.id].entry = std::move(a);
+    auto& progress = agents_[a.id];
+    progress.cohort = cohort_of(a);
+    progress.contiguous = static_cast<std::int64_t>(a.first_window) - 1;
+    progress.entry = std::move(a);
+    order_.push_back(&progress);
   }
 }
 
-aggregator::aggregator(std::initializer_list<std::string> agent_ids) {
-  for (const auto& id : agent_ids) agents_[id].entry.id = id;
+aggregator::aggregator(std::initializer_list<std::string> agent_ids)
+    : aggregator([&] {
+        std::vector<agent_entry> entries;
+        for (const auto& id : agent_ids) entries.push_back({id});
+        return entries;
+      }()) {}
+
+std::size_t aggregator::cohort_of(const agent_entry& e) {
+  for (std::size_t i = 0; i < cohorts_.size(); ++i)
+    if (cohorts_[i].scenario == e.scenario && cohorts_[i].group == e.group && cohorts_[i].region == e.region) return i;
+  cohorts_.push_back(e);
+  return cohorts_.size() - 1;
 }
 
 const run_stats& aggregator::tagged(const std::string& key, const std::string& value) const {
@@ -28,25 +42,35 @@ const run_stats& aggregator::tagged(const std::string& key, const std::string& v
   return v == k->second.end() ? empty : v->second;
 }
 
+std::unique_ptr<run_stats> aggregator::spare_stats() {
+  if (spares_.empty()) return std::make_unique<run_stats>();
+  auto s = std::move(spares_.back());
+  spares_.pop_back();
+  return s;
+}
+
 std::vector<interval_view> aggregator::add(const control::StatsReport& report) {
   auto it = agents_.find(report.agent_id());
   if (it == agents_.end() || it->second.final) return {};  // not part of this run, or after its final report
   auto& progress = it->second;
   const std::uint64_t run_window = report.window() + progress.entry.first_window;
   progress.last_window = std::max<std::int64_t>(progress.last_window, static_cast<std::int64_t>(run_window));
+  if (static_cast<std::int64_t>(run_window) > progress.contiguous) progress.ahead.insert(static_cast<std::int64_t>(run_window));
+  while (!progress.ahead.empty() && *progress.ahead.begin() <= progress.contiguous + 1) {
+    progress.contiguous = std::max(progress.contiguous, *progress.ahead.begin());
+    progress.ahead.erase(progress.ahead.begin());
+  }
   progress.final = report.final();
 
   // A report for a window already emitted (only possible after its agent
   // was given up on) still counts, in the oldest open window.
   const std::uint64_t window = std::max(run_window, next_window_);
   auto& pending = pending_[window];
-  pending.reporters.insert(report.agent_id());
+  auto& partial = pending.partials[progress.cohort];
+  if (!partial) partial = spare_stats();
+  if (!partial->add_from_proto(report.counters(), report.latencies())) ++rejected_histograms_;
   auto& view = pending.view;
   view.window = window;
-  if (!view.stats.add_from_proto(report.counters(), report.latencies())) ++rejected_histograms_;
-  const auto& e = progress.entry;
-  for (const auto& [key, value] : {std::pair{"scenario", &e.scenario}, {"group", &e.group}, {"region", &e.region}})
-    if (!value->empty()) tagged_[key][*value].add_from_proto(report.counters(), report.latencies());
   view.active_users += report.active_users();
   view.max_loop_lag_ms = std::max(view.max_loop_lag_ms, report.loop_lag_ms());
   view.max_cpu_percent = std::max(view.max_cpu_percent, report.cpu_percent());
@@ -60,24 +84,38 @@ std::vector<interval_view> aggregator::remove_agent(const std::string& agent_id)
   return take_complete();
 }
 
-bool aggregator::complete(std::uint64_t window) const {
-  const auto it = pending_.find(window);
-  for (const auto& [id, p] : agents_) {
+bool aggregator::complete(std::uint64_t window) {
+  for (; scan_position_ < order_.size(); ++scan_position_) {
+    const auto& p = *order_[scan_position_];
     if (!p.live || window < p.entry.first_window) continue;
-    if (it != pending_.end() && it->second.reporters.contains(id)) continue;
-    if (p.final && p.last_window < static_cast<std::int64_t>(window)) continue;
+    const auto w = static_cast<std::int64_t>(window);
+    if (p.contiguous >= w || (p.final && p.last_window < w)) continue;  // covered, or done before it
     return false;
   }
   return true;
+}
+
+void aggregator::close_window(pending_window& pending) {
+  for (auto& [cohort, partial] : pending.partials) {
+    pending.view.stats.merge(*partial);
+    const auto& tags = cohorts_[cohort];
+    for (const auto& [key, value] : {std::pair{"scenario", &tags.scenario}, {"group", &tags.group}, {"region", &tags.region}})
+      if (!value->empty()) tagged_[key][*value].merge(*partial);
+    partial->reset();
+    spares_.push_back(std::move(partial));
+  }
+  pending.partials.clear();
+  total_.merge(pending.view.stats);
 }
 
 std::vector<interval_view> aggregator::take_complete() {
   std::vector<interval_view> out;
   while (!pending_.empty() && pending_.begin()->first == next_window_ && complete(next_window_)) {
     auto node = pending_.extract(pending_.begin());
-    total_.merge(node.mapped().view.stats);
+    close_window(node.mapped());
     out.push_back(std::move(node.mapped().view));
     ++next_window_;
+    scan_position_ = 0;
   }
   return out;
 }
@@ -85,7 +123,7 @@ std::vector<interval_view> aggregator::take_complete() {
 std::vector<interval_view> aggregator::flush() {
   std::vector<interval_view> out;
   for (auto& [window, pending] : pending_) {
-    total_.merge(pending.view.stats);
+    close_window(pending);
     out.push_back(std::move(pending.view));
   }
   pending_.clear();

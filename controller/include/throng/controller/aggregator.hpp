@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -64,19 +66,32 @@ class aggregator {
  private:
   struct agent_progress {
     agent_entry entry;
-    std::int64_t last_window = -1;
+    std::size_t cohort = 0;          // agents with the same tags share one partial sum per window
+    std::int64_t last_window = -1;   // the latest window reported
+    std::int64_t contiguous = -1;    // every window up to this one is reported
+    std::set<std::int64_t> ahead;    // reported beyond a gap (out of order)
     bool final = false;
     bool live = true;
   };
-  std::vector<interval_view> take_complete();
-  bool complete(std::uint64_t window) const;
-
+  // One window being collected: a partial sum per cohort, so a report costs
+  // one merge; cohorts merge into the window and the tags once, at completion.
   struct pending_window {
     interval_view view;
-    std::set<std::string> reporters;
+    std::map<std::size_t, std::unique_ptr<run_stats>> partials;
   };
+  std::vector<interval_view> take_complete();
+  // Whether every live agent has covered `window`; resumes its scan where the
+  // last call stopped, since an agent that covered a window stays covering it.
+  bool complete(std::uint64_t window);
+  void close_window(pending_window& pending);
+  std::unique_ptr<run_stats> spare_stats();
+  std::size_t cohort_of(const agent_entry& e);
 
-  std::map<std::string, agent_progress> agents_;
+  std::unordered_map<std::string, agent_progress> agents_;
+  std::vector<agent_progress*> order_;                 // for the completion scan
+  std::vector<agent_entry> cohorts_;                   // tags of each cohort
+  std::vector<std::unique_ptr<run_stats>> spares_;     // reset partial sums, reused (a run_stats is large)
+  std::size_t scan_position_ = 0;
   std::map<std::uint64_t, pending_window> pending_;
   std::uint64_t next_window_ = 0;
   run_stats total_;
