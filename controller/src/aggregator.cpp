@@ -100,7 +100,10 @@ void aggregator::close_window(pending_window& pending) {
     pending.view.stats.merge(*partial);
     const auto& tags = cohorts_[cohort];
     for (const auto& [key, value] : {std::pair{"scenario", &tags.scenario}, {"group", &tags.group}, {"region", &tags.region}})
-      if (!value->empty()) tagged_[key][*value].merge(*partial);
+      if (!value->empty()) {
+        tagged_[key][*value].merge(*partial);
+        pending.view.tag_counters[key][*value].merge(partial->counters);
+      }
     partial->reset();
     spares_.push_back(std::move(partial));
   }

@@ -484,6 +484,7 @@ std::vector<threshold_result> coordinator::evaluate_thresholds(double elapsed_s)
 }
 
 void coordinator::evaluate_live(interval_view& window) {
+  last_active_users_ = window.active_users;
   const double elapsed_s = static_cast<double>(window.window + 1);
   live_thresholds_ = evaluate_thresholds(elapsed_s);
   window.thresholds_total = static_cast<std::uint32_t>(live_thresholds_.size());
@@ -651,18 +652,31 @@ std::string coordinator::metrics_text() const {
   std::size_t connected = 0;
   for (const auto& [id, a] : agents_) connected += a->connected ? 1 : 0;
   values.push_back({"throng_controller_agents_connected", "agents connected", metric_kind::gauge, static_cast<double>(connected)});
-  if (aggregator_) {
-    const auto& c = aggregator_->total().counters;
-    values.push_back({"throng_run_sent_total", "messages sent", metric_kind::counter, static_cast<double>(c.sent)});
-    values.push_back({"throng_run_acked_total", "messages acknowledged", metric_kind::counter, static_cast<double>(c.acked)});
-    values.push_back({"throng_run_delivered_total", "messages delivered", metric_kind::counter, static_cast<double>(c.delivered)});
-    values.push_back({"throng_run_expected_total", "deliveries expected", metric_kind::counter, static_cast<double>(c.expected)});
-    values.push_back({"throng_run_errors_total", "errors", metric_kind::counter, static_cast<double>(c.errors)});
-    const auto& e2e = aggregator_->total().e2e;
+  if (!aggregator_) return prometheus_text(values);
+  values.push_back({"throng_run_active_users", "users connected in the last complete second", metric_kind::gauge,
+                    static_cast<double>(last_active_users_)});
+  // The unlabelled families are the whole run; throng_run_tag_* split it by scenario, group and region.
+  const auto counters = [&](const run_counters& c, std::vector<std::pair<std::string, std::string>> labels) {
+    const std::string family = labels.empty() ? "throng_run_" : "throng_run_tag_";
+    const std::pair<const char*, std::uint64_t> fields[] = {
+        {"sent", c.sent},       {"acked", c.acked},   {"delivered", c.delivered},   {"expected", c.expected},
+        {"lost", c.lost},       {"dropped", c.dropped}, {"errors", c.errors},        {"connects", c.connects},
+        {"connect_errors", c.connect_errors}, {"reconnects", c.reconnects}};
+    for (const auto& [name, value] : fields)
+      values.push_back({fmt::format("{}{}_total", family, name), fmt::format("{} in this run (DESIGN.md, What is measured)", name),
+                        metric_kind::counter, static_cast<double>(value), labels});
+  };
+  counters(aggregator_->total().counters, {});
+  for (const auto& [key, tag_values] : aggregator_->tags())
+    for (const auto& [value, stats] : tag_values) counters(stats.counters, {{key, value}});
+  for (const auto& [name, h] : {std::pair{"e2e", &aggregator_->total().e2e}, {"ack", &aggregator_->total().ack},
+                                {"connect", &aggregator_->total().connect}})
     for (double q : {50.0, 95.0, 99.0})
-      values.push_back({"throng_run_e2e_seconds", "end-to-end delivery latency, whole run", metric_kind::gauge,
-                        static_cast<double>(e2e.percentile(q)) / 1e9, {{"quantile", fmt::format("{}", q / 100)}}});
-  }
+      values.push_back({fmt::format("throng_run_{}_seconds", name), fmt::format("{} latency, whole run so far", name),
+                        metric_kind::gauge, static_cast<double>(h->percentile(q)) / 1e9, {{"quantile", fmt::format("{}", q / 100)}}});
+  for (const auto& r : live_thresholds_)
+    values.push_back({"throng_threshold_passing", "1 while the threshold holds on the results so far", metric_kind::gauge,
+                      r.passed ? 1.0 : 0.0, {{"threshold", r.spec.name()}}});
   return prometheus_text(values);
 }
 

@@ -77,6 +77,7 @@ class coordinator {
   int abort_code_ = 0;               // set when the run was cut short: exit_threshold_failed or exit_aborted
   std::vector<std::string> warnings_;
   std::vector<threshold_result> live_thresholds_;
+  std::uint32_t last_active_users_ = 0;
   int exit_code_ = 0;
 };
 

@@ -88,7 +88,11 @@ void histogram_from_json(const json& j, histogram& out) {
 }
 
 json window_json(const interval_view& v) {
+  json tags = json::object();
+  for (const auto& [key, values] : v.tag_counters)
+    for (const auto& [value, counters] : values) tags[key][value] = counters_json(counters);
   return {{"window", v.window},
+          {"tags", tags},
           {"active_users", v.active_users},
           {"max_loop_lag_ms", v.max_loop_lag_ms},
           {"max_cpu_percent", v.max_cpu_percent},

@@ -38,6 +38,7 @@ TEST(ControllerScale, ThousandAgentsAreMergedEverySecond) {
     EXPECT_EQ(w.at("counters").at("sent").get<std::uint64_t>(), 5000u) << "window " << w.at("window");
     EXPECT_EQ(w.at("active_users").get<std::uint64_t>(), 5000u) << "window " << w.at("window");
     EXPECT_EQ(w.at("latency").at("e2e").at("count").get<std::uint64_t>(), 5000u);
+    EXPECT_EQ(w.at("tags").at("region").at("even").at("sent").get<std::uint64_t>(), 2500u) << "per region, per second";
   }
   EXPECT_EQ(report.at("totals").at("sent").get<std::uint64_t>(), 20'000u);
   EXPECT_EQ(report.at("tags").at("region").at("odd").at("counters").at("sent").get<std::uint64_t>(), 10'000u);

@@ -24,6 +24,8 @@ struct interval_view {
   std::uint32_t active_users = 0;
   double max_loop_lag_ms = 0;
   double max_cpu_percent = 0;
+  // This window's counters per tag value (scenario, group, region).
+  std::map<std::string, std::map<std::string, run_counters>> tag_counters;
   // Filled by the controller: thresholds on the cumulative results so far.
   std::uint32_t thresholds_total = 0;
   std::uint32_t thresholds_failing = 0;
