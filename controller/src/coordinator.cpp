@@ -69,6 +69,14 @@ int coordinator::run() {
   };
   net::co_spawn(io_, accept_loop(acceptor_, handlers),
                 log_exceptions{"agent listener"});
+  if (options_.operator_port) {
+    try {
+      open_operator_port();
+    } catch (const std::system_error& e) {
+      log_error("operator listener: {}; check --listen and --operator-port", e.what());
+      return exit_bad_input;
+    }
+  }
 
   net::signal_set signals(io_, SIGINT, SIGTERM);
   std::function<void(error_code, int)> on_signal = [&](error_code ec, int) {
@@ -94,8 +102,11 @@ int coordinator::run() {
       code = result;
     }
     for (auto& [id, agent] : agents_) agent->channel->close(websocket::close_code::normal, "run over");
+    publish_snapshot(nullptr);
+    for (auto& o : operators_) o->close(websocket::close_code::normal, "run over");
     error_code ignored;
     acceptor_.close(ignored);
+    operator_acceptor_.close(ignored);
     signals.cancel();
     // Let the close frames go out, then stop.
     auto timer = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(200));
@@ -515,6 +526,7 @@ void coordinator::emit(std::vector<interval_view> windows) {
   for (auto& w : windows) {
     evaluate_live(w);
     for (auto& o : outputs_) o->add(w);
+    publish_snapshot(&w);
   }
 }
 

@@ -37,6 +37,12 @@ class coordinator {
   void notify();
 
   net::awaitable<void> serve_agent(beast::tcp_stream stream, http_request request);
+  // The operator port (operator_feed.cpp): panels see a snapshot each second and send commands.
+  void open_operator_port();
+  net::awaitable<void> serve_operator(beast::tcp_stream stream, http_request request);
+  void on_operator_command(const control::OperatorCommand& command, ws_channel& from);
+  void publish_snapshot(const interval_view* last_window);
+  std::string phase() const;
   void on_agent_message(const std::shared_ptr<agent_link>& agent, const control::AgentToController& message,
                         std::int64_t received_ns);
   void emit(std::vector<interval_view> windows);
@@ -57,6 +63,8 @@ class coordinator {
   run_options options_;
   net::io_context io_{1};
   tcp::acceptor acceptor_{io_};
+  tcp::acceptor operator_acceptor_{io_};
+  std::vector<std::shared_ptr<ws_channel>> operators_;
   net::steady_timer changed_{io_};
   std::map<std::string, std::shared_ptr<agent_link>> agents_;
   std::vector<std::shared_ptr<agent_link>> run_agents_;

@@ -37,6 +37,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--agent-token", args->options.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
       ->envname("THRONG_AGENT_TOKEN");
+  cmd->add_option("--operator-port", args->options.operator_port,
+                  "serve panels on ws://LISTEN:PORT/operators (a separate port from the agents')");
+  cmd->add_option("--operator-token", args->options.operator_token, "token panels must present (env THRONG_OPERATOR_TOKEN)")
+      ->envname("THRONG_OPERATOR_TOKEN");
   cmd->add_option("--agent-wait", args->options.agent_wait_s, "seconds to wait for agents to connect")
       ->capture_default_str();
   cmd->add_option("--report", args->options.report_path, "write the JSON report here");
@@ -81,6 +85,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
     }
     if (args->options.remote_agents && args->options.agent_token.empty()) {
       std::cerr << "throng run: --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";
+      exit_code = exit_bad_input;
+      return;
+    }
+    if (args->options.operator_port && args->options.operator_token.empty()) {
+      std::cerr << "throng run: --operator-port needs --operator-token (or THRONG_OPERATOR_TOKEN) so only your panels can steer the run\n";
       exit_code = exit_bad_input;
       return;
     }

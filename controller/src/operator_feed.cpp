@@ -1,0 +1,134 @@
+// The operator port: a separate listener (so a firewall can treat panels and
+// agents apart) where panels connect to /operators with their own token.
+// They get a RunSnapshot each second (and on connecting) and may adjust the
+// load or stop the run.
+
+#include <fmt/format.h>
+
+#include "coordinator.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/exit_codes.hpp"
+#include "throng/common/frame_codec.hpp"
+#include "throng/common/http_server.hpp"
+#include "throng/common/log.hpp"
+
+namespace throng::controller {
+
+void coordinator::open_operator_port() {
+  open_acceptor(operator_acceptor_, options_.listen_host, options_.operator_port);
+  auto handlers = std::make_shared<http_handlers>();
+  handlers->on_request = [](const http_request& req) {
+    return text_response(req, http::status::not_found, "panels connect to the WebSocket /operators\n");
+  };
+  handlers->accepts_upgrade = [](const http_request& req) { return req.target() == "/operators"; };
+  handlers->on_upgrade = [this](beast::tcp_stream stream, http_request req) {
+    return serve_operator(std::move(stream), std::move(req));
+  };
+  net::co_spawn(io_, accept_loop(operator_acceptor_, handlers), log_exceptions{"operator listener"});
+  log_info("operators (panels) connect to ws://{}:{}/operators", options_.listen_host,
+           operator_acceptor_.local_endpoint().port());
+}
+
+std::string coordinator::phase() const {
+  if (!aggregator_) return "waiting";
+  if (!running_) return started_at_ ? "done" : "connecting";
+  return mono_ns() < started_at_ + scenario_.end_ns() && !stop_sent_ ? "running" : "draining";
+}
+
+void coordinator::publish_snapshot(const interval_view* last) {
+  if (operators_.empty()) return;
+  control::ControllerToOperator message;
+  auto* snap = message.mutable_snapshot();
+  snap->set_run_id(run_id_);
+  snap->set_phase(phase());
+  snap->set_elapsed_ns(started_at_ ? mono_ns() - started_at_ : 0);
+  snap->set_duration_ns(scenario_.end_ns());
+  if (aggregator_) aggregator_->total().to_proto(*snap->mutable_total(), *snap->mutable_total_latencies());
+  if (last) last->stats.to_proto(*snap->mutable_last_second(), *snap->mutable_last_second_latencies());
+  for (const auto& a : run_agents_) {
+    auto* row = snap->add_agents();
+    *row->mutable_status() = a->status;
+    row->set_region(a->hello.region());
+  }
+  const auto frame = encode_frame(message, wire_format::binary);
+  std::erase_if(operators_, [&](const auto& o) { return !o->send(frame); });
+}
+
+net::awaitable<void> coordinator::serve_operator(beast::tcp_stream stream, http_request request) {
+  if (request[http::field::authorization] != "Bearer " + options_.operator_token) {
+    auto res = text_response(request, http::status::unauthorized,
+                             "missing or wrong operator token: give the panel the controller's --operator-token\n");
+    res.keep_alive(false);
+    co_await http::async_write(stream, res, use_nothrow);
+    co_return;
+  }
+  ws_stream ws(std::move(stream));
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.read_message_max(1024 * 1024);
+  auto [aec] = co_await ws.async_accept(request, use_nothrow);
+  if (aec) co_return;
+  ws.binary(true);
+  auto channel = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
+  channel->start();
+
+  beast::flat_buffer buffer;
+  control::OperatorToController message;
+  bool greeted = false;
+  for (;;) {
+    const auto r = co_await read_message(channel->stream(), buffer, message);
+    if (r.ec.category() == frame_category()) {
+      log_warn("malformed message from an operator: {}", r.ec.message());
+      continue;
+    }
+    if (r.ec) break;
+    if (!greeted) {
+      if (!message.has_hello() || message.hello().protocol_version() != control::PROTOCOL_VERSION_CURRENT) {
+        control::ControllerToOperator refused;
+        refused.mutable_refused()->set_reason(fmt::format(
+            "the first message must be an operator hello with protocol version {}: run the same Throng version",
+            static_cast<int>(control::PROTOCOL_VERSION_CURRENT)));
+        channel->send(encode_frame(refused, wire_format::binary));
+        channel->close(websocket::close_code::policy_error, "refused");
+        co_return;
+      }
+      greeted = true;
+      log_info("operator {} connected", message.hello().client());
+      operators_.push_back(channel);
+      publish_snapshot(nullptr);
+      continue;
+    }
+    if (message.has_command()) on_operator_command(message.command(), *channel);
+  }
+  std::erase(operators_, channel);
+}
+
+void coordinator::on_operator_command(const control::OperatorCommand& command, ws_channel& from) {
+  const auto refuse = [&](const std::string& why) {
+    control::ControllerToOperator refused;
+    refused.mutable_refused()->set_reason(why);
+    from.send(encode_frame(refused, wire_format::binary));
+  };
+  switch (command.kind_case()) {
+    case control::OperatorCommand::kAdjust: {
+      if (!running_) return refuse("the run has not started (or is over): nothing to adjust");
+      control::ControllerToAgent message;
+      *message.mutable_adjust() = command.adjust();
+      for (auto& a : run_agents_)
+        if (a->connected) send_to(*a, message);
+      log_info("operator adjusted the run (rate x{}, storm {:.0f}%, pause {})", command.adjust().rate_multiplier(),
+               command.adjust().storm().fraction() * 100, control::Adjust::Pause_Name(command.adjust().pause()));
+      break;
+    }
+    case control::OperatorCommand::kStop:
+      if (stop_sent_ || !aggregator_) return refuse("the run is already stopping");
+      abort_run("stopped by an operator" + (command.stop().reason().empty() ? "" : ": " + command.stop().reason()),
+                exit_aborted);
+      break;
+    case control::OperatorCommand::kStartScenarioPath:
+      refuse("this controller runs the scenario it was started with; start another with `throng run FILE`");
+      break;
+    default: refuse("unknown command");
+  }
+}
+
+}  // namespace throng::controller
