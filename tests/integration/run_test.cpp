@@ -250,6 +250,37 @@ TEST(Run, RemoteAgentsDialInWithToken) {
   std::filesystem::remove_all(dir);
 }
 
+// An agent killed mid-run: with on_agent_loss: degrade the run carries on
+// and says what is missing; with abort (the default) it stops with exit 3.
+void run_losing_an_agent(const std::string& policy, int expected_exit) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  write_file(dir + "/loss.yaml", "target: {url: '" + server.url() + "'}\non_agent_loss: " + policy +
+                                     "\nusers: 20\nrooms: 2\nrate: 20/s\nduration: 6s\ngraceful_stop: 1s\n");
+  const auto port = std::to_string(free_port());
+  background_process controller({bin("throng"), "run", dir + "/loss.yaml", "--agents", "2", "--agent-port", port,
+                                 "--agent-token", "t", "--report", dir + "/report.json", "--agent-wait", "20"},
+                                dir + "/controller.log");
+  const auto url = "ws://127.0.0.1:" + port + "/agents";
+  background_process keeper({bin("throng-agent"), "--controller", url, "--token", "t", "--id", "keeper"}, dir + "/a1.log");
+  background_process victim({bin("throng-agent"), "--controller", url, "--token", "t", "--id", "victim"}, dir + "/a2.log");
+  for (int i = 0; i < 500 && read_file(dir + "/controller.log").find("[   2s") == std::string::npos; ++i) usleep(20'000);
+  victim.stop(SIGKILL);
+  EXPECT_EQ(controller.wait(std::chrono::seconds(30)), expected_exit) << read_file(dir + "/controller.log");
+  const auto out = read_file(dir + "/controller.log");
+  EXPECT_NE(out.find("agent victim (10 users of group loss/default) disconnected during the run"), std::string::npos) << out;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  EXPECT_EQ(report.at("degraded").get<bool>(), policy == "degrade");
+  EXPECT_EQ(report.at("completed").get<bool>(), policy == "degrade");
+  // The survivor's whole share is there: 10 users at 1/s each for 6 s.
+  EXPECT_GE(report.at("totals").at("sent").get<std::uint64_t>(), policy == "degrade" ? 60u : 20u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Run, LostAgentDegradesTheRunWhenAskedTo) { run_losing_an_agent("degrade", 0); }
+TEST(Run, LostAgentAbortsTheRunByDefault) { run_losing_an_agent("abort", 3); }
+
 TEST(Run, InterruptKeepsWhatWasMeasured) {
   const auto dir = make_temp_dir();
   write_file(dir + "/long.yaml", "target: {spawn: reference-server}\nduration: 60s\nusers: 20\nrooms: 2\nrate: 100/s\n");
