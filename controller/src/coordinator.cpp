@@ -38,16 +38,22 @@ std::string random_hex(std::size_t bytes) {
 }
 }  // namespace
 
-coordinator::coordinator(scenario sc, run_options options) : scenario_(std::move(sc)), options_(std::move(options)) {
-  run_id_ = scenario_.name + "-" + random_hex(4);
+coordinator::coordinator(std::optional<scenario> sc, run_options options) : options_(std::move(options)) {
   if (options_.remote_agents == 0 && options_.agent_token.empty()) options_.agent_token = random_hex(16);
-  // A spawned server trusts tokens minted with a secret of this run only.
-  if (scenario_.spawn_server && scenario_.test_token_secret.empty()) scenario_.test_token_secret = random_secret();
   if (options_.bin_dir.empty()) options_.bin_dir = executable_dir();
   outputs_.push_back(make_console_output(stdout));
   if (!options_.report_path.empty()) outputs_.push_back(make_json_report(options_.report_path));
   if (!options_.junit_path.empty()) outputs_.push_back(make_junit_report(options_.junit_path));
   if (!options_.markdown_path.empty()) outputs_.push_back(make_markdown_summary(options_.markdown_path));
+  if (sc) set_scenario(std::move(*sc));
+}
+
+void coordinator::set_scenario(scenario sc) {
+  scenario_ = std::move(sc);
+  scenario_loaded_ = true;
+  run_id_ = scenario_.name + "-" + random_hex(4);
+  // A spawned server trusts tokens minted with a secret of this run only.
+  if (scenario_.spawn_server && scenario_.test_token_secret.empty()) scenario_.test_token_secret = random_secret();
 }
 
 int coordinator::run() {
@@ -138,6 +144,11 @@ net::awaitable<bool> coordinator::wait_for_change(std::int64_t deadline_ns) {
 }
 
 net::awaitable<int> coordinator::run_flow() {
+  // `throng serve`: an operator chooses the scenario.
+  while (!scenario_loaded_) {
+    if (interrupted_) co_return exit_aborted;
+    co_await wait_for_change(mono_ns() + 1 * s);
+  }
   const std::int64_t t0 = mono_ns();
   if (options_.remote_agents == 0) {
     if (!co_await start_local_processes()) co_return exit_aborted;
@@ -694,6 +705,11 @@ std::string coordinator::metrics_text() const {
 
 int run_scenario(const scenario& sc, const run_options& options) {
   coordinator c(sc, options);
+  return c.run();
+}
+
+int serve_one_run(const run_options& options) {
+  coordinator c(std::nullopt, options);
   return c.run();
 }
 

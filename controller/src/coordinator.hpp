@@ -20,7 +20,8 @@ namespace throng::controller {
 
 class coordinator {
  public:
-  coordinator(scenario s, run_options options);
+  // Without a scenario (`throng serve`), the run waits for an operator to start one.
+  coordinator(std::optional<scenario> s, run_options options);
   int run();
 
  private:
@@ -43,6 +44,7 @@ class coordinator {
   void on_operator_command(const control::OperatorCommand& command, ws_channel& from);
   void publish_snapshot(const interval_view* last_window);
   std::string phase() const;
+  void set_scenario(scenario s);
   void on_agent_message(const std::shared_ptr<agent_link>& agent, const control::AgentToController& message,
                         std::int64_t received_ns);
   void emit(std::vector<interval_view> windows);
@@ -60,6 +62,7 @@ class coordinator {
   unsigned local_agent_count() const;
 
   scenario scenario_;
+  bool scenario_loaded_ = false;
   run_options options_;
   net::io_context io_{1};
   tcp::acceptor acceptor_{io_};

@@ -30,7 +30,8 @@ void coordinator::open_operator_port() {
 }
 
 std::string coordinator::phase() const {
-  if (!aggregator_) return "waiting";
+  if (!scenario_loaded_) return "waiting";  // for an operator to start a scenario
+  if (!aggregator_) return "connecting";
   if (!running_) return started_at_ ? "done" : "connecting";
   return mono_ns() < started_at_ + scenario_.end_ns() && !stop_sent_ ? "running" : "draining";
 }
@@ -42,7 +43,7 @@ void coordinator::publish_snapshot(const interval_view* last) {
   snap->set_run_id(run_id_);
   snap->set_phase(phase());
   snap->set_elapsed_ns(started_at_ ? mono_ns() - started_at_ : 0);
-  snap->set_duration_ns(scenario_.end_ns());
+  if (scenario_loaded_) snap->set_duration_ns(scenario_.end_ns());
   if (aggregator_) aggregator_->total().to_proto(*snap->mutable_total(), *snap->mutable_total_latencies());
   if (last) last->stats.to_proto(*snap->mutable_last_second(), *snap->mutable_last_second_latencies());
   for (const auto& a : run_agents_) {
@@ -124,9 +125,21 @@ void coordinator::on_operator_command(const control::OperatorCommand& command, w
       abort_run("stopped by an operator" + (command.stop().reason().empty() ? "" : ": " + command.stop().reason()),
                 exit_aborted);
       break;
-    case control::OperatorCommand::kStartScenarioPath:
-      refuse("this controller runs the scenario it was started with; start another with `throng run FILE`");
+    case control::OperatorCommand::kStartScenarioPath: {
+      if (scenario_loaded_)
+        return refuse("this controller runs " + scenario_.name + "; one run per controller: start another with `throng run FILE` or `throng serve`");
+      auto loaded = load_scenario_file(command.start_scenario_path());
+      if (!loaded.value) {
+        std::string errors;
+        for (const auto& e : loaded.errors) errors += e.str() + "\n";
+        return refuse("the scenario is not valid:\n" + errors);
+      }
+      log_info("operator started {}", command.start_scenario_path());
+      set_scenario(std::move(*loaded.value));
+      publish_snapshot(nullptr);
+      notify();
       break;
+    }
     default: refuse("unknown command");
   }
 }

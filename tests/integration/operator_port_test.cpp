@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <filesystem>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "../support/process.hpp"
@@ -127,11 +128,64 @@ TEST(OperatorPort, PanelsSeeSnapshotsAdjustAndStopTheRun) {
   std::filesystem::remove_all(dir);
 }
 
+// `throng serve`: the panel chooses the scenario; a broken one is refused with its errors.
+TEST(OperatorPort, ServeRunsTheScenarioAPanelStarts) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/short.yaml", "target: {spawn: reference-server, store: memory}\nagents: 1\nusers: 10\nrate: 10/s\n"
+                                  "duration: 2s\ngraceful_stop: 1s\n");
+  write_file(dir + "/broken.yaml", "target: {spawn: reference-server}\nuserz: 10\n");
+  const auto port = free_port();
+  background_process controller({bin_dir() + "/throng", "serve", "--operator-port", std::to_string(port),
+                                 "--operator-token", "panel", "--report", dir + "/report.json", "--work-dir", dir},
+                                dir + "/controller.log");
+  std::unique_ptr<operator_client> client;
+  for (int i = 0; i < 100 && !client; ++i) {
+    try {
+      client = std::make_unique<operator_client>(port, "panel");
+    } catch (const std::exception&) {
+      usleep(50'000);
+    }
+  }
+  ASSERT_TRUE(client) << read_file(dir + "/controller.log.err");
+  control::OperatorToController hello;
+  hello.mutable_hello()->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  client->send(hello);
+  const auto first = client->read();
+  ASSERT_TRUE(first && first->has_snapshot());
+  EXPECT_EQ(first->snapshot().phase(), "waiting");
+
+  control::OperatorToController start;
+  start.mutable_command()->set_start_scenario_path(dir + "/broken.yaml");
+  client->send(start);
+  const auto refused = client->read();
+  ASSERT_TRUE(refused && refused->has_refused());
+  EXPECT_NE(refused->refused().reason().find("userz: unknown field; did you mean 'users'"), std::string::npos)
+      << refused->refused().reason();
+
+  start.mutable_command()->set_start_scenario_path(dir + "/short.yaml");
+  client->send(start);
+  std::set<std::string> phases;
+  for (int i = 0; i < 30; ++i) {
+    const auto m = client->read();
+    if (!m) break;  // the run is over and the controller closed the link
+    if (m->has_snapshot()) phases.insert(m->snapshot().phase());
+  }
+  EXPECT_TRUE(phases.contains("running")) << "snapshots follow the run";
+  EXPECT_EQ(controller.wait(std::chrono::seconds(20)), 0) << read_file(dir + "/controller.log");
+  const auto report = nlohmann::json::parse(read_file(dir + "/report.json"));
+  EXPECT_EQ(report.at("scenario"), "short");
+  EXPECT_GT(report.at("totals").at("sent").get<std::uint64_t>(), 10u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(OperatorPort, NeedsAToken) {
   const auto r = run_command({bin_dir() + "/throng", "run", std::string(THRONG_SOURCE_DIR) + "/scenarios/smoke.yaml",
                               "--operator-port", "7999"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--operator-token"), std::string::npos) << r.err;
+  const auto serve = run_command({bin_dir() + "/throng", "serve"});
+  EXPECT_EQ(serve.exit_code, 2);
+  EXPECT_NE(serve.err.find("--operator-port"), std::string::npos) << serve.err;
 }
 
 }  // namespace

@@ -24,29 +24,44 @@ struct run_args {
 };
 }  // namespace
 
+void add_controller_options(CLI::App& cmd, run_options& o) {
+  cmd.add_option("--agents", o.remote_agents, "wait for this many remote agents instead of starting local ones");
+  cmd.add_option("--listen", o.listen_host, "address of the agent and operator listeners")->capture_default_str();
+  cmd.add_option("--agent-port", o.agent_port, "agent listener port (0: any free port)")->capture_default_str();
+  cmd.add_option("--agent-token", o.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
+      ->envname("THRONG_AGENT_TOKEN");
+  cmd.add_option("--operator-port", o.operator_port,
+                 "serve panels on ws://LISTEN:PORT/operators (a separate port from the agents')");
+  cmd.add_option("--operator-token", o.operator_token, "token panels must present (env THRONG_OPERATOR_TOKEN)")
+      ->envname("THRONG_OPERATOR_TOKEN");
+  cmd.add_option("--agent-wait", o.agent_wait_s, "seconds to wait for agents to connect")->capture_default_str();
+  cmd.add_option("--report", o.report_path, "write the JSON report here");
+  cmd.add_option("--junit", o.junit_path, "write a JUnit XML report here (a test case per threshold)");
+  cmd.add_option("--markdown", o.markdown_path, "write a Markdown summary here");
+  cmd.add_option("--work-dir", o.work_dir, "directory for the logs of local processes");
+}
+
+bool check_controller_options(run_options& o, const char* command) {
+  if (o.remote_agents && o.agent_token.empty()) {
+    std::cerr << command << ": --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";
+    return false;
+  }
+  if (o.operator_port && o.operator_token.empty()) {
+    std::cerr << command << ": --operator-port needs --operator-token (or THRONG_OPERATOR_TOKEN) so only your panels "
+                            "can steer the run\n";
+    return false;
+  }
+  if (o.remote_agents && o.agent_port == 0) o.agent_port = 7700;
+  return true;
+}
+
 void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<run_args>();
   auto* cmd = app.add_subcommand("run", "run a scenario: local agents by default, or --agents N remote ones");
   cmd->add_option("scenario", args->file, "scenario YAML file")->required();
-  cmd->add_option("--agents", args->options.remote_agents,
-                  "wait for this many remote agents instead of starting local ones");
   cmd->add_option("--local-agents", args->local_agents, "override the scenario's number of local agents");
   cmd->add_option("--target", args->target, "override the scenario's target with this ws:// URL");
-  cmd->add_option("--listen", args->options.listen_host, "address of the agent listener")->capture_default_str();
-  cmd->add_option("--agent-port", args->options.agent_port, "agent listener port (0: any free port)")
-      ->capture_default_str();
-  cmd->add_option("--agent-token", args->options.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
-      ->envname("THRONG_AGENT_TOKEN");
-  cmd->add_option("--operator-port", args->options.operator_port,
-                  "serve panels on ws://LISTEN:PORT/operators (a separate port from the agents')");
-  cmd->add_option("--operator-token", args->options.operator_token, "token panels must present (env THRONG_OPERATOR_TOKEN)")
-      ->envname("THRONG_OPERATOR_TOKEN");
-  cmd->add_option("--agent-wait", args->options.agent_wait_s, "seconds to wait for agents to connect")
-      ->capture_default_str();
-  cmd->add_option("--report", args->options.report_path, "write the JSON report here");
-  cmd->add_option("--junit", args->options.junit_path, "write a JUnit XML report here (a test case per threshold)");
-  cmd->add_option("--markdown", args->options.markdown_path, "write a Markdown summary here");
-  cmd->add_option("--work-dir", args->options.work_dir, "directory for the logs of local processes");
+  add_controller_options(*cmd, args->options);
   cmd->add_option("--scale", args->scale,
                   "multiply the population (users, arrival and total rates) by this factor, e.g. 0.0001 for a "
                   "scaled-down run of a large model")
@@ -83,17 +98,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    if (args->options.remote_agents && args->options.agent_token.empty()) {
-      std::cerr << "throng run: --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";
+    if (!check_controller_options(args->options, "throng run")) {
       exit_code = exit_bad_input;
       return;
     }
-    if (args->options.operator_port && args->options.operator_token.empty()) {
-      std::cerr << "throng run: --operator-port needs --operator-token (or THRONG_OPERATOR_TOKEN) so only your panels can steer the run\n";
-      exit_code = exit_bad_input;
-      return;
-    }
-    if (args->options.remote_agents && args->options.agent_port == 0) args->options.agent_port = 7700;
     exit_code = run_scenario(s, args->options);
   });
 }

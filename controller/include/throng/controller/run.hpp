@@ -24,5 +24,8 @@ struct run_options {
 
 // Returns the exit code: 0 pass, 1 threshold failed, 2 bad input, 3 aborted.
 int run_scenario(const scenario& s, const run_options& options);
+// `throng serve`: listens, waits for an operator to start a scenario file on
+// the operator port, runs it, and returns its exit code.
+int serve_one_run(const run_options& options);
 
 }  // namespace throng::controller
