@@ -126,7 +126,8 @@ std::string format_count(double value) {
   if (a < 1e4) std::snprintf(buf, sizeof buf, "%.0f", value);
   else if (a < 1e6) std::snprintf(buf, sizeof buf, "%.1fk", value / 1e3);
   else if (a < 1e9) std::snprintf(buf, sizeof buf, "%.2fM", value / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.2fB", value / 1e9);
+  else if (a < 1e12) std::snprintf(buf, sizeof buf, "%.2fB", value / 1e9);
+  else std::snprintf(buf, sizeof buf, "%.2fT", value / 1e12);
   return buf;
 }
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = throng::exit_ok;
   throng::controller::cli::add_run_command(app, exit_code);
   throng::controller::cli::add_serve_command(app, exit_code);
+  throng::controller::cli::add_plan_command(app, exit_code);
   throng::controller::cli::add_validate_command(app, exit_code);
   throng::controller::cli::add_report_command(app, exit_code);
   throng::controller::cli::add_compare_command(app, exit_code);

@@ -116,3 +116,44 @@ TEST(MakePlan, CarriesTheGroupBehaviourAndTheAgentShare) {
 
 }  // namespace
 }  // namespace throng::controller
+
+#include "throng/controller/estimate.hpp"
+
+namespace throng::controller {
+namespace {
+
+TEST(Estimate, LittlesLawRoomReachAndAgents) {
+  const auto r = parse_scenario(R"(
+target: {spawn: reference-server}
+scenarios:
+  closed: {users: 1000, duration: 1m, rooms: 10, rate: 100/s}
+  open:
+    executor: constant-arrival-rate
+    arrival_rate: 50/s
+    duration: 10m
+    session_duration: exp:2m
+    rate_per_user: 6/m
+    rooms: 100
+    zipf: 1.0
+)", "estimate.yaml");
+  ASSERT_TRUE(r.value);
+  const auto e = estimate(*r.value, 1000);
+  ASSERT_EQ(e.groups.size(), 2u);
+  const auto& closed = e.groups[0];
+  EXPECT_DOUBLE_EQ(closed.peak_users, 1000);
+  EXPECT_DOUBLE_EQ(closed.sends_per_s, 100);
+  EXPECT_DOUBLE_EQ(closed.members_per_send, 100) << "1000 users over 10 rooms";
+  EXPECT_DOUBLE_EQ(closed.deliveries_per_s, 10'000);
+  EXPECT_EQ(closed.agents_needed, 1u);
+  const auto& open = e.groups[1];
+  EXPECT_DOUBLE_EQ(open.peak_users, 6000) << "50/s x 120 s";
+  EXPECT_DOUBLE_EQ(open.sends_per_s, 600);
+  EXPECT_GT(open.hottest_room_members, 6000 / 100.0 * 5) << "Zipf: room 0 is far above the mean";
+  EXPECT_GT(open.members_per_send, 60) << "skew raises the expected reach above the mean room size";
+  EXPECT_EQ(open.agents_needed, 6u);
+  EXPECT_EQ(e.agents_needed, 7u);
+  EXPECT_NE(format_estimate(*r.value, e, 1000).find("Little's law"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace throng::controller

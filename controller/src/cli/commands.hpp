@@ -9,6 +9,7 @@ namespace throng::controller::cli {
 
 void add_run_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);
 // The listener, agent, operator and output flags `run` and `serve` share.
 void add_controller_options(CLI::App& cmd, run_options& options);
 // Refuses combinations that would leave a port open to anyone; false after saying why.
