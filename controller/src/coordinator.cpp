@@ -294,15 +294,22 @@ net::awaitable<bool> coordinator::wait_for_agents(std::size_t count) {
   for (;;) {
     std::size_t ready = 0;
     for (const auto& [id, a] : agents_) ready += a->connected ? 1 : 0;
-    if (ready >= count) break;
+    // Named agents: every one of them (others may join too).
+    std::vector<std::string> missing;
+    for (const auto& id : options_.expected_agents)
+      if (auto it = agents_.find(id); it == agents_.end() || !it->second->connected) missing.push_back(id);
+    if (ready >= count && missing.empty()) break;
     if (interrupted_ || local_process_died()) co_return false;
     const std::int64_t step = std::min(deadline, mono_ns() + 100 * ms);
     if (!co_await wait_for_change(step) && mono_ns() >= deadline) {
       std::string who;
       for (const auto& [id, a] : agents_) who += (who.empty() ? "" : ", ") + id;
-      problems_.push_back(fmt::format("only {} of {} agents connected within {:.0f}s (connected: {}); start more agents "
+      std::string absent;
+      for (const auto& id : missing) absent += (absent.empty() ? "" : ", ") + id;
+      problems_.push_back(fmt::format("only {} of {} agents connected within {:.0f}s (connected: {}{}); start more agents "
                                       "with --controller ws://<this host>:{}/agents, or lower --agents",
-                                      ready, count, options_.agent_wait_s, who.empty() ? "none" : who,
+                                      ready, std::max(count, options_.expected_agents.size()), options_.agent_wait_s,
+                                      who.empty() ? "none" : who, absent.empty() ? "" : "; missing: " + absent,
                                       acceptor_.local_endpoint().port()));
       log_error("{}", problems_.back());
       co_return false;

@@ -315,6 +315,12 @@ TEST(Run, WrongAgentTokenIsRefusedClearly) {
   EXPECT_EQ(controller.wait(std::chrono::seconds(15)), 3);
   EXPECT_NE(read_file(dir + "/controller.log.err").find("only 0 of 1 agents connected"), std::string::npos)
       << read_file(dir + "/controller.log.err");
+  // Named agents: the timeout says which are missing.
+  const auto named = run_command({bin("throng"), "run", dir + "/s.yaml", "--expect-agents", "eu-1,us-1", "--agent-token",
+                                  "right", "--agent-wait", "1"});
+  EXPECT_EQ(named.exit_code, 3);
+  EXPECT_NE(named.err.find("only 0 of 2 agents connected within 1s (connected: none; missing: eu-1, us-1)"),
+            std::string::npos) << named.err;
   std::filesystem::remove_all(dir);
 }
 

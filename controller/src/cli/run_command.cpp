@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -26,6 +27,9 @@ struct run_args {
 
 void add_controller_options(CLI::App& cmd, run_options& o) {
   cmd.add_option("--agents", o.remote_agents, "wait for this many remote agents instead of starting local ones");
+  cmd.add_option("--expect-agents", o.expected_agents,
+                 "remote agents (their --id) that must all connect; a timeout names the missing ones")
+      ->delimiter(',');
   cmd.add_option("--listen", o.listen_host, "address of the agent and operator listeners")->capture_default_str();
   cmd.add_option("--agent-port", o.agent_port, "agent listener port (0: any free port)")->capture_default_str();
   cmd.add_option("--agent-token", o.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
@@ -42,6 +46,7 @@ void add_controller_options(CLI::App& cmd, run_options& o) {
 }
 
 bool check_controller_options(run_options& o, const char* command) {
+  o.remote_agents = std::max<unsigned>(o.remote_agents, static_cast<unsigned>(o.expected_agents.size()));
   if (o.remote_agents && o.agent_token.empty()) {
     std::cerr << command << ": --agents needs --agent-token (or THRONG_AGENT_TOKEN) so only your agents can join\n";
     return false;

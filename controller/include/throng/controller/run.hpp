@@ -2,6 +2,7 @@
 // `throng run`: coordinates one scenario across agents, live, to a verdict.
 
 #include <string>
+#include <vector>
 
 #include "throng/controller/scenario.hpp"
 
@@ -12,6 +13,7 @@ struct run_options {
   unsigned short agent_port = 0;      // 0: any free port (local mode)
   std::string agent_token;            // empty: a random one (local mode only)
   unsigned remote_agents = 0;         // 0: local mode, spawn agents; N: wait for N remote agents
+  std::vector<std::string> expected_agents;  // remote agents that must all connect, by --id (implies remote mode)
   unsigned short operator_port = 0;   // 0: no operator port; else panels connect to /operators here
   std::string operator_token;         // operators must present it (required with operator_port)
   double agent_wait_s = 30;           // how long to wait for agents to dial in
