@@ -29,24 +29,21 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   run->send_end_ns = plan.stages_size() ? run->curve.end() : plan.duration_ns();
   if (plan.gap_grace_ns() > 0) run->gap_grace_ns = plan.gap_grace_ns();
   if (plan.max_connect_attempts() > 0) run->max_connect_attempts = plan.max_connect_attempts();
-  if (plan.room_choice() == control::ROOMS_ZIPF) run->zipf = zipf_table(plan.rooms(), plan.zipf_s() > 0 ? plan.zipf_s() : 1.0);
+  run->assignment = room_assignment(plan);
 
   // A fixed population (every slot connected for the whole run) has known
-  // room membership, so each ack can say how many deliveries it should cause.
+  // room membership, so each ack can say how many deliveries it should cause;
+  // other groups of the run sharing the rooms add their members.
   const bool fixed = run->closed_model() && plan.stages_size() == 0 && !distribution_is_set(plan.session_duration());
-  if (fixed) {
-    const std::size_t rooms = listed ? static_cast<std::size_t>(plan.room_list_size()) : plan.rooms();
-    run->room_members.assign(rooms, 0);
-    for (std::uint64_t u = 0; u < plan.total_users(); ++u)
-      for (auto r : run->rooms_of(u)) ++run->room_members[r];
+  if (fixed && !plan.membership_varies_elsewhere()) {
+    run->room_members = run->assignment.members();
+    for (int r = 0; r < plan.room_members_elsewhere_size() && r < static_cast<int>(run->room_members.size()); ++r)
+      run->room_members[static_cast<std::size_t>(r)] += plan.room_members_elsewhere(r);
   }
   return run;
 }
 
-std::string run_context::room_name(std::uint32_t room) const {
-  if (plan.room_choice() == control::ROOMS_LIST) return plan.room_list(static_cast<int>(room));
-  return plan.room_prefix() + std::to_string(room);
-}
+std::string run_context::room_name(std::uint32_t room) const { return assignment.room_name(room); }
 
 std::string run_context::user_name(std::uint64_t user) const {
   if (!plan.user_prefix().empty()) return plan.user_prefix() + std::to_string(user);
@@ -68,28 +65,6 @@ bool run_context::is_local_user(std::uint64_t user) const {
   if (plan.total_users() == 0) return false;
   const std::uint64_t slot = user % plan.total_users();
   return slot >= plan.first_user() && slot < plan.first_user() + plan.user_count();
-}
-
-std::vector<std::uint32_t> run_context::rooms_of(std::uint64_t user) const {
-  std::vector<std::uint32_t> out;
-  if (plan.room_choice() == control::ROOMS_LIST) {
-    for (int i = 0; i < plan.room_list_size(); ++i) out.push_back(static_cast<std::uint32_t>(i));
-    return out;
-  }
-  const std::uint32_t n = plan.rooms();
-  const std::uint32_t k = std::min(n, std::max(1u, plan.rooms_per_user()));
-  if (plan.room_choice() == control::ROOMS_ROUND_ROBIN) {
-    for (std::uint32_t i = 0; i < k; ++i) out.push_back(static_cast<std::uint32_t>((user + i) % n));
-    return out;
-  }
-  rng random(plan.seed(), user, stream::rooms);
-  // Distinct rooms; a hot Zipf head may need a few redraws.
-  for (unsigned tries = 0; out.size() < k && tries < 64 * k; ++tries) {
-    const std::uint32_t r = plan.room_choice() == control::ROOMS_ZIPF ? zipf.draw(random)
-                                                                       : static_cast<std::uint32_t>(random.below(n));
-    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
-  }
-  return out;
 }
 
 std::string run_context::password_of(std::uint64_t user) const {

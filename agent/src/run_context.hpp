@@ -31,7 +31,7 @@ struct run_context {
   std::optional<target> auth_api;              // AUTH_REGISTER_LOGIN
   std::unique_ptr<protocol_adapter> adapter;
   stage_curve curve;                           // closed: concurrent users; open: arrivals per second
-  zipf_table zipf;
+  room_assignment assignment;                  // which rooms each user joins
   std::vector<std::uint32_t> room_members;     // per room, for `expected`; empty when membership changes
   std::int64_t send_end_ns = 0;                // relative to start: no sends after this
   std::int64_t gap_grace_ns = 5'000'000'000;
@@ -50,7 +50,7 @@ struct run_context {
   std::optional<std::uint64_t> user_of(const std::string& name) const;
   bool is_local_user(std::uint64_t user) const;
   // The rooms a user joins (indices), deterministic from the seed.
-  std::vector<std::uint32_t> rooms_of(std::uint64_t user) const;
+  std::vector<std::uint32_t> rooms_of(std::uint64_t user) const { return assignment.rooms_of(user); }
   std::string password_of(std::uint64_t user) const;
   const target& target_of(std::uint64_t slot) const { return targets[slot % targets.size()]; }
   std::optional<net::ip::address> source_of(std::uint64_t slot) const;

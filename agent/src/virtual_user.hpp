@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "chat.pb.h"
-#include "model/random.hpp"
+#include "throng/common/random.hpp"
 #include "model/sequence_tracker.hpp"
 #include "run_context.hpp"
 #include "ws_client.hpp"

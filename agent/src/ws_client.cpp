@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "model/random.hpp"
+#include "throng/common/random.hpp"
 
 namespace throng::agent {
 

@@ -69,7 +69,7 @@ class console_output final : public output {
                         "  exact within the clock offset error bound of +/-{}; max agent loop lag {:.1f}ms\n",
                         format_duration(s.max_clock_error_ns), s.max_loop_lag_ms);
     text += format_stats_details(c);
-    if (c.delivered != c.expected)
+    if (c.expected > 0 && c.delivered != c.expected)  // 0: membership changed during the run, nothing to compare
       text += fmt::format("  note: {} of {} expected deliveries arrived\n", c.delivered, c.expected);
     if (const auto rows = tag_rows(s); !rows.empty()) {
       text += fmt::format("\n  {:<28} {:>8} {:>9} {:>10} {:>7} {:>7} {:>10} {:>10}\n", "by tag", "users", "sent",

@@ -338,6 +338,15 @@ net::awaitable<bool> coordinator::send_plans() {
     co_return false;
   }
   const auto owner = assign_groups(groups, capacities);
+  // One plan per group (the whole group's slots); each agent gets its share of it.
+  const std::string auth_url = !scenario_.auth_url.empty() ? scenario_.auth_url
+                               : target_url_.rfind("ws://", 0) == 0 ? "http://" + target_url_.substr(5, target_url_.find('/', 5) - 5)
+                                                                    : std::string{};
+  std::vector<control::Plan> group_plans;
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    group_plans.push_back(make_plan(scenario_, groups[g], {0, groups[g].users},
+                                    {run_id_, target_urls_, auth_url, static_cast<std::uint64_t>(g) * 1'000'003}));
+  add_shared_room_members(groups, group_plans);
   std::vector<agent_entry> entries;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     std::vector<std::size_t> members;
@@ -363,12 +372,14 @@ net::awaitable<bool> coordinator::send_plans() {
       agent.status.set_state(control::AGENT_IDLE);
       entries.push_back({agent.hello.agent_id(), static_cast<std::uint64_t>(groups[g].start_ns / s), groups[g].scenario,
                          groups[g].tag(), agent.hello.region()});
+      control::Plan plan = group_plans[g];
+      plan.set_first_user(agent.share.first_user);
+      plan.set_user_count(agent.share.user_count);
+      if (groups[g].does.connect_rate > 0 && groups[g].users)
+        plan.set_connect_rate(groups[g].does.connect_rate * static_cast<double>(agent.share.user_count) /
+                              static_cast<double>(groups[g].users));
       control::ControllerToAgent message;
-      const std::string auth_url = !scenario_.auth_url.empty() ? scenario_.auth_url
-                                   : target_url_.rfind("ws://", 0) == 0 ? "http://" + target_url_.substr(5, target_url_.find('/', 5) - 5)
-                                                                        : std::string{};
-      *message.mutable_plan() = make_plan(scenario_, groups[g], agent.share,
-                                          {run_id_, target_urls_, auth_url, static_cast<std::uint64_t>(g) * 1'000'003});
+      *message.mutable_plan() = std::move(plan);
       send_to(agent, message);
     }
   }

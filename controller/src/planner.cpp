@@ -2,6 +2,12 @@
 
 #include "throng/controller/scenario.hpp"
 
+#include <charconv>
+#include <optional>
+
+#include "throng/common/distribution_text.hpp"
+#include "throng/common/room_assignment.hpp"
+
 namespace throng::controller {
 
 std::vector<user_share> split_users(std::uint64_t total, const std::vector<std::uint32_t>& capacities) {
@@ -90,6 +96,63 @@ control::Plan make_plan(const scenario& s, const user_group& g, const user_share
   plan.set_connect_timeout_ns(s.connect_timeout_ns);
   plan.set_batch(s.batch);
   return plan;
+}
+
+namespace {
+
+// Every slot connected for the whole run: membership never changes (as the agent decides).
+bool fixed_membership(const user_group& g) {
+  return !g.open_model() && g.stages.empty() && !distribution_is_set(g.does.session_duration);
+}
+
+// The index of room `name` among a plan's rooms, if it is one of them.
+std::optional<std::uint32_t> room_index(const control::Plan& plan, const std::string& name) {
+  if (plan.room_choice() == control::ROOMS_LIST) {
+    for (int i = 0; i < plan.room_list_size(); ++i)
+      if (plan.room_list(i) == name) return static_cast<std::uint32_t>(i);
+    return std::nullopt;
+  }
+  if (name.rfind(plan.room_prefix(), 0) != 0) return std::nullopt;
+  std::uint32_t index = 0;
+  const char* first = name.data() + plan.room_prefix().size();
+  const char* last = name.data() + name.size();
+  const auto [end, ec] = std::from_chars(first, last, index);
+  if (ec != std::errc{} || end != last || first == last || index >= plan.rooms()) return std::nullopt;
+  return index;
+}
+
+}  // namespace
+
+void add_shared_room_members(const std::vector<user_group>& groups, std::vector<control::Plan>& plans) {
+  std::vector<room_assignment> assignments;
+  for (const auto& plan : plans) assignments.emplace_back(plan);
+  std::vector<std::vector<std::uint32_t>> members(groups.size());
+  for (std::size_t h = 0; h < groups.size(); ++h)
+    if (fixed_membership(groups[h])) members[h] = assignments[h].members();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto rooms = static_cast<std::uint32_t>(assignments[g].room_count());
+    std::vector<std::uint32_t> elsewhere(rooms, 0);
+    bool varies = false, shared = false;
+    const bool by_prefix = plans[g].room_choice() != control::ROOMS_LIST;
+    for (std::size_t h = 0; h < groups.size() && !varies; ++h) {
+      if (h == g) continue;
+      const bool same_prefix = by_prefix && plans[h].room_choice() != control::ROOMS_LIST &&
+                               plans[h].room_prefix() == plans[g].room_prefix();
+      for (std::uint32_t r = 0; r < rooms; ++r) {
+        const auto index = same_prefix ? (r < plans[h].rooms() ? std::optional<std::uint32_t>(r) : std::nullopt)
+                                       : room_index(plans[h], assignments[g].room_name(r));
+        if (!index) continue;
+        shared = true;
+        if (!fixed_membership(groups[h])) {
+          varies = true;
+          break;
+        }
+        elsewhere[r] += members[h][*index];
+      }
+    }
+    if (varies) plans[g].set_membership_varies_elsewhere(true);
+    else if (shared) *plans[g].mutable_room_members_elsewhere() = {elsewhere.begin(), elsewhere.end()};
+  }
 }
 
 }  // namespace throng::controller

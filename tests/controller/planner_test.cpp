@@ -157,3 +157,43 @@ scenarios:
 
 }  // namespace
 }  // namespace throng::controller
+
+namespace throng::controller {
+namespace {
+
+TEST(SharedRooms, EveryGroupCountsTheMembersOthersKeepInItsRooms) {
+  scenario s;
+  const auto group = [](std::uint64_t users, std::uint32_t rooms) {
+    user_group g;
+    g.users = users;
+    g.duration_ns = 1'000'000'000;
+    g.does.rooms = rooms;
+    return g;
+  };
+  std::vector<user_group> groups{group(10, 2), group(6, 3), group(4, 1)};
+  groups[2].does.room_choice = control::ROOMS_LIST;
+  groups[2].does.room_list = {"room-1", "elsewhere"};
+  std::vector<control::Plan> plans;
+  for (const auto& g : groups) plans.push_back(make_plan(s, g, {0, g.users}, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
+  add_shared_room_members(groups, plans);
+  // room-0: 5 of group 0, 2 of group 1; room-1: 5 + 2 + 4 (the list group); room-2: group 1 only.
+  EXPECT_EQ(std::vector<std::uint32_t>(plans[0].room_members_elsewhere().begin(), plans[0].room_members_elsewhere().end()),
+            (std::vector<std::uint32_t>{2, 6}));
+  EXPECT_EQ(std::vector<std::uint32_t>(plans[1].room_members_elsewhere().begin(), plans[1].room_members_elsewhere().end()),
+            (std::vector<std::uint32_t>{5, 9, 0}));
+  EXPECT_EQ(std::vector<std::uint32_t>(plans[2].room_members_elsewhere().begin(), plans[2].room_members_elsewhere().end()),
+            (std::vector<std::uint32_t>{7, 0}));
+  EXPECT_FALSE(plans[0].membership_varies_elsewhere());
+
+  // A group whose sessions come and go makes `expected` unknowable for those sharing its rooms.
+  groups[1].does.session_duration.set_kind(control::Distribution::EXPONENTIAL);
+  groups[1].does.session_duration.set_a(10);
+  plans.clear();
+  for (const auto& g : groups) plans.push_back(make_plan(s, g, {0, g.users}, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
+  add_shared_room_members(groups, plans);
+  EXPECT_TRUE(plans[0].membership_varies_elsewhere());
+  EXPECT_TRUE(plans[2].membership_varies_elsewhere());
+}
+
+}  // namespace
+}  // namespace throng::controller

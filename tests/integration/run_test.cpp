@@ -167,6 +167,9 @@ thresholds:
   const auto late = tags.at("scenario").at("late").at("counters").at("sent").get<double>();
   EXPECT_NEAR(late, 40, 4) << "20/s for 2 s, starting 2 s in";
   EXPECT_EQ(report.at("totals").at("lost").get<std::uint64_t>(), 0u);
+  // Talkers and lurkers share rooms: every agent's `expected` counts the other group's members too.
+  EXPECT_EQ(report.at("totals").at("delivered"), report.at("totals").at("expected"));
+  EXPECT_GT(report.at("totals").at("expected").get<std::uint64_t>(), 0u);
   ASSERT_EQ(report.at("thresholds").size(), 3u);
   EXPECT_TRUE(report.at("thresholds")[0].at("passed").get<bool>());
   EXPECT_TRUE(report.at("thresholds")[1].at("passed").get<bool>());

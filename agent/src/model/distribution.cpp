@@ -29,18 +29,4 @@ double sample(const control::Distribution& d, rng& random) {
   return std::max(0.0, v);
 }
 
-zipf_table::zipf_table(std::uint32_t n, double s) : cdf_(n) {
-  double sum = 0;
-  for (std::uint32_t k = 0; k < n; ++k) cdf_[k] = (sum += std::pow(static_cast<double>(k) + 1, -s));
-  for (auto& c : cdf_) c /= sum;
-}
-
-std::uint32_t zipf_table::draw(rng& random) const {
-  const double u = random.uniform();
-  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
-  return static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(it - cdf_.begin(), static_cast<std::ptrdiff_t>(cdf_.size()) - 1));
-}
-
-double zipf_table::probability(std::uint32_t k) const { return cdf_[k] - (k ? cdf_[k - 1] : 0.0); }
-
 }  // namespace throng::agent

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "control.pb.h"
-#include "random.hpp"
+#include "throng/common/random.hpp"
 
 namespace throng::agent {
 

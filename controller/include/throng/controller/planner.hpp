@@ -37,4 +37,9 @@ struct plan_inputs {
 };
 control::Plan make_plan(const scenario& s, const user_group& g, const user_share& share, const plan_inputs& inputs);
 
+// Groups sharing rooms: fills each plan's room_members_elsewhere (the members
+// the other groups keep in its rooms) or membership_varies_elsewhere, so that
+// every agent's `expected` counts all receivers. plans[i] belongs to groups[i].
+void add_shared_room_members(const std::vector<user_group>& groups, std::vector<control::Plan>& plans);
+
 }  // namespace throng::controller

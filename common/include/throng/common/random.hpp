@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-namespace throng::agent {
+namespace throng {
 
 // SplitMix64 finaliser: a cheap, well-mixed hash.
 constexpr std::uint64_t mix(std::uint64_t x) {
@@ -38,4 +38,4 @@ class rng {
   std::uint64_t state_;
 };
 
-}  // namespace throng::agent
+}  // namespace throng
