@@ -107,6 +107,19 @@ TEST(Run, ShippedReconnectStormLosesNothing) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Run, ShippedCiGatePasses) {
+  const auto dir = make_temp_dir();
+  const auto r = run_command({bin("throng"), "run", scenarios_dir() + "/ci-gate.yaml", "--report", dir + "/report.json",
+                              "--junit", dir + "/junit.xml", "--work-dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = json::parse(read_file(dir + "/report.json"));
+  EXPECT_EQ(report.at("verdict"), "pass");
+  EXPECT_EQ(report.at("thresholds").size(), 6u);
+  EXPECT_EQ(report.at("totals").at("delivered"), report.at("totals").at("expected"));
+  EXPECT_NE(read_file(dir + "/junit.xml").find("failures=\"0\""), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 // Two scenarios (one starting later), groups, a burst and a pause, and a
 // threshold that must fail: the CI gate exits 1 and says why in every output.
 TEST(Run, GroupsEventsAndFailingThresholdsGateCi) {
@@ -341,6 +354,13 @@ TEST(Run, UnreachableTargetAbortsWithExitCode3) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("no user could connect to the target ws://127.0.0.1:1/ws"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
+TEST(Run, AgentBeyondMaxCpuAbortsWithExitCode3) {
+  const auto r = run_scenario_text("target: {spawn: reference-server, store: memory}\nmax_agent_cpu: 0.001%\nusers: 20\n"
+                                   "rate: 50/s\nduration: 20s\n");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("beyond max_agent_cpu"), std::string::npos) << r.err;
 }
 
 TEST(Run, TargetFlagOverridesTheScenario) {
