@@ -443,3 +443,15 @@ scenarios:
 
 }  // namespace
 }  // namespace throng::controller
+
+namespace throng::controller {
+namespace {
+
+TEST(ScenarioGroups, WeightsNeedUsersToShare) {
+  const auto r = parse_scenario("target: {spawn: reference-server}\nduration: 5s\ngroups: {a: {weight: 1}}\n", "w.yaml");
+  EXPECT_FALSE(r.value);
+  EXPECT_NE(dump(r).find("users: is required: groups by weight share"), std::string::npos) << dump(r);
+}
+
+}  // namespace
+}  // namespace throng::controller

@@ -421,6 +421,8 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
   }
   if (!by_count && executor == executor_kind::constant_users && body["users"] && users == 0)
     r_.error(body["users"], path + "users", "must be at least 1");
+  if (!by_count && executor == executor_kind::constant_users && !body["users"] && group_nodes)
+    r_.error(body, path + "users", "is required: groups by weight share the scenario's users (or give each group users)");
 
   // Exact integer shares of the users (and of each stage's users), weights as capacities.
   double weight_sum = 0;
