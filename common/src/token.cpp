@@ -91,7 +91,9 @@ token_status verify_token(const std::string& token, const std::string& secret, s
     const auto header = base64url_decode(std::string_view(token).substr(0, first));
     if (!header) return token_status::malformed;
     const auto parsed = nlohmann::json::parse(*header, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object() || parsed.value("alg", "") != "HS256")
+    // Field types are checked first: value() would throw on {"alg": 2}.
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("alg") || !parsed["alg"].is_string() ||
+        parsed["alg"].get<std::string>() != "HS256")
       return token_status::malformed;
   }
   const std::string expected = hmac_sha256(secret, signed_part);

@@ -50,3 +50,18 @@ TEST(Token, Base64UrlRoundTrips) {
 
 }  // namespace
 }  // namespace throng
+
+namespace throng {
+namespace {
+
+TEST(Token, HeaderFieldsOfTheWrongTypeAreMalformedNotACrash) {
+  // Found by the fuzzer: {"alg": 2} made the header check throw.
+  for (const char* header : {R"({"alg":2})", R"({"alg":null})", R"({"alg":["HS256"]})", R"({"typ":"JWT"})"}) {
+    const std::string token = base64url_encode(header) + "." + base64url_encode(R"({"sub":"u","exp":10})") + ".c2ln";
+    EXPECT_EQ(verify_token(token, "secret", 1), token_status::malformed) << header;
+  }
+  EXPECT_EQ(verify_token("eyJhbGciOjJ9.`yJzdiJ1IiwiZXhwIjoxMH0.c2ln", "secret", 1), token_status::malformed);
+}
+
+}  // namespace
+}  // namespace throng
