@@ -11,88 +11,79 @@
 namespace throng {
 
 namespace {
-// Every scalar counter with its proto accessors, so the field list lives in one place.
-struct counter_field {
-  std::uint64_t run_counters::*member;
-  std::uint64_t (stats::Counters::*get)() const;
-  void (stats::Counters::*set)(std::uint64_t);
-};
-constexpr counter_field counter_fields[] = {
-    {&run_counters::sent, &stats::Counters::sent, &stats::Counters::set_sent},
-    {&run_counters::acked, &stats::Counters::acked, &stats::Counters::set_acked},
-    {&run_counters::delivered, &stats::Counters::delivered, &stats::Counters::set_delivered},
-    {&run_counters::expected, &stats::Counters::expected, &stats::Counters::set_expected},
-    {&run_counters::lost, &stats::Counters::lost, &stats::Counters::set_lost},
-    {&run_counters::duplicated, &stats::Counters::duplicated, &stats::Counters::set_duplicated},
-    {&run_counters::out_of_order, &stats::Counters::out_of_order, &stats::Counters::set_out_of_order},
-    {&run_counters::dropped, &stats::Counters::dropped, &stats::Counters::set_dropped},
-    {&run_counters::errors, &stats::Counters::errors, &stats::Counters::set_errors},
-    {&run_counters::disconnects, &stats::Counters::disconnects, &stats::Counters::set_disconnects},
-    {&run_counters::reconnects, &stats::Counters::reconnects, &stats::Counters::set_reconnects},
-    {&run_counters::connects, &stats::Counters::connects, &stats::Counters::set_connects},
-    {&run_counters::connect_errors, &stats::Counters::connect_errors, &stats::Counters::set_connect_errors},
-    {&run_counters::wire_bytes_out, &stats::Counters::wire_bytes_out, &stats::Counters::set_wire_bytes_out},
-    {&run_counters::wire_bytes_in, &stats::Counters::wire_bytes_in, &stats::Counters::set_wire_bytes_in},
-    {&run_counters::logical_bytes_out, &stats::Counters::logical_bytes_out, &stats::Counters::set_logical_bytes_out},
-    {&run_counters::logical_bytes_in, &stats::Counters::logical_bytes_in, &stats::Counters::set_logical_bytes_in},
+constexpr counter_field counter_table[] = {
+    {"sent", &run_counters::sent, &stats::Counters::sent, &stats::Counters::set_sent},
+    {"acked", &run_counters::acked, &stats::Counters::acked, &stats::Counters::set_acked},
+    {"delivered", &run_counters::delivered, &stats::Counters::delivered, &stats::Counters::set_delivered},
+    {"expected", &run_counters::expected, &stats::Counters::expected, &stats::Counters::set_expected},
+    {"lost", &run_counters::lost, &stats::Counters::lost, &stats::Counters::set_lost},
+    {"duplicated", &run_counters::duplicated, &stats::Counters::duplicated, &stats::Counters::set_duplicated},
+    {"out_of_order", &run_counters::out_of_order, &stats::Counters::out_of_order, &stats::Counters::set_out_of_order},
+    {"dropped", &run_counters::dropped, &stats::Counters::dropped, &stats::Counters::set_dropped},
+    {"errors", &run_counters::errors, &stats::Counters::errors, &stats::Counters::set_errors},
+    {"disconnects", &run_counters::disconnects, &stats::Counters::disconnects, &stats::Counters::set_disconnects},
+    {"reconnects", &run_counters::reconnects, &stats::Counters::reconnects, &stats::Counters::set_reconnects},
+    {"connects", &run_counters::connects, &stats::Counters::connects, &stats::Counters::set_connects},
+    {"connect_errors", &run_counters::connect_errors, &stats::Counters::connect_errors, &stats::Counters::set_connect_errors},
+    {"wire_bytes_out", &run_counters::wire_bytes_out, &stats::Counters::wire_bytes_out, &stats::Counters::set_wire_bytes_out},
+    {"wire_bytes_in", &run_counters::wire_bytes_in, &stats::Counters::wire_bytes_in, &stats::Counters::set_wire_bytes_in},
+    {"logical_bytes_out", &run_counters::logical_bytes_out, &stats::Counters::logical_bytes_out, &stats::Counters::set_logical_bytes_out},
+    {"logical_bytes_in", &run_counters::logical_bytes_in, &stats::Counters::logical_bytes_in, &stats::Counters::set_logical_bytes_in},
 };
 
-// Every histogram with its proto accessors.
-struct latency_field {
-  histogram run_stats::*member;
-  const stats::Histogram& (stats::Latencies::*get)() const;
-  stats::Histogram* (stats::Latencies::*mutable_get)();
-};
-constexpr latency_field latency_fields[] = {
-    {&run_stats::connect, &stats::Latencies::connect, &stats::Latencies::mutable_connect},
-    {&run_stats::ack, &stats::Latencies::ack, &stats::Latencies::mutable_ack},
-    {&run_stats::e2e, &stats::Latencies::e2e, &stats::Latencies::mutable_e2e},
-    {&run_stats::history, &stats::Latencies::history, &stats::Latencies::mutable_history},
-    {&run_stats::ack_actual, &stats::Latencies::ack_actual, &stats::Latencies::mutable_ack_actual},
-    {&run_stats::e2e_local, &stats::Latencies::e2e_local, &stats::Latencies::mutable_e2e_local},
+constexpr latency_field latency_table[] = {
+    {"connect", &run_stats::connect, &stats::Latencies::connect, &stats::Latencies::mutable_connect},
+    {"ack", &run_stats::ack, &stats::Latencies::ack, &stats::Latencies::mutable_ack},
+    {"e2e", &run_stats::e2e, &stats::Latencies::e2e, &stats::Latencies::mutable_e2e},
+    {"history", &run_stats::history, &stats::Latencies::history, &stats::Latencies::mutable_history},
+    {"ack_actual_send", &run_stats::ack_actual, &stats::Latencies::ack_actual, &stats::Latencies::mutable_ack_actual},
+    {"e2e_same_agent", &run_stats::e2e_local, &stats::Latencies::e2e_local, &stats::Latencies::mutable_e2e_local},
 };
 }  // namespace
 
+std::span<const counter_field> counter_fields() { return counter_table; }
+std::span<const latency_field> latency_fields() { return latency_table; }
+
 void run_counters::merge(const run_counters& other) {
-  for (const auto& f : counter_fields) this->*f.member += other.*f.member;
+  for (const auto& f : counter_table) this->*f.member += other.*f.member;
   for (const auto& [code, n] : other.errors_by_code) errors_by_code[code] += n;
 }
 
 void run_counters::to_proto(stats::Counters& out) const {
-  for (const auto& f : counter_fields) (out.*f.set)(this->*f.member);
+  for (const auto& f : counter_table) (out.*f.set)(this->*f.member);
   auto& codes = *out.mutable_errors_by_code();
   for (const auto& [code, n] : errors_by_code) codes[code] = n;
 }
 
 void run_counters::add_from_proto(const stats::Counters& in) {
-  for (const auto& f : counter_fields) this->*f.member += (in.*f.get)();
+  for (const auto& f : counter_table) this->*f.member += (in.*f.get)();
   for (const auto& [code, n] : in.errors_by_code()) errors_by_code[code] += n;
 }
 
 void run_stats::merge(const run_stats& other) {
   counters.merge(other.counters);
-  for (const auto& f : latency_fields) (this->*f.member).merge(other.*f.member);
+  for (const auto& f : latency_table) (this->*f.member).merge(other.*f.member);
 }
 
 void run_stats::reset() {
   counters = {};
-  for (const auto& f : latency_fields) (this->*f.member).reset();
+  for (const auto& f : latency_table) (this->*f.member).reset();
 }
 
 void run_stats::swap(run_stats& other) noexcept {
   std::swap(counters, other.counters);
-  for (const auto& f : latency_fields) std::swap(this->*f.member, other.*f.member);
+  for (const auto& f : latency_table) std::swap(this->*f.member, other.*f.member);
 }
 
 void run_stats::to_proto(stats::Counters& counters_out, stats::Latencies& latencies_out) const {
   counters.to_proto(counters_out);
-  for (const auto& f : latency_fields) (this->*f.member).to_proto(*(latencies_out.*f.mutable_get)());
+  for (const auto& f : latency_table) (this->*f.member).to_proto(*(latencies_out.*f.mutable_get)());
 }
 
 bool run_stats::add_from_proto(const stats::Counters& counters_in, const stats::Latencies& latencies_in) {
   counters.add_from_proto(counters_in);
   bool ok = true;
-  for (const auto& f : latency_fields) {
+  for (const auto& f : latency_table) {
     const auto& wire = (latencies_in.*f.get)();
     if (wire.counts_size() == 0) continue;  // the field was absent or empty
     if (!(this->*f.member).merge_proto(wire)) ok = false;

@@ -20,33 +20,15 @@ json latency_json(const histogram& h) {
 }
 
 json counters_json(const run_counters& c) {
-  return {{"sent", c.sent},
-          {"acked", c.acked},
-          {"delivered", c.delivered},
-          {"expected", c.expected},
-          {"lost", c.lost},
-          {"duplicated", c.duplicated},
-          {"out_of_order", c.out_of_order},
-          {"dropped", c.dropped},
-          {"errors", c.errors},
-          {"errors_by_code", c.errors_by_code},
-          {"disconnects", c.disconnects},
-          {"reconnects", c.reconnects},
-          {"connects", c.connects},
-          {"connect_errors", c.connect_errors},
-          {"wire_bytes_out", c.wire_bytes_out},
-          {"wire_bytes_in", c.wire_bytes_in},
-          {"logical_bytes_out", c.logical_bytes_out},
-          {"logical_bytes_in", c.logical_bytes_in}};
+  json j = {{"errors_by_code", c.errors_by_code}};
+  for (const auto& f : counter_fields()) j[f.name] = c.*f.member;
+  return j;
 }
 
 json latencies_json(const run_stats& s) {
-  return {{"connect", latency_json(s.connect)},
-          {"ack", latency_json(s.ack)},
-          {"e2e", latency_json(s.e2e)},
-          {"history", latency_json(s.history)},
-          {"ack_actual_send", latency_json(s.ack_actual)},
-          {"e2e_same_agent", latency_json(s.e2e_local)}};
+  json j;
+  for (const auto& f : latency_fields()) j[f.name] = latency_json(s.*f.member);
+  return j;
 }
 
 }  // namespace throng

@@ -55,7 +55,11 @@ std::vector<interval_view> aggregator::add(const control::StatsReport& report) {
   auto& progress = it->second;
   const std::uint64_t run_window = report.window() + progress.entry.first_window;
   progress.last_window = std::max<std::int64_t>(progress.last_window, static_cast<std::int64_t>(run_window));
-  if (static_cast<std::int64_t>(run_window) > progress.contiguous) progress.ahead.insert(static_cast<std::int64_t>(run_window));
+  // In order (the usual case, one TCP stream per agent) the next window just
+  // extends the covered run; only a report beyond a gap is set aside.
+  const auto w = static_cast<std::int64_t>(run_window);
+  if (w == progress.contiguous + 1) ++progress.contiguous;
+  else if (w > progress.contiguous) progress.ahead.insert(w);
   while (!progress.ahead.empty() && *progress.ahead.begin() <= progress.contiguous + 1) {
     progress.contiguous = std::max(progress.contiguous, *progress.ahead.begin());
     progress.ahead.erase(progress.ahead.begin());

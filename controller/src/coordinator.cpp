@@ -18,6 +18,7 @@
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/metrics.hpp"
+#include "throng/common/url.hpp"
 
 namespace throng::controller {
 
@@ -338,13 +339,14 @@ net::awaitable<bool> coordinator::send_plans() {
     co_return false;
   }
   const auto owner = assign_groups(groups, capacities);
-  // One plan per group (the whole group's slots); each agent gets its share of it.
-  const std::string auth_url = !scenario_.auth_url.empty() ? scenario_.auth_url
-                               : target_url_.rfind("ws://", 0) == 0 ? "http://" + target_url_.substr(5, target_url_.find('/', 5) - 5)
-                                                                    : std::string{};
+  // register + login goes to the target's own API unless the scenario names one.
+  std::string auth_url = scenario_.auth_url;
+  if (const auto url = parse_ws_url(target_urls_.front()); auth_url.empty() && url)
+    auth_url = fmt::format("http://{}:{}", url->host, url->port);
+  // One plan per group (all its slots); each agent gets its share of it.
   std::vector<control::Plan> group_plans;
   for (std::size_t g = 0; g < groups.size(); ++g)
-    group_plans.push_back(make_plan(scenario_, groups[g], {0, groups[g].users},
+    group_plans.push_back(make_plan(scenario_, groups[g],
                                     {run_id_, target_urls_, auth_url, static_cast<std::uint64_t>(g) * 1'000'003}));
   add_shared_room_members(groups, group_plans);
   std::vector<agent_entry> entries;
@@ -372,14 +374,8 @@ net::awaitable<bool> coordinator::send_plans() {
       agent.status.set_state(control::AGENT_IDLE);
       entries.push_back({agent.hello.agent_id(), static_cast<std::uint64_t>(groups[g].start_ns / s), groups[g].scenario,
                          groups[g].tag(), agent.hello.region()});
-      control::Plan plan = group_plans[g];
-      plan.set_first_user(agent.share.first_user);
-      plan.set_user_count(agent.share.user_count);
-      if (groups[g].does.connect_rate > 0 && groups[g].users)
-        plan.set_connect_rate(groups[g].does.connect_rate * static_cast<double>(agent.share.user_count) /
-                              static_cast<double>(groups[g].users));
       control::ControllerToAgent message;
-      *message.mutable_plan() = std::move(plan);
+      *message.mutable_plan() = share_plan(group_plans[g], agent.share);
       send_to(agent, message);
     }
   }
@@ -572,24 +568,39 @@ void coordinator::broadcast_stop(const std::string& reason, std::int64_t drain_n
   stop_sent_ = true;
 }
 
-net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_request request) {
-  const auto auth = request[http::field::authorization];
-  if (auth != "Bearer " + options_.agent_token) {
-    auto res = text_response(request, http::status::unauthorized,
-                             "missing or wrong agent token: pass the controller's agent token with --token\n");
+net::awaitable<std::shared_ptr<ws_channel>> accept_with_token(beast::tcp_stream stream, const http_request& request,
+                                                              const std::string& token, const char* refusal,
+                                                              std::size_t max_message_bytes) {
+  // Compared in constant time: the token is a password.
+  const std::string expected = "Bearer " + token;
+  const auto given = request[http::field::authorization];
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < std::min(given.size(), expected.size()); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  if (diff) {
+    auto res = text_response(request, http::status::unauthorized, refusal);
     res.keep_alive(false);
     co_await http::async_write(stream, res, use_nothrow);
-    co_return;
+    co_return nullptr;
   }
   ws_stream ws(std::move(stream));
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.read_message_max(64 * 1024 * 1024);
+  ws.read_message_max(max_message_bytes);
   auto [aec] = co_await ws.async_accept(request, use_nothrow);
-  if (aec) co_return;
+  if (aec) co_return nullptr;
   ws.binary(true);
+  auto channel = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
+  channel->start();
+  co_return channel;
+}
+
+net::awaitable<void> coordinator::serve_agent(beast::tcp_stream stream, http_request request) {
+  auto channel = co_await accept_with_token(std::move(stream), request, options_.agent_token,
+                                            "missing or wrong agent token: pass the controller's agent token with --token\n",
+                                            64 * 1024 * 1024);
+  if (!channel) co_return;
   auto agent = std::make_shared<agent_link>();
-  agent->channel = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
-  agent->channel->start();
+  agent->channel = std::move(channel);
 
   beast::flat_buffer buffer;
   control::AgentToController message;
@@ -699,13 +710,9 @@ std::string coordinator::metrics_text() const {
   // The unlabelled families are the whole run; throng_run_tag_* split it by scenario, group and region.
   const auto counters = [&](const run_counters& c, std::vector<std::pair<std::string, std::string>> labels) {
     const std::string family = labels.empty() ? "throng_run_" : "throng_run_tag_";
-    const std::pair<const char*, std::uint64_t> fields[] = {
-        {"sent", c.sent},       {"acked", c.acked},   {"delivered", c.delivered},   {"expected", c.expected},
-        {"lost", c.lost},       {"dropped", c.dropped}, {"errors", c.errors},        {"connects", c.connects},
-        {"connect_errors", c.connect_errors}, {"reconnects", c.reconnects}};
-    for (const auto& [name, value] : fields)
-      values.push_back({fmt::format("{}{}_total", family, name), fmt::format("{} in this run (DESIGN.md, What is measured)", name),
-                        metric_kind::counter, static_cast<double>(value), labels});
+    for (const auto& f : counter_fields())
+      values.push_back({fmt::format("{}{}_total", family, f.name), fmt::format("{} in this run (DESIGN.md, What is measured)", f.name),
+                        metric_kind::counter, static_cast<double>(c.*f.member), labels});
   };
   counters(aggregator_->total().counters, {});
   for (const auto& [key, tag_values] : aggregator_->tags())

@@ -18,6 +18,13 @@
 
 namespace throng::controller {
 
+// Accepts a WebSocket whose request carries `Authorization: Bearer <token>`;
+// otherwise answers 401 with `refusal` (what to do) and returns nullptr. The
+// agent and operator ports both gate their peers this way.
+net::awaitable<std::shared_ptr<ws_channel>> accept_with_token(beast::tcp_stream stream, const http_request& request,
+                                                              const std::string& token, const char* refusal,
+                                                              std::size_t max_message_bytes);
+
 class coordinator {
  public:
   // Without a scenario (`throng serve`), the run waits for an operator to start one.

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "coordinator.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/exit_codes.hpp"
@@ -56,21 +58,10 @@ void coordinator::publish_snapshot(const interval_view* last) {
 }
 
 net::awaitable<void> coordinator::serve_operator(beast::tcp_stream stream, http_request request) {
-  if (request[http::field::authorization] != "Bearer " + options_.operator_token) {
-    auto res = text_response(request, http::status::unauthorized,
-                             "missing or wrong operator token: give the panel the controller's --operator-token\n");
-    res.keep_alive(false);
-    co_await http::async_write(stream, res, use_nothrow);
-    co_return;
-  }
-  ws_stream ws(std::move(stream));
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.read_message_max(1024 * 1024);
-  auto [aec] = co_await ws.async_accept(request, use_nothrow);
-  if (aec) co_return;
-  ws.binary(true);
-  auto channel = std::make_shared<ws_channel>(std::move(ws), 64 * 1024 * 1024);
-  channel->start();
+  auto channel = co_await accept_with_token(
+      std::move(stream), request, options_.operator_token,
+      "missing or wrong operator token: give the panel the controller's --operator-token\n", 1024 * 1024);
+  if (!channel) co_return;
 
   beast::flat_buffer buffer;
   control::OperatorToController message;
@@ -112,6 +103,11 @@ void coordinator::on_operator_command(const control::OperatorCommand& command, w
   switch (command.kind_case()) {
     case control::OperatorCommand::kAdjust: {
       if (!running_) return refuse("the run has not started (or is over): nothing to adjust");
+      const auto& a = command.adjust();
+      if (!(a.rate_multiplier() >= 0) || !std::isfinite(a.rate_multiplier()))
+        return refuse("rate_multiplier must be a positive factor (0 leaves the rate unchanged)");
+      if (!(a.storm().fraction() >= 0 && a.storm().fraction() <= 1))
+        return refuse("a reconnect storm's fraction is a share of the users, from 0 to 1");
       control::ControllerToAgent message;
       *message.mutable_adjust() = command.adjust();
       for (auto& a : run_agents_)

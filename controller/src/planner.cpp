@@ -51,7 +51,7 @@ std::vector<std::size_t> assign_groups(const std::vector<user_group>& groups, co
   return owner;
 }
 
-control::Plan make_plan(const scenario& s, const user_group& g, const user_share& share, const plan_inputs& in) {
+control::Plan make_plan(const scenario& s, const user_group& g, const plan_inputs& in) {
   control::Plan plan;
   plan.set_run_id(in.run_id);
   plan.set_target_url(in.target_urls.front());
@@ -59,8 +59,8 @@ control::Plan make_plan(const scenario& s, const user_group& g, const user_share
   plan.set_protocol(s.json_protocol ? control::WIRE_JSON : control::WIRE_BINARY);
   plan.set_seed(s.seed + in.seed_offset);
   plan.set_total_users(g.users);
-  plan.set_first_user(share.first_user);
-  plan.set_user_count(share.user_count);
+  plan.set_first_user(0);
+  plan.set_user_count(g.users);
   const auto& d = g.does;
   plan.set_rooms(d.rooms);
   plan.set_room_prefix(d.room_prefix);
@@ -76,9 +76,7 @@ control::Plan make_plan(const scenario& s, const user_group& g, const user_share
   else *plan.mutable_message_size() = d.message_size;
   plan.set_dup_factor(d.dup_factor);
   plan.set_body_template(d.body_template);
-  // The group's connect rate, this agent's share of it.
-  if (d.connect_rate > 0 && g.users)
-    plan.set_connect_rate(d.connect_rate * static_cast<double>(share.user_count) / static_cast<double>(g.users));
+  plan.set_connect_rate(d.connect_rate);
   plan.set_auth(d.auth);
   plan.set_token_secret(s.test_token_secret);
   if (d.auth == control::AUTH_REGISTER_LOGIN) {
@@ -122,6 +120,16 @@ std::optional<std::uint32_t> room_index(const control::Plan& plan, const std::st
 }
 
 }  // namespace
+
+control::Plan share_plan(control::Plan group_plan, const user_share& share) {
+  // The connect rate is the group's; this agent paces its part of it.
+  if (group_plan.total_users() > 0)
+    group_plan.set_connect_rate(group_plan.connect_rate() * static_cast<double>(share.user_count) /
+                                static_cast<double>(group_plan.total_users()));
+  group_plan.set_first_user(share.first_user);
+  group_plan.set_user_count(share.user_count);
+  return group_plan;
+}
 
 void add_shared_room_members(const std::vector<user_group>& groups, std::vector<control::Plan>& plans) {
   std::vector<room_assignment> assignments;

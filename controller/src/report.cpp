@@ -17,28 +17,14 @@ namespace {
 
 constexpr const char* report_format = "throng-report/1";
 
-const std::pair<const char*, histogram run_stats::*> latency_fields[] = {
-    {"connect", &run_stats::connect}, {"ack", &run_stats::ack}, {"e2e", &run_stats::e2e},
-    {"history", &run_stats::history}, {"ack_actual_send", &run_stats::ack_actual}, {"e2e_same_agent", &run_stats::e2e_local}};
-
 json stats_json(const run_stats& s) {
   json histograms;
-  for (const auto& [name, field] : latency_fields) histograms[name] = histogram_json(s.*field);
+  for (const auto& f : latency_fields()) histograms[f.name] = histogram_json(s.*f.member);
   return {{"counters", counters_json(s.counters)}, {"latency", latencies_json(s)}, {"histograms", histograms}};
 }
 
 void counters_from_json(const json& j, run_counters& c) {
-  const std::pair<const char*, std::uint64_t run_counters::*> fields[] = {
-      {"sent", &run_counters::sent},           {"acked", &run_counters::acked},
-      {"delivered", &run_counters::delivered}, {"expected", &run_counters::expected},
-      {"lost", &run_counters::lost},           {"duplicated", &run_counters::duplicated},
-      {"out_of_order", &run_counters::out_of_order}, {"dropped", &run_counters::dropped},
-      {"errors", &run_counters::errors},       {"disconnects", &run_counters::disconnects},
-      {"reconnects", &run_counters::reconnects}, {"connects", &run_counters::connects},
-      {"connect_errors", &run_counters::connect_errors}, {"wire_bytes_out", &run_counters::wire_bytes_out},
-      {"wire_bytes_in", &run_counters::wire_bytes_in}, {"logical_bytes_out", &run_counters::logical_bytes_out},
-      {"logical_bytes_in", &run_counters::logical_bytes_in}};
-  for (const auto& [name, field] : fields) c.*field = j.at(name).get<std::uint64_t>();
+  for (const auto& f : counter_fields()) c.*f.member = j.at(f.name).get<std::uint64_t>();
   c.errors_by_code = j.value("errors_by_code", std::map<std::string, std::uint64_t>{});
 }
 
@@ -46,7 +32,7 @@ run_stats stats_from_json(const json& j) {
   run_stats s;
   counters_from_json(j.at("counters"), s.counters);
   const auto& h = j.at("histograms");
-  for (const auto& [name, field] : latency_fields) histogram_from_json(h.at(name), s.*field);
+  for (const auto& f : latency_fields()) histogram_from_json(h.at(f.name), s.*f.member);
   return s;
 }
 

@@ -96,7 +96,7 @@ TEST(MakePlan, CarriesTheGroupBehaviourAndTheAgentShare) {
   g.does.sends_per_user_per_s = 0.5;
   g.does.connect_rate = 100;
   g.does.auth = control::AUTH_REGISTER_LOGIN;
-  const auto plan = make_plan(s, g, {40, 25}, {"run-1", {"ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws"}, "http://127.0.0.1:1", 3});
+  const auto plan = share_plan(make_plan(s, g, {"run-1", {"ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws"}, "http://127.0.0.1:1", 3}), {40, 25});
   EXPECT_EQ(plan.seed(), 10u);
   EXPECT_EQ(plan.total_users(), 100u);
   EXPECT_EQ(plan.first_user(), 40u);
@@ -174,7 +174,7 @@ TEST(SharedRooms, EveryGroupCountsTheMembersOthersKeepInItsRooms) {
   groups[2].does.room_choice = control::ROOMS_LIST;
   groups[2].does.room_list = {"room-1", "elsewhere"};
   std::vector<control::Plan> plans;
-  for (const auto& g : groups) plans.push_back(make_plan(s, g, {0, g.users}, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
+  for (const auto& g : groups) plans.push_back(make_plan(s, g, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
   add_shared_room_members(groups, plans);
   // room-0: 5 of group 0, 2 of group 1; room-1: 5 + 2 + 4 (the list group); room-2: group 1 only.
   EXPECT_EQ(std::vector<std::uint32_t>(plans[0].room_members_elsewhere().begin(), plans[0].room_members_elsewhere().end()),
@@ -189,7 +189,7 @@ TEST(SharedRooms, EveryGroupCountsTheMembersOthersKeepInItsRooms) {
   groups[1].does.session_duration.set_kind(control::Distribution::EXPONENTIAL);
   groups[1].does.session_duration.set_a(10);
   plans.clear();
-  for (const auto& g : groups) plans.push_back(make_plan(s, g, {0, g.users}, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
+  for (const auto& g : groups) plans.push_back(make_plan(s, g, {"run", {"ws://127.0.0.1:1/ws"}, "", 0}));
   add_shared_room_members(groups, plans);
   EXPECT_TRUE(plans[0].membership_varies_elsewhere());
   EXPECT_TRUE(plans[2].membership_varies_elsewhere());

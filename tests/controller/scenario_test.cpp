@@ -13,6 +13,11 @@ bool has_error(const scenario_result& r, int line, int column, const std::string
   return false;
 }
 
+// Every fragment must appear in the errors; the failure lists the missing ones.
+void expect_messages(const std::string& text, std::initializer_list<const char*> fragments) {
+  for (const char* f : fragments) EXPECT_NE(text.find(f), std::string::npos) << "missing: " << f << "\nin:\n" << text;
+}
+
 std::string dump(const scenario_result& r) {
   std::string out;
   for (const auto& e : r.errors) out += e.str() + "\n";
@@ -101,9 +106,9 @@ TEST(Scenario, MissingRequiredFieldsAreNamed) {
   const auto r = parse_scenario("name: empty\n", "empty.yaml");
   EXPECT_FALSE(r.value);
   const auto text = dump(r);
-  EXPECT_NE(text.find("target: is required"), std::string::npos) << text;
-  EXPECT_NE(text.find("duration: is required"), std::string::npos) << text;
-  EXPECT_NE(text.find("users: is required"), std::string::npos) << text;
+  expect_messages(text, {"target: is required",
+                         "duration: is required",
+                         "users: is required"});
 }
 
 TEST(Scenario, TargetNeedsExactlyOneOfUrlAndSpawn) {
@@ -327,9 +332,9 @@ scenarios:
   EXPECT_TRUE(has_error(r, 4, 15, "scenarios.a.executor", "expected constant-users, ramping-users")) << text;
   EXPECT_TRUE(has_error(r, 7, 12, "scenarios.b.users", "stages' targets give the user counts")) << text;
   EXPECT_TRUE(has_error(r, 8, 29, "scenarios.b.stages[0].targt", "did you mean 'target'")) << text;
-  EXPECT_NE(text.find("scenarios.b.stages[0].target: is required"), std::string::npos) << text;
-  EXPECT_NE(text.find("scenarios.c.send_model: users come and go"), std::string::npos) << text;
-  EXPECT_NE(text.find("scenarios.c.session_duration: is required by arrival-rate executors"), std::string::npos) << text;
+  expect_messages(text, {"scenarios.b.stages[0].target: is required",
+                         "scenarios.c.send_model: users come and go",
+                         "scenarios.c.session_duration: is required by arrival-rate executors"});
   EXPECT_TRUE(has_error(r, 17, 17, "scenarios.d.start_time", "whole seconds")) << text;
   EXPECT_TRUE(has_error(r, 18, 17, "scenarios.d.think_time", "unknown distribution 'gamma'")) << text;
   EXPECT_NE(text.find("scenarios.d.rooms_per_user: is more than rooms (1)"), std::string::npos) << text;
@@ -373,12 +378,12 @@ events:
 )", "events.yaml");
   EXPECT_FALSE(r.value);
   const auto text = dump(r);
-  EXPECT_NE(text.find("events[0]: needs exactly one of burst, reconnect_storm, pause"), std::string::npos) << text;
-  EXPECT_NE(text.find("events[1].burst.duration: is required"), std::string::npos) << text;
-  EXPECT_NE(text.find("events[1].scenarios: 'nope' is not a scenario"), std::string::npos) << text;
-  EXPECT_NE(text.find("events[2].at: is after every scenario has stopped sending"), std::string::npos) << text;
-  EXPECT_NE(text.find("events[3].reconnect_storm.fraction: must be at most 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("events[3].reconnect_storm.backoff: '5s..1s' is not a backoff range"), std::string::npos) << text;
+  expect_messages(text, {"events[0]: needs exactly one of burst, reconnect_storm, pause",
+                         "events[1].burst.duration: is required",
+                         "events[1].scenarios: 'nope' is not a scenario",
+                         "events[2].at: is after every scenario has stopped sending",
+                         "events[3].reconnect_storm.fraction: must be at most 1",
+                         "events[3].reconnect_storm.backoff: '5s..1s' is not a backoff range"});
 }
 
 TEST(ScenarioThresholds, ParsedWithTagsAndAbortOptions) {
@@ -420,14 +425,14 @@ thresholds:
 )", "t.yaml");
   EXPECT_FALSE(r.value);
   const auto text = dump(r);
-  EXPECT_NE(text.find("thresholds.e2f: 'e2f' is not a metric"), std::string::npos) << text;
-  EXPECT_NE(text.find("thresholds.e2e[0]: 'p(95) 1s' has no comparison"), std::string::npos) << text;
-  EXPECT_NE(text.find("thresholds.e2e[1]: 'p(101)': the percentile must be a number from 0 to 100"), std::string::npos) << text;
-  EXPECT_NE(text.find("thresholds.e2e[2]: 'soon' is not a duration"), std::string::npos) << text;
-  EXPECT_NE(text.find("thresholds.e2e[3]: 'rate' is not an aggregation of e2e"), std::string::npos) << text;
-  EXPECT_NE(text.find("thresholds.sent[0]: 'sent' has no rate"), std::string::npos) << text;
-  EXPECT_NE(text.find("'nope' is not a scenario of this file"), std::string::npos) << text;
-  EXPECT_NE(text.find("'color' is not a tag"), std::string::npos) << text;
+  expect_messages(text, {"thresholds.e2f: 'e2f' is not a metric",
+                         "thresholds.e2e[0]: 'p(95) 1s' has no comparison",
+                         "thresholds.e2e[1]: 'p(101)': the percentile must be a number from 0 to 100",
+                         "thresholds.e2e[2]: 'soon' is not a duration",
+                         "thresholds.e2e[3]: 'rate' is not an aggregation of e2e",
+                         "thresholds.sent[0]: 'sent' has no rate",
+                         "'nope' is not a scenario of this file",
+                         "'color' is not a tag"});
 }
 
 TEST(ScenarioErrors, UnknownTopLevelKeysInNamedFormGetSuggestions) {

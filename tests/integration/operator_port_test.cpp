@@ -48,15 +48,8 @@ class operator_client {
   websocket::stream<tcp::socket> ws_;
 };
 
-TEST(OperatorPort, PanelsSeeSnapshotsAdjustAndStopTheRun) {
-  const auto dir = make_temp_dir();
-  write_file(dir + "/long.yaml", "target: {spawn: reference-server, store: memory}\nusers: 20\nrooms: 2\nrate: 20/s\n"
-                                 "duration: 30s\ngraceful_stop: 1s\n");
-  const auto port = free_port();
-  background_process controller({bin_dir() + "/throng", "run", dir + "/long.yaml", "--operator-port", std::to_string(port),
-                                 "--operator-token", "panel", "--report", dir + "/report.json", "--work-dir", dir},
-                                dir + "/controller.log");
-  // The wrong token is refused at the handshake.
+// Connects (retrying while the controller starts) and says hello; nullptr when it never came up.
+std::unique_ptr<operator_client> connect_operator(unsigned short port) {
   std::unique_ptr<operator_client> client;
   for (int i = 0; i < 100 && !client; ++i) {
     try {
@@ -65,13 +58,35 @@ TEST(OperatorPort, PanelsSeeSnapshotsAdjustAndStopTheRun) {
       usleep(50'000);
     }
   }
-  ASSERT_TRUE(client) << read_file(dir + "/controller.log.err");
-  EXPECT_THROW(operator_client(port, "wrong"), std::exception);
-
+  if (!client) return nullptr;
   control::OperatorToController hello;
   hello.mutable_hello()->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
   hello.mutable_hello()->set_client("test-panel");
   client->send(hello);
+  return client;
+}
+
+// Whether a refusal mentioning `fragment` arrives among the next few messages (snapshots go on meanwhile).
+bool refused_with(operator_client& client, const std::string& fragment) {
+  for (int i = 0; i < 5; ++i) {
+    const auto m = client.read();
+    if (!m) return false;
+    if (m->has_refused() && m->refused().reason().find(fragment) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(OperatorPort, PanelsSeeSnapshotsAdjustAndStopTheRun) {
+  const auto dir = make_temp_dir();
+  write_file(dir + "/long.yaml", "target: {spawn: reference-server, store: memory}\nusers: 20\nrooms: 2\nrate: 20/s\n"
+                                 "duration: 30s\ngraceful_stop: 1s\n");
+  const auto port = free_port();
+  background_process controller({bin_dir() + "/throng", "run", dir + "/long.yaml", "--operator-port", std::to_string(port),
+                                 "--operator-token", "panel", "--report", dir + "/report.json", "--work-dir", dir},
+                                dir + "/controller.log");
+  auto client = connect_operator(port);
+  ASSERT_TRUE(client) << read_file(dir + "/controller.log.err");
+  EXPECT_THROW(operator_client(port, "wrong"), std::exception) << "the wrong token is refused at the handshake";
 
   // Snapshots until two running seconds have been seen.
   int running = 0;
@@ -105,17 +120,17 @@ TEST(OperatorPort, PanelsSeeSnapshotsAdjustAndStopTheRun) {
   }
   EXPECT_GE(sent_after, 45u) << "3 x 20/s";
 
+  // A nonsensical adjustment is refused with what is expected.
+  control::OperatorToController bad;
+  bad.mutable_command()->mutable_adjust()->set_rate_multiplier(-2);
+  client->send(bad);
+  EXPECT_TRUE(refused_with(*client, "positive factor"));
+
   // A scenario cannot be swapped in; the refusal says what to do.
   control::OperatorToController load;
   load.mutable_command()->set_start_scenario_path("/tmp/x.yaml");
   client->send(load);
-  bool refused = false;
-  for (int i = 0; i < 5 && !refused; ++i) {
-    const auto m = client->read();
-    ASSERT_TRUE(m);
-    refused = m->has_refused() && m->refused().reason().find("throng run FILE") != std::string::npos;
-  }
-  EXPECT_TRUE(refused);
+  EXPECT_TRUE(refused_with(*client, "throng run FILE"));
 
   control::OperatorToController stop;
   stop.mutable_command()->mutable_stop()->set_reason("seen enough");
@@ -138,18 +153,8 @@ TEST(OperatorPort, ServeRunsTheScenarioAPanelStarts) {
   background_process controller({bin_dir() + "/throng", "serve", "--operator-port", std::to_string(port),
                                  "--operator-token", "panel", "--report", dir + "/report.json", "--work-dir", dir},
                                 dir + "/controller.log");
-  std::unique_ptr<operator_client> client;
-  for (int i = 0; i < 100 && !client; ++i) {
-    try {
-      client = std::make_unique<operator_client>(port, "panel");
-    } catch (const std::exception&) {
-      usleep(50'000);
-    }
-  }
+  auto client = connect_operator(port);
   ASSERT_TRUE(client) << read_file(dir + "/controller.log.err");
-  control::OperatorToController hello;
-  hello.mutable_hello()->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
-  client->send(hello);
   const auto first = client->read();
   ASSERT_TRUE(first && first->has_snapshot());
   EXPECT_EQ(first->snapshot().phase(), "waiting");

@@ -230,7 +230,8 @@ TEST(Run, RemoteAgentsDialInWithToken) {
   const auto dir = make_temp_dir();
   server_process server(dir);
   ASSERT_NE(server.port, 0);
-  write_file(dir + "/remote.yaml", "target: {url: '" + server.url() + "'}\nduration: 2s\ngraceful_stop: 1s\nusers: 20\nrooms: 2\nrate: 40/s\n");
+  write_file(dir + "/remote.yaml", "target: {url: '" + server.url() + "'}\nduration: 3s\ngraceful_stop: 1s\nusers: 20\nrooms: 2\n"
+                                   "rate: 40/s\nthresholds: {lost: ['count == 0']}\n");
 
   const auto port = std::to_string(free_port());
   background_process controller({bin("throng"), "run", dir + "/remote.yaml", "--agents", "2", "--agent-port", port,
@@ -257,6 +258,28 @@ TEST(Run, RemoteAgentsDialInWithToken) {
   }
   EXPECT_NE(agent_metrics.find("throng_agent_sent_total"), std::string::npos) << agent_metrics;
   EXPECT_NE(agent_metrics.find("throng_agent_clock_offset_seconds"), std::string::npos) << agent_metrics;
+  // Once a second of the run is merged, every metric the Grafana dashboard queries is served.
+  for (int i = 0; i < 250 && controller_metrics.find("throng_threshold_passing") == std::string::npos; ++i) {
+    controller_metrics = http_get(static_cast<unsigned short>(std::stoi(port)), "/metrics");
+    usleep(20'000);
+  }
+  const auto server_metrics = http_get(server.port, "/metrics");
+  const auto dashboard = json::parse(read_file(std::string(THRONG_SOURCE_DIR) + "/deploy/grafana/throng-run.json"));
+  std::size_t queried = 0;
+  for (const auto& panel : dashboard.at("panels"))
+    for (const auto& target : panel.at("targets")) {
+      const auto expr = target.at("expr").get<std::string>();
+      for (std::size_t at = expr.find("throng_"); at != std::string::npos; at = expr.find("throng_", at + 1)) {
+        const auto end = expr.find_first_not_of("abcdefghijklmnopqrstuvwxyz_", at);
+        const auto name = expr.substr(at, end - at);
+        const auto& served = name.rfind("throng_server_", 0) == 0 ? server_metrics
+                             : name.rfind("throng_agent_", 0) == 0 ? agent_metrics
+                                                                   : controller_metrics;
+        EXPECT_NE(served.find(name), std::string::npos) << panel.at("title") << ": " << name << " is not exported";
+        ++queried;
+      }
+    }
+  EXPECT_GE(queried, 10u);
   ASSERT_EQ(controller.wait(std::chrono::seconds(60)), 0) << read_file(dir + "/controller.log") << read_file(dir + "/controller.log.err");
   const auto report = json::parse(read_file(dir + "/report.json"));
   expect_clean_run(report, 20);

@@ -92,11 +92,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       }
       s.target_urls = {args->target};
       s.spawn_server = false;
-      bool minted = false;
-      for (const auto& g : s.groups) minted = minted || g.does.auth == control::AUTH_MINTED_TOKEN;
       if (s.test_token_secret.empty())
         if (const char* env = std::getenv("THRONG_TEST_TOKEN_SECRET")) s.test_token_secret = env;
-      if (minted && s.test_token_secret.empty()) {
+      if (s.mints_tokens() && s.test_token_secret.empty()) {
         std::cerr << "throng run: --target needs the server's test token secret to mint user tokens: set "
                      "THRONG_TEST_TOKEN_SECRET (the server's --test-token-secret), or use auth: anonymous\n";
         exit_code = exit_bad_input;

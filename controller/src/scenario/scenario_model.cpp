@@ -66,6 +66,10 @@ std::vector<std::string> scenario::scenario_names() const {
   return names;
 }
 
+bool scenario::mints_tokens() const {
+  return std::any_of(groups.begin(), groups.end(), [](const auto& g) { return g.does.auth == control::AUTH_MINTED_TOKEN; });
+}
+
 void scenario::scale(double factor) {
   for (auto& g : groups) {
     if (!g.open_model()) g.users = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(static_cast<double>(g.users) * factor)));

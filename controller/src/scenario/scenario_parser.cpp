@@ -446,20 +446,21 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
     if (group_nodes) parse_behaviour(gt.node, gpath, b);
     if (by_count) {
       g.users = gt.users;
+    } else if (executor == executor_kind::ramping_users) {
+      // Every stage's users split like the scenario's; the group's slots are its peak.
+      g.users = 0;
+      for (std::size_t k = 0; k < g.stages.size(); ++k) {
+        g.stages[k].target = static_cast<double>(stage_shares[k][i].user_count);
+        g.users = std::max(g.users, stage_shares[k][i].user_count);
+      }
     } else if (!g.open_model()) {
       g.users = user_shares[i].user_count;
-      if (executor == executor_kind::ramping_users)
-        for (std::size_t k = 0; k < g.stages.size(); ++k) g.stages[k].target = static_cast<double>(stage_shares[k][i].user_count);
     } else {
       g.users = users;
       for (auto& st : g.stages) st.target *= fraction;
     }
     if (g.users == 0 && (body["users"] || body["stages"]) && !g.open_model())
       r_.error(gt.at(body), gpath + "users", "this group gets no users; raise the scenario's users or this group's weight");
-    if (g.executor == executor_kind::ramping_users)
-      g.users = 0;
-    for (const auto& st : g.stages)
-      if (g.executor == executor_kind::ramping_users) g.users = std::max(g.users, static_cast<std::uint64_t>(st.target));
     resolve_sends(g, b, gt.at(body), gpath);
     s.groups.push_back(std::move(g));
   }
@@ -626,16 +627,11 @@ void scenario_parser::parse_thresholds(const YAML::Node& node, scenario& s) {
 }
 
 void scenario_parser::check_auth(const scenario& s, const YAML::Node& root) {
-  bool minted = false, registers = false;
-  for (const auto& g : s.groups) {
-    minted = minted || g.does.auth == control::AUTH_MINTED_TOKEN;
-    registers = registers || g.does.auth == control::AUTH_REGISTER_LOGIN;
-  }
-  if (!s.target_urls.empty() && minted && s.test_token_secret.empty())
+  // register + login uses the target's own API unless target.auth_url says otherwise: nothing to check.
+  if (!s.target_urls.empty() && s.mints_tokens() && s.test_token_secret.empty())
     r_.error(root["target"] ? root["target"] : root, "target.test_token_secret",
              "is required to mint user tokens for a url target (the server's --test-token-secret); set it here or in "
              "THRONG_TEST_TOKEN_SECRET, or use auth: register or anonymous");
-  (void)registers;  // register + login uses the target's own API unless target.auth_url says otherwise
 }
 
 }  // namespace

@@ -6,11 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 
 #include "throng/common/histogram.hpp"
 
-namespace throng::stats { class Counters; class Latencies; }
+namespace throng::stats { class Counters; class Latencies; class Histogram; }
 
 namespace throng {
 
@@ -39,6 +40,23 @@ struct run_stats {
   // Adds a decoded report; false when a histogram does not match our configuration.
   bool add_from_proto(const stats::Counters& counters_in, const stats::Latencies& latencies_in);
 };
+
+// Every scalar counter and every histogram, with the names reports and
+// metrics use and their proto accessors: the one list everything walks.
+struct counter_field {
+  const char* name;
+  std::uint64_t run_counters::*member;
+  std::uint64_t (stats::Counters::*get)() const;
+  void (stats::Counters::*set)(std::uint64_t);
+};
+struct latency_field {
+  const char* name;  // connect, ack, e2e, history, ack_actual_send, e2e_same_agent
+  histogram run_stats::*member;
+  const stats::Histogram& (stats::Latencies::*get)() const;
+  stats::Histogram* (stats::Latencies::*mutable_get)();
+};
+std::span<const counter_field> counter_fields();
+std::span<const latency_field> latency_fields();
 
 // The summary tables a person reads at the end of a run: messages and
 // latencies, then the counters behind them (bytes, errors by code).

@@ -28,14 +28,17 @@ std::vector<user_share> split_users(std::uint64_t total_users, const std::vector
 // capacity are highest. Needs at least as many agents as groups.
 std::vector<std::size_t> assign_groups(const std::vector<user_group>& groups, const std::vector<std::uint32_t>& capacities);
 
-// What an agent needs to run its share of a group.
+// What every agent of a group needs to run it.
 struct plan_inputs {
   std::string run_id;
   std::vector<std::string> target_urls;
   std::string auth_url;
   std::uint64_t seed_offset = 0;  // distinct seeds per group
 };
-control::Plan make_plan(const scenario& s, const user_group& g, const user_share& share, const plan_inputs& inputs);
+// The plan of a whole group (all its user slots)...
+control::Plan make_plan(const scenario& s, const user_group& g, const plan_inputs& inputs);
+// ...and one agent's part of it: its slots and its share of the connect rate.
+control::Plan share_plan(control::Plan group_plan, const user_share& share);
 
 // Groups sharing rooms: fills each plan's room_members_elsewhere (the members
 // the other groups keep in its rooms) or membership_varies_elsewhere, so that

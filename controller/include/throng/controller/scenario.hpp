@@ -106,6 +106,7 @@ struct scenario {
   std::int64_t drain_ns() const;        // the longest graceful stop
   double planned_send_rate() const;
   std::vector<std::string> scenario_names() const;
+  bool mints_tokens() const;            // a group logs users in with minted tokens
   // Scales the population: users, rooms, arrival rates and total rates times
   // `factor` (per-user behaviour unchanged), for scaled-down runs of a big model.
   void scale(double factor);
