@@ -14,6 +14,8 @@ packages=(
   clang libclang-rt-14-dev
   libfmt-dev procps iproute2 util-linux python3
   python3-yaml python3-jsonschema   # scenarios/schema.json is checked against the shipped scenarios
+  libimgui-dev libglfw3-dev libgl-dev libstb-dev   # throng-panel (ImGui's GLFW and OpenGL3 backends are in libimgui.a)
+  xvfb xauth libgl1-mesa-dri                       # the panel's real-window test and benchmark: Xvfb with Mesa's software GL
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/metrics.hpp"
+#include "throng/common/ws_dial.hpp"
 #include "summary.hpp"
 #include "virtual_user.hpp"
 
@@ -116,45 +117,22 @@ net::awaitable<bool> agent_node::connect_to_controller() {
     exit_code_ = exit_bad_input;
     co_return false;
   }
-  tcp::resolver resolver(io_);
   const auto deadline = mono_ns() + static_cast<std::int64_t>(config_.controller_timeout_s * 1e9);
   error_code last;
   while (mono_ns() < deadline && !shutting_down_) {
-    auto [rec, endpoints] = co_await resolver.async_resolve(url->host, std::to_string(url->port), use_nothrow);
-    if (!rec) {
-      beast::tcp_stream tcp(io_);
-      tcp.expires_after(std::chrono::seconds(5));
-      auto [cec, ep] = co_await tcp.async_connect(endpoints, use_nothrow);
-      if (!cec) {
-        tcp.expires_never();
-        ws_stream ws(std::move(tcp));
-        ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-        ws.set_option(websocket::stream_base::decorator([token = config_.token](websocket::request_type& req) {
-          req.set(http::field::user_agent, "throng-agent");
-          if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-        }));
-        ws.binary(true);
-        websocket::response_type response;
-        auto [hec] = co_await ws.async_handshake(response, url->host + ":" + std::to_string(url->port), url->path,
-                                                 use_nothrow);
-        if (!hec) {
-          link_ = std::make_shared<ws_channel>(std::move(ws), 256 * 1024 * 1024);
-          link_->start();
-          co_return true;
-        }
-        if (response.result() == http::status::unauthorized || response.result() == http::status::forbidden) {
-          log_error("controller {} refused the agent token (HTTP {}); pass the controller's agent token with --token",
-                    config_.controller_url, response.result_int());
-          exit_code_ = exit_bad_input;
-          co_return false;
-        }
-        last = hec;
-      } else {
-        last = cec;
-      }
-    } else {
-      last = rec;
+    auto dialed = co_await dial_websocket(*url, config_.token, "throng-agent", std::chrono::seconds(5));
+    if (dialed.ws) {
+      link_ = std::make_shared<ws_channel>(std::move(*dialed.ws), 256 * 1024 * 1024);
+      link_->start();
+      co_return true;
     }
+    if (dialed.refused_token()) {
+      log_error("controller {} refused the agent token (HTTP {}); pass the controller's agent token with --token",
+                config_.controller_url, dialed.http_status);
+      exit_code_ = exit_bad_input;
+      co_return false;
+    }
+    last = dialed.ec;
     net::steady_timer pause(io_, std::chrono::milliseconds(250));
     co_await pause.async_wait(use_nothrow);
   }

@@ -677,10 +677,16 @@ void coordinator::on_agent_message(const std::shared_ptr<agent_link>& agent,
         log_error("agent {}: {}", agent->hello.agent_id(), agent->status.message());
       notify();
       break;
-    case control::AgentToController::kReport:
-      if (aggregator_ && agent->in_run) emit(aggregator_->add(message.report()));
+    case control::AgentToController::kReport: {
+      const auto& report = message.report();
+      agent->active_users = report.active_users();
+      agent->sends_per_s = static_cast<double>(report.counters().sent());  // a report covers one second
+      agent->loop_lag_ms = report.loop_lag_ms();
+      agent->cpu_percent = report.cpu_percent();
+      if (aggregator_ && agent->in_run) emit(aggregator_->add(report));
       notify();
       break;
+    }
     default: break;
   }
 }

@@ -96,6 +96,7 @@ class coordinator {
   std::vector<std::string> warnings_;
   std::vector<threshold_result> live_thresholds_;
   std::uint32_t last_active_users_ = 0;
+  double rate_multiplier_ = 1;       // as an operator last set it
   int exit_code_ = 0;
 };
 

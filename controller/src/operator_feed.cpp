@@ -13,8 +13,54 @@
 #include "throng/common/frame_codec.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/units.hpp"
 
 namespace throng::controller {
+
+namespace {
+
+// The scenario's timeline as marks a panel draws: each group's stages, the
+// events and the drain.
+void add_timeline(const scenario& sc, control::RunSnapshot& snap) {
+  const auto mark = [&](std::int64_t at, std::int64_t length, std::string lane, std::string label) {
+    auto* m = snap.add_timeline();
+    m->set_at_ns(at);
+    m->set_length_ns(length);
+    m->set_lane(std::move(lane));
+    m->set_label(std::move(label));
+  };
+  for (const auto& g : sc.groups) {
+    const char* unit = g.open_model() ? "arrivals/s" : "users";
+    if (g.stages.empty()) {
+      mark(g.start_ns, g.duration_ns, g.tag(), fmt::format("{} {}", g.users, unit));
+      continue;
+    }
+    std::int64_t at = g.start_ns;
+    for (const auto& st : g.stages) {
+      mark(at, st.duration_ns, g.tag(), fmt::format("to {} {}", format_count(st.target), unit));
+      at += st.duration_ns;
+    }
+  }
+  for (const auto& e : sc.events) {
+    switch (e.what) {
+      case timeline_event::kind::burst: mark(e.at_ns, e.length_ns, "events", fmt::format("burst x{:g}", e.multiplier)); break;
+      case timeline_event::kind::pause: mark(e.at_ns, e.length_ns, "events", "pause"); break;
+      case timeline_event::kind::reconnect_storm:
+        mark(e.at_ns, e.storm.window_ns(), "events", fmt::format("reconnect storm {:.0f}%", e.storm.fraction() * 100));
+        break;
+    }
+  }
+  mark(sc.end_ns(), sc.drain_ns(), "events", "drain");
+}
+
+// Only what the panel's histograms show, to keep per-region snapshots small.
+void region_latencies_to_proto(const run_stats& stats, stats::Latencies& out) {
+  stats.connect.to_proto(*out.mutable_connect());
+  stats.ack.to_proto(*out.mutable_ack());
+  stats.e2e.to_proto(*out.mutable_e2e());
+}
+
+}  // namespace
 
 void coordinator::open_operator_port() {
   open_acceptor(operator_acceptor_, options_.listen_host, options_.operator_port);
@@ -45,13 +91,42 @@ void coordinator::publish_snapshot(const interval_view* last) {
   snap->set_run_id(run_id_);
   snap->set_phase(phase());
   snap->set_elapsed_ns(started_at_ ? mono_ns() - started_at_ : 0);
-  if (scenario_loaded_) snap->set_duration_ns(scenario_.end_ns());
-  if (aggregator_) aggregator_->total().to_proto(*snap->mutable_total(), *snap->mutable_total_latencies());
+  snap->set_rate_multiplier(rate_multiplier_);
+  for (const auto& p : problems_) snap->add_problems(p);
+  if (scenario_loaded_) {
+    snap->set_scenario(scenario_.name);
+    snap->set_duration_ns(scenario_.end_ns());
+    add_timeline(scenario_, *snap);
+  }
+  if (aggregator_) {
+    aggregator_->total().to_proto(*snap->mutable_total(), *snap->mutable_total_latencies());
+    snap->set_windows_complete(aggregator_->windows_closed());
+    if (const auto it = aggregator_->tags().find("region"); it != aggregator_->tags().end())
+      for (const auto& [region, stats] : it->second) {
+        auto* r = snap->add_regions();
+        r->set_region(region);
+        region_latencies_to_proto(stats, *r->mutable_total());
+      }
+  }
   if (last) last->stats.to_proto(*snap->mutable_last_second(), *snap->mutable_last_second_latencies());
+  for (const auto& t : live_thresholds_) {
+    auto* row = snap->add_thresholds();
+    row->set_name(t.spec.name());
+    row->set_value(t.shown);
+    row->set_passed(t.passed);
+    row->set_evaluated(t.evaluated);
+    row->set_abort_on_fail(t.spec.abort_on_fail);
+  }
   for (const auto& a : run_agents_) {
     auto* row = snap->add_agents();
     *row->mutable_status() = a->status;
     row->set_region(a->hello.region());
+    row->set_group(scenario_.groups[a->group].tag());
+    row->set_planned_users(a->share.user_count);
+    row->set_active_users(a->active_users);
+    row->set_sends_per_s(a->sends_per_s);
+    row->set_loop_lag_ms(a->loop_lag_ms);
+    row->set_cpu_percent(a->cpu_percent);
   }
   const auto frame = encode_frame(message, wire_format::binary);
   std::erase_if(operators_, [&](const auto& o) { return !o->send(frame); });
@@ -95,8 +170,8 @@ net::awaitable<void> coordinator::serve_operator(beast::tcp_stream stream, http_
 }
 
 void coordinator::on_operator_command(const control::OperatorCommand& command, ws_channel& from) {
+  control::ControllerToOperator refused;
   const auto refuse = [&](const std::string& why) {
-    control::ControllerToOperator refused;
     refused.mutable_refused()->set_reason(why);
     from.send(encode_frame(refused, wire_format::binary));
   };
@@ -108,6 +183,7 @@ void coordinator::on_operator_command(const control::OperatorCommand& command, w
         return refuse("rate_multiplier must be a positive factor (0 leaves the rate unchanged)");
       if (!(a.storm().fraction() >= 0 && a.storm().fraction() <= 1))
         return refuse("a reconnect storm's fraction is a share of the users, from 0 to 1");
+      if (a.rate_multiplier() > 0) rate_multiplier_ = a.rate_multiplier();
       control::ControllerToAgent message;
       *message.mutable_adjust() = command.adjust();
       for (auto& a : run_agents_)
@@ -127,7 +203,15 @@ void coordinator::on_operator_command(const control::OperatorCommand& command, w
       auto loaded = load_scenario_file(command.start_scenario_path());
       if (!loaded.value) {
         std::string errors;
-        for (const auto& e : loaded.errors) errors += e.str() + "\n";
+        for (const auto& e : loaded.errors) {
+          errors += e.str() + "\n";
+          auto* p = refused.mutable_refused()->add_problems();
+          p->set_file(e.file);
+          p->set_line(static_cast<std::uint32_t>(e.line));
+          p->set_column(static_cast<std::uint32_t>(e.column));
+          p->set_path(e.path);
+          p->set_message(e.message);
+        }
         return refuse("the scenario is not valid:\n" + errors);
       }
       log_info("operator started {}", command.start_scenario_path());

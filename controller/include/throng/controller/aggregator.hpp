@@ -57,6 +57,8 @@ class aggregator {
   std::vector<interval_view> flush();
 
   bool all_final() const;
+  // total() covers the windows [0, windows_closed()).
+  std::uint64_t windows_closed() const noexcept { return next_window_; }
   const run_stats& total() const noexcept { return total_; }
   // The cumulative measurements of a tag value (scenario, group, region); empty when none.
   const run_stats& tagged(const std::string& key, const std::string& value) const;
