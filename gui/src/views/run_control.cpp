@@ -72,16 +72,19 @@ void draw_run_control(const panel_snapshot& s, ui_state& ui, command_queue& comm
   ImGui::SetNextItemWidth(320);
   ImGui::InputText("scenario", ui.scenario_path, sizeof ui.scenario_path);
   ImGui::SameLine();
-  ImGui::BeginDisabled(!connected || !waiting);
-  if (ImGui::Button("Start")) {
+  // The enabling conditions are checked again on press: a keyboard or
+  // gamepad activation can reach a disabled item.
+  const bool can_start = connected && waiting, can_steer = connected && live;
+  ImGui::BeginDisabled(!can_start);
+  if (ImGui::Button("Start") && can_start) {
     control::OperatorCommand c;
     c.set_start_scenario_path(ui.scenario_path);
     send(commands, std::move(c));
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(!connected || !live);
-  if (ImGui::Button("Stop")) {
+  ImGui::BeginDisabled(!can_steer);
+  if (ImGui::Button("Stop") && can_steer) {
     control::OperatorCommand c;
     c.mutable_stop()->set_reason("stopped from the panel");
     send(commands, std::move(c));
@@ -91,7 +94,7 @@ void draw_run_control(const panel_snapshot& s, ui_state& ui, command_queue& comm
   ImGui::SetNextItemWidth(200);
   ImGui::SliderFloat("rate", &ui.rate_multiplier, 0.1f, 10.0f, "x%.2f", ImGuiSliderFlags_Logarithmic);
   ui.rate_held = ImGui::IsItemActive();
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
+  if (ImGui::IsItemDeactivatedAfterEdit() && can_steer) {
     control::OperatorCommand c;
     c.mutable_adjust()->set_rate_multiplier(ui.rate_multiplier);
     send(commands, std::move(c));
