@@ -12,14 +12,23 @@ namespace throng::panel {
 namespace {
 
 // Bucket geometry is that of a histogram with the same configuration; one
-// instance per configuration seen (in practice one).
-const histogram& geometry(const histogram_config& config) {
-  static thread_local std::vector<std::unique_ptr<histogram>> known;
-  for (const auto& h : known)
-    if (h->config() == config) return *h;
-  known.push_back(std::make_unique<histogram>(config));
+// instance per configuration seen (in practice one), with the display bin of
+// each bucket worked out once (re-binning is the network thread's main cost).
+struct bucket_geometry {
+  histogram shape;
+  std::vector<std::int16_t> display_bin;  // -1: not yet computed
+  explicit bucket_geometry(const histogram_config& c) : shape(c), display_bin(shape.bucket_count(), -1) {}
+};
+
+bucket_geometry& geometry_of(const histogram_config& config) {
+  static thread_local std::vector<std::unique_ptr<bucket_geometry>> known;
+  for (const auto& g : known)
+    if (g->shape.config() == config) return *g;
+  known.push_back(std::make_unique<bucket_geometry>(config));
   return *known.back();
 }
+
+const histogram& geometry(const histogram_config& config) { return geometry_of(config).shape; }
 
 }  // namespace
 
@@ -94,9 +103,14 @@ double log_bins::upper_edge(int bin) { return lower_edge(bin + 1); }
 
 log_bins log_bins::from(const latency_view& view) {
   log_bins out;
+  auto& g = geometry_of(view.config());
   for (const auto& [index, count] : view.buckets()) {
-    const auto [low, high] = view.bucket_range(index);
-    const int bin = bin_of(0.5 * (static_cast<double>(low) + static_cast<double>(high)));
+    auto& cached = g.display_bin[index];
+    if (cached < 0) {
+      const auto [low, high] = view.bucket_range(index);
+      cached = static_cast<std::int16_t>(bin_of(0.5 * (static_cast<double>(low) + static_cast<double>(high))));
+    }
+    const int bin = cached;
     out.bins[static_cast<std::size_t>(bin)] += count;
     out.total += count;
     if (out.first_used < 0 || bin < out.first_used) out.first_used = bin;

@@ -57,7 +57,7 @@ void draw_agents_table(const panel_snapshot& s, ui_state& ui) {
     ImGui::SameLine();
     ImGui::TextColored(colors::bad, "%zu saturated, lagging or failed (their latencies include their own queueing)", flagged);
   }
-  const auto flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_SortMulti | ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
+  const auto flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_SortMulti | ImGuiTableFlags_BordersV | ImGuiTableFlags_BordersOuterH |
                      ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("agents", c_count, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(0, 1);

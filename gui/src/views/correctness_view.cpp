@@ -34,7 +34,7 @@ void bytes_row(const char* name, std::uint64_t wire, std::uint64_t logical) {
 
 void draw_correctness(const panel_snapshot& s) {
   const auto& t = s.totals;
-  if (!ImGui::BeginTable("correctness", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
+  if (!ImGui::BeginTable("correctness", 2, ImGuiTableFlags_SizingStretchProp)) return;
   counter_row("sent", t.sent, false);
   counter_row("acked", t.acked, false);
   ImGui::TableNextRow();

@@ -30,7 +30,7 @@ void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogr
   const bool hovered = ImGui::IsItemHovered();
   auto* dl = ImGui::GetWindowDrawList();
   const ImVec2 end(origin.x + size.x, origin.y + size.y);
-  dl->AddRectFilled(origin, end, IM_COL32(25, 27, 32, 255), 3);
+  dl->AddRect(origin, end, IM_COL32(255, 255, 255, 40), 3);  // an outline, not a fill: fill rate is dear on software GL
   const float text_h = ImGui::GetTextLineHeight();
   if (b.total == 0) {
     dl->AddText(ImVec2(origin.x + 8, origin.y + 8), ImGui::GetColorU32(ImGuiCol_TextDisabled), "no samples in this span yet");
@@ -81,7 +81,7 @@ void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogr
       outline.emplace_back(x, y);
       outline.emplace_back(x + bin_w, y);
     }
-    dl->AddPolyline(outline.data(), static_cast<int>(outline.size()), region_colors[k % 6], ImDrawFlags_None, 1.5f);
+    dl->AddPolyline(outline.data(), static_cast<int>(outline.size()), region_colors[k % 6], ImDrawFlags_None, 1.0f);
   }
 
   // Decade labels under the axis.

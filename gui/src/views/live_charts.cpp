@@ -35,7 +35,7 @@ void draw_chart(const char* title, std::initializer_list<line> lines, std::uint6
   const bool hovered = ImGui::IsItemHovered();
   auto* dl = ImGui::GetWindowDrawList();
   const ImVec2 end(origin.x + size.x, origin.y + size.y);
-  dl->AddRectFilled(origin, end, IM_COL32(25, 27, 32, 255), 3);
+  dl->AddRect(origin, end, IM_COL32(255, 255, 255, 40), 3);  // an outline, not a fill: fill rate is dear on software GL
 
   std::size_t n = 0;
   float top = 0;
@@ -66,13 +66,22 @@ void draw_chart(const char* title, std::initializer_list<line> lines, std::uint6
   }
   const float dx = n > 1 ? (plot1.x - plot0.x) / static_cast<float>(n - 1) : 0;
   const auto y_of = [&](float v) { return plot1.y - (plot1.y - plot0.y) * std::clamp(v / top, 0.0f, 1.0f); };
+  // At most one vertex per `pixels_per_point` pixels, each the highest value
+  // of the seconds it stands for (spikes stay visible): software GL pays per
+  // triangle, and more points than pixels show nothing more.
+  constexpr float pixels_per_point = 3;
+  const std::size_t stride = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(pixels_per_point / std::max(dx, 1e-3f))));
   static thread_local std::vector<ImVec2> points;
   for (const auto& l : lines) {
     points.clear();
     const std::size_t offset = n - l.values->size();  // right-aligned: the newest at the right edge
-    for (std::size_t i = 0; i < l.values->size(); ++i)
-      points.emplace_back(plot0.x + dx * static_cast<float>(i + offset), y_of((*l.values)[i]));
-    dl->AddPolyline(points.data(), static_cast<int>(points.size()), l.color, ImDrawFlags_None, 1.5f);
+    for (std::size_t i = 0; i < l.values->size(); i += stride) {
+      const std::size_t last = std::min(i + stride, l.values->size());
+      const float peak = *std::max_element(l.values->begin() + static_cast<std::ptrdiff_t>(i),
+                                           l.values->begin() + static_cast<std::ptrdiff_t>(last));
+      points.emplace_back(plot0.x + dx * static_cast<float>(last - 1 + offset), y_of(peak));
+    }
+    dl->AddPolyline(points.data(), static_cast<int>(points.size()), l.color, ImDrawFlags_None, 1.0f);
   }
   if (hovered && n > 1) {
     const float mx = ImGui::GetIO().MousePos.x;

@@ -9,7 +9,7 @@ void draw_thresholds(const panel_snapshot& s) {
     ImGui::TextDisabled("no thresholds in this scenario");
     return;
   }
-  if (!ImGui::BeginTable("thresholds", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
+  if (!ImGui::BeginTable("thresholds", 3, ImGuiTableFlags_SizingStretchProp)) return;
   ImGui::TableSetupColumn("threshold");
   ImGui::TableSetupColumn("value");
   ImGui::TableSetupColumn("state");

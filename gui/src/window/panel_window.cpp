@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -54,9 +55,19 @@ panel_window::panel_window(const char* title, int width, int height, bool vsync)
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // the layout is fixed: nothing to remember
   ImGui::StyleColorsDark();
+  // The clear colour is the background: an opaque window quad would only cost fill rate (software GL).
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0;
   install_input_callbacks(window_);  // before the backend, which chains to them
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 130");
+  // Software GL (llvmpipe under Xvfb or a remote session) pays per pixel for
+  // the anti-aliasing fringes: about a fifth of a frame here, so off.
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  if (renderer && (std::strstr(renderer, "llvmpipe") || std::strstr(renderer, "softpipe"))) {
+    ImGui::GetStyle().AntiAliasedFill = false;
+    ImGui::GetStyle().AntiAliasedLines = false;
+    log_debug("software renderer {}: anti-aliasing off", renderer);
+  }
 }
 
 panel_window::~panel_window() {
