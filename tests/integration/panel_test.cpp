@@ -2,8 +2,10 @@
 // `throng serve` run (a broken scenario refused with its lines, then a real
 // one), and the real window under Xvfb renders a live smoke run to a PNG.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <stb/stb_image.h>
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -127,6 +129,44 @@ TEST(PanelWindow, AWrongTokenExitsWithWhatToDo) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("operator token"), std::string::npos) << r.err;
   controller.stop(SIGTERM, 10s);
+}
+
+// A private X server on a display number nobody holds; stopped when destroyed.
+struct private_display {
+  private_display() {
+    for (int n = 70 + static_cast<int>(getpid() % 100); n < 400 && !server; ++n) {
+      if (std::filesystem::exists("/tmp/.X" + std::to_string(n) + "-lock")) continue;
+      name = ":" + std::to_string(n);
+      server = std::make_unique<background_process>(
+          std::vector<std::string>{"/usr/bin/Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"});
+    }
+    // Ready once it has made its socket.
+    for (int i = 0; i < 100 && !std::filesystem::exists("/tmp/.X11-unix/X" + name.substr(1)); ++i)
+      std::this_thread::sleep_for(50ms);
+  }
+  std::string name;
+  std::unique_ptr<background_process> server;
+};
+
+TEST(PanelWindow, ServesMetricsAndStopsCleanlyOnSigterm) {
+  const auto dir = make_temp_dir();
+  private_display display;
+  ASSERT_TRUE(display.server);
+  const auto metrics_port = free_port();
+  background_process panel({"/usr/bin/env", "DISPLAY=" + display.name, bin_dir() + "/throng-panel", "--metrics-port",
+                            std::to_string(metrics_port), "--connect", "127.0.0.1:1", "--token", "x"},
+                           dir + "/panel.log");
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find("throng_panel_frames_total") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    metrics = http_get(metrics_port, "/metrics");
+  }
+  EXPECT_NE(metrics.find("throng_panel_frames_total"), std::string::npos) << read_file(dir + "/panel.log.err");
+  EXPECT_NE(metrics.find("throng_panel_connected 0"), std::string::npos) << "nothing listens on port 1";
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(panel.stop(SIGTERM, 5s), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "the idle loop wakes at least every second";
+  EXPECT_NE(read_file(dir + "/panel.log").find("frames drawn"), std::string::npos);
 }
 
 TEST(PanelWindow, NoDisplayIsAClearError) {
