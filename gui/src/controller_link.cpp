@@ -42,6 +42,11 @@ struct controller_link::impl {
     if (on_change) on_change();
   }
 
+  // Publishes only a change, so a reconnect loop does not keep the UI drawing.
+  void update_link(link_state state, const std::string& address, const std::string& message) {
+    if (builder.set_link(state, address, message)) publish();
+  }
+
   void drain_commands() {
     for (auto& c : commands.take_all()) {
       switch (c.what) {
@@ -52,8 +57,7 @@ struct controller_link::impl {
         case panel_command::kind::disconnect:
           ++session;
           disconnect();
-          builder.set_link(link_state::disconnected, builder.current().address, "disconnected");
-          publish();
+          update_link(link_state::disconnected, builder.current().address, "disconnected");
           break;
         case panel_command::kind::send: send(c.operator_command); break;
       }
@@ -84,25 +88,21 @@ struct controller_link::impl {
     const std::string url_text = operator_url(address);
     const auto url = parse_ws_url(url_text);
     if (!url) {
-      builder.set_link(link_state::refused, address, fmt::format("'{}' is not host:port or a ws:// URL", address));
-      publish();
+      update_link(link_state::refused, address, fmt::format("'{}' is not host:port or a ws:// URL", address));
       co_return;
     }
+    update_link(link_state::connecting, url_text, "");
     while (id == session) {
-      builder.set_link(link_state::connecting, url_text, "");
-      publish();
       auto dialed = co_await dial_websocket(*url, token, "throng-panel", std::chrono::seconds(5));
       if (id != session) co_return;
       if (!dialed.ws) {
         if (dialed.refused_token()) {
-          builder.set_link(link_state::refused, url_text,
+          update_link(link_state::refused, url_text,
                            "the controller refused the operator token: use the one given to its --operator-token");
-          publish();
           co_return;
         }
-        builder.set_link(link_state::connecting, url_text,
-                         fmt::format("cannot reach the controller ({}); retrying", dialed.ec.message()));
-        publish();
+        update_link(link_state::connecting, url_text,
+                    fmt::format("cannot reach the controller ({}); retrying", dialed.ec.message()));
       } else {
         auto ch = std::make_shared<ws_channel>(std::move(*dialed.ws), 16 * 1024 * 1024);
         ch->start();
@@ -111,13 +111,11 @@ struct controller_link::impl {
         hello.mutable_hello()->set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
         hello.mutable_hello()->set_client(fmt::format("throng-panel {}", THRONG_VERSION));
         ch->send(encode_frame(hello, wire_format::binary));
-        builder.set_link(link_state::connected, url_text, "");
-        publish();
+        update_link(link_state::connected, url_text, "");
         const bool refused = co_await read_stream(id, *ch);
         if (channel == ch) channel.reset();
         if (refused || id != session) co_return;
-        builder.set_link(link_state::connecting, url_text, "the controller closed the link; reconnecting");
-        publish();
+        update_link(link_state::connecting, url_text, "the controller closed the link; reconnecting");
       }
       net::steady_timer pause(io, std::chrono::seconds(1));
       co_await pause.async_wait(use_nothrow);
@@ -133,9 +131,8 @@ struct controller_link::impl {
       const auto r = co_await read_message(ch.stream(), buffer, message);
       if (id != session) co_return false;
       if (r.ec.category() == frame_category()) {
-        builder.set_link(link_state::connected, builder.current().address,
+        update_link(link_state::connected, builder.current().address,
                          "the controller sent a message this panel cannot read: run the same Throng version on both");
-        publish();
         continue;
       }
       if (r.ec) co_return false;
@@ -146,9 +143,8 @@ struct controller_link::impl {
       } else if (message.has_refused()) {
         if (!any_snapshot) {
           // Refused before the first snapshot: the hello itself (e.g. another protocol version).
-          builder.set_link(link_state::refused, builder.current().address,
+          update_link(link_state::refused, builder.current().address,
                            "the controller refused this panel: " + message.refused().reason());
-          publish();
           co_return true;
         }
         builder.refused(message.refused());

@@ -60,11 +60,13 @@ const char* latency_metric_name(latency_metric m) {
 snapshot_builder::snapshot_builder(std::size_t history_seconds)
     : history_seconds_(history_seconds), points_(history_seconds) {}
 
-void snapshot_builder::set_link(link_state state, const std::string& address, const std::string& message) {
+bool snapshot_builder::set_link(link_state state, const std::string& address, const std::string& message) {
+  if (current_.state == state && current_.address == address && current_.link_message == message) return false;
   current_.state = state;
   current_.address = address;
   current_.link_message = message;
   ++current_.version;
+  return true;
 }
 
 void snapshot_builder::refused(const control::Refused& refusal) {

@@ -17,7 +17,9 @@ class snapshot_builder {
  public:
   explicit snapshot_builder(std::size_t history_seconds = 600);
 
-  void set_link(link_state state, const std::string& address, const std::string& message);
+  // Returns false, changing nothing, when the link is already in that state
+  // (a reconnect loop must not keep the UI busy redrawing the same picture).
+  bool set_link(link_state state, const std::string& address, const std::string& message);
   void add(const control::RunSnapshot& snapshot);
   // The controller refused a command (e.g. an invalid scenario).
   void refused(const control::Refused& refusal);
