@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: demo test fuzz build configure deps clean
+.PHONY: demo test fuzz build configure deps clean package
 
 demo: build
 	$(BUILD_DIR)/bin/throng run scenarios/smoke.yaml
@@ -29,6 +29,10 @@ build: configure
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+# Debian packages of the agent, the controller and the server, in $(BUILD_DIR)/packages/.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 deps:
 	bash scripts/install-deps.sh

@@ -16,6 +16,7 @@ packages=(
   python3-yaml python3-jsonschema   # scenarios/schema.json is checked against the shipped scenarios
   libimgui-dev libglfw3-dev libgl-dev libstb-dev   # throng-panel (ImGui's GLFW and OpenGL3 backends are in libimgui.a)
   xvfb xauth libgl1-mesa-dri                       # the panel's real-window test and benchmark: Xvfb with Mesa's software GL
+  dpkg-dev file systemd shellcheck                 # `make package` (CPack, dpkg-shlibdeps) and its test (systemd-analyze, shellcheck)
 )
 
 missing=()

@@ -3,15 +3,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <optional>
+#include <string>
 
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/version.hpp"  // generated: link throng::version
 
 namespace throng {
 
-// Parses argv. Returns the exit code to leave with (0 after --help, 2 for a
-// bad flag, with CLI11's message printed) or nullopt to go on.
+// Parses argv, with --version. Returns the exit code to leave with (0 after
+// --help or --version, 2 for a bad flag, with CLI11's message printed) or
+// nullopt to go on.
 inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  const std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "throng";
+  app.set_version_flag("--version", program + " " + version);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
