@@ -480,3 +480,29 @@ TEST(Processes, AgentGivesUpOnAnUnreachableController) {
 
 }  // namespace
 }  // namespace throng::test
+
+namespace throng::test {
+namespace {
+
+TEST(PlanCommand, APopulationGivesTheLoadTheFleetAndItsTfvars) {
+  const auto dir = make_temp_dir();
+  const auto r = run_command({bin_dir() + "/throng", "plan", "--mau", "1e9", "--messages-per-user-per-day", "33.3333333",
+                              "--regions", "us-east-1,eu-west-1", "--tfvars", dir + "/fleet.tfvars.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("385.8k"), std::string::npos) << r.out;  // average sends/s
+  EXPECT_NE(r.out.find("100.00M"), std::string::npos) << r.out;  // connections at the peak
+  const auto tfvars = nlohmann::json::parse(read_file(dir + "/fleet.tfvars.json"));
+  EXPECT_EQ(tfvars["agent_regions"]["us-east-1"]["agents"], 5000);
+
+  const auto both = run_command({bin_dir() + "/throng", "plan", std::string(THRONG_SOURCE_DIR) + "/scenarios/smoke.yaml",
+                                 "--mau", "5"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+  const auto bad = run_command({bin_dir() + "/throng", "plan", "--mau", "1e6", "--concurrency", "3"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--messages-per-month"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--concurrency"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace throng::test
