@@ -19,6 +19,10 @@ packages=(
   dpkg-dev file systemd shellcheck                 # `make package` (CPack, dpkg-shlibdeps) and its test (systemd-analyze, shellcheck)
 )
 
+# Node.js and npm run the offline Terraform checks (tools/terraform-check);
+# a machine may already have them from elsewhere than Debian.
+command -v npm >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -26,8 +30,19 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The Terraform checker's npm packages, pinned by its package-lock.json.
+install_terraform_check() {
+  local dir
+  dir="$(dirname "$0")/../tools/terraform-check"
+  if [[ ! -d $dir/node_modules/@cdktf/hcl2json ]]; then
+    echo "install-deps: npm ci in tools/terraform-check"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_terraform_check
   exit 0
 fi
 
@@ -41,3 +56,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_terraform_check
