@@ -17,6 +17,7 @@ packages=(
   libimgui-dev libglfw3-dev libgl-dev libstb-dev   # throng-panel (ImGui's GLFW and OpenGL3 backends are in libimgui.a)
   xvfb xauth libgl1-mesa-dri                       # the panel's real-window test and benchmark: Xvfb with Mesa's software GL
   dpkg-dev file systemd shellcheck                 # `make package` (CPack, dpkg-shlibdeps) and its test (systemd-analyze, shellcheck)
+  nftables                                         # deploy/rehearse: regions in network namespaces (relay mode without netem)
 )
 
 # Node.js and npm run the offline Terraform checks (tools/terraform-check);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The local multi-region rehearsal (root): three "regions" 5, 40 and 120 ms
+# away, one agent each, users sharing rooms. Each region's ack median is
+# about twice its one-way delay, e2e medians differ by the regions' delays,
+# every agent's clock offset (truly 0: one kernel clock) is estimated within
+# its error bound, and nothing is lost.
+#   rehearsal_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+source=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bash "$source/deploy/rehearse/rehearse.sh" --bin "$build/bin" --regions near:5ms,mid:40ms:2ms,far:120ms:4ms \
+  --users 60 --duration 12s --report "$work/report.json" >"$work/out.txt" 2>&1 || { cat "$work/out.txt"; exit 1; }
+python3 - "$work/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+delay = {"near": 5, "mid": 40, "far": 120}
+regions = r["tags"]["region"]
+problems = []
+assert set(regions) == set(delay), f"regions in the report: {sorted(regions)}"
+e2e = {k: regions[k]["latency"]["e2e"]["p50_ms"] for k in delay}
+for name, d in delay.items():
+    ack = regions[name]["latency"]["ack"]["p50_ms"]
+    print(f"{name}: one-way {d} ms, ack p50 {ack:.1f} ms, e2e p50 {e2e[name]:.1f} ms")
+    if not 2 * d <= ack <= 2 * d + 25:
+        problems.append(f"{name}: ack p50 {ack:.1f} ms, expected {2 * d} to {2 * d + 25}")
+    # Receivers in this region are d further than those of the near region.
+    shift = e2e[name] - e2e["near"]
+    if abs(shift - (d - delay["near"])) > 15:
+        problems.append(f"{name}: e2e p50 is {shift:.1f} ms above near's, expected {d - delay['near']} +/- 15")
+for a in r["agents"]:
+    print(f"{a['id']}: clock offset {a['clock_offset_ms']:.3f} ms +/- {a['clock_error_ms']:.3f}")
+    if abs(a["clock_offset_ms"]) > a["clock_error_ms"] + 1:
+        problems.append(f"{a['id']}: offset {a['clock_offset_ms']:.3f} ms outside its bound {a['clock_error_ms']:.3f}")
+    if a["clock_error_ms"] > delay[a["region"]] * 1.5 + 5:
+        problems.append(f"{a['id']}: error bound {a['clock_error_ms']:.3f} ms, expected about the one-way delay")
+t = r["totals"]
+if t["lost"] or t["duplicated"] or t["delivered"] != t["expected"] or t["expected"] == 0:
+    problems.append(f"deliveries: {t['delivered']} of {t['expected']}, lost {t['lost']}, duplicated {t['duplicated']}")
+for p in problems:
+    print("FAIL:", p)
+sys.exit(1 if problems else 0)
+PY
