@@ -5,8 +5,12 @@ region's network namespace: nftables redirects the region's connections to
 the services here, and the relay forwards them to their original
 destination (SO_ORIGINAL_DST) from a socket marked so it is not redirected
 again. Byte order is kept: a chunk is never released before an earlier one.
+A relay of a byte stream cannot drop packets; --loss models what a lost
+segment costs a TCP stream instead: that share of chunks waits one
+retransmission timeout (at least 200 ms, as Linux's minimum RTO, or two
+round trips) longer, holding back what follows it.
 
-  delay_relay.py --port 15001 --delay-ms 40 [--jitter-ms 4] [--mark 1]
+  delay_relay.py --port 15001 --delay-ms 40 [--jitter-ms 4] [--loss 0.1] [--mark 1]
 """
 import argparse
 import asyncio
@@ -25,12 +29,17 @@ def original_destination(sock):
 
 
 class Delay:
-    def __init__(self, delay_ms, jitter_ms):
+    def __init__(self, delay_ms, jitter_ms, loss_percent):
         self.delay = delay_ms / 1000
         self.jitter = jitter_ms / 1000
+        self.loss = loss_percent / 100
+        self.retransmission = max(0.2, 4 * self.delay)  # RTO: at least 200 ms, else about two round trips
 
     def sample(self):
-        return max(0.0, random.gauss(self.delay, self.jitter) if self.jitter else self.delay)
+        d = max(0.0, random.gauss(self.delay, self.jitter) if self.jitter else self.delay)
+        if self.loss and random.random() < self.loss:
+            d += self.retransmission
+        return d
 
 
 async def pump(reader, writer, delay):
@@ -68,7 +77,7 @@ async def pump(reader, writer, delay):
 
 
 async def serve(args):
-    delay = Delay(args.delay_ms, args.jitter_ms)
+    delay = Delay(args.delay_ms, args.jitter_ms, args.loss)
 
     async def on_client(client_reader, client_writer):
         sock = client_writer.get_extra_info("socket")
@@ -97,6 +106,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay-ms", type=float, required=True)
     parser.add_argument("--jitter-ms", type=float, default=0)
+    parser.add_argument("--loss", type=float, default=0, help="percent of chunks delayed as a lost segment would be")
     parser.add_argument("--mark", type=int, default=1)
     args = parser.parse_args()
     try:

@@ -4,7 +4,8 @@
 # (and optionally jitter and drop) packets with tc netem, so a region's
 # one-way delay applies to everything its agents send and receive. Kernels
 # without netem get the same delay and jitter from delay_relay.py inside each
-# namespace (nftables sends the region's connections through it; no loss).
+# namespace (nftables sends the region's connections through it), and loss
+# as the retransmission delays it causes a TCP stream.
 # The server and the controller listen in the root namespace on an address
 # every region routes to; a throng-agent runs in each namespace; a scenario
 # runs across them and writes its JSON report.
@@ -12,7 +13,7 @@
 #   deploy/rehearse/rehearse.sh [--regions near:5ms,mid:40ms:4ms,far:120ms:10ms:0.1%]
 #       [--scenario FILE] [--users N] [--duration 15s] [--report FILE] [--bin DIR]
 #
-# A region is name:delay[:jitter[:loss]], the delay one-way. Without
+# A region is name:delay[:jitter[:loss]], the delay one-way, loss in percent. Without
 # --scenario, N users in shared rooms send for the duration, so each
 # region's ack median is about twice its delay and its e2e median moves
 # with its delay. Everything it creates (namespaces, links, the addresses
@@ -99,14 +100,15 @@ for spec in "${specs[@]}"; do
   [[ $delay =~ ^[0-9.]+m?s$ && ${jitter:-0ms} =~ ^[0-9.]+m?s$ ]] || { echo "rehearse: delays look like 40ms or 0.1s, not '$spec'" >&2; exit 2; }
   shape=(delay "$delay")
   [[ -n ${jitter:-} ]] && shape+=("$jitter" distribution normal)
-  [[ -n ${loss:-} ]] && shape+=(loss "$loss")
+  loss_percent=${loss%\%}
+  [[ -z $loss_percent || $loss_percent =~ ^[0-9.]+$ ]] || { echo "rehearse: loss looks like 0.5 or 0.5%, not '$loss'" >&2; exit 2; }
+  [[ -n $loss_percent ]] && shape+=(loss "$loss_percent%")
   # Both directions: the delay is one-way.
   if [[ $netem == yes ]] && tc qdisc add dev "$host_if" root netem "${shape[@]}" limit 100000 2>/dev/null; then
     ip netns exec "$ns" tc qdisc add dev "$ns_if" root netem "${shape[@]}" limit 100000
     echo "rehearse: region $name: namespace $ns, tc netem ${shape[*]} each way"
   else
     netem=no
-    [[ -n ${loss:-} ]] && echo "rehearse: region $name: this kernel has no netem; the relay delays but cannot drop packets" >&2
     # The region's connections to the services go through the relay, which connects on with mark 1.
     ip netns exec "$ns" nft -f - <<NFT
 table ip throng {
@@ -117,9 +119,10 @@ table ip throng {
 }
 NFT
     ip netns exec "$ns" python3 "$(dirname "$0")/delay_relay.py" --port "$relay_port" \
-      --delay-ms "$(milliseconds "$delay")" --jitter-ms "$(milliseconds "${jitter:-0ms}")" >"$work/relay-$name.log" 2>&1 &
+      --delay-ms "$(milliseconds "$delay")" --jitter-ms "$(milliseconds "${jitter:-0ms}")" --loss "${loss_percent:-0}" \
+      >"$work/relay-$name.log" 2>&1 &
     pids+=($!)
-    echo "rehearse: region $name: namespace $ns, $delay one-way (jitter ${jitter:-0ms}) by delay_relay.py: no netem in this kernel"
+    echo "rehearse: region $name: namespace $ns, $delay one-way (jitter ${jitter:-0ms}, loss ${loss_percent:-0}% as retransmission delays) by delay_relay.py: no netem in this kernel"
   fi
   names+=("$name")
 done
