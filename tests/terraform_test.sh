@@ -78,7 +78,8 @@ assert files[0]["content"] == open(script).read(), "the boot script did not surv
 assert [files[0]["path"]] in doc["runcmd"], "runcmd must run the boot script"
 PY
 done
-shellcheck "${scripts[@]}" "$source/deploy/debian/postinst" "$source/tests/packaging_test.sh" "$0"
+shellcheck "${scripts[@]}" "$source/deploy/debian/postinst" "$source/deploy/rehearse/rehearse.sh" \
+  "$source/tests/packaging_test.sh" "$source/tests/rehearsal_test.sh" "$0"
 if command -v cloud-init >/dev/null; then
   for y in "${yamls[@]}"; do cloud-init schema --config-file "$y"; done
 fi
