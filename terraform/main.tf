@@ -43,31 +43,16 @@ resource "random_password" "operator_token" {
   special = false
 }
 
-# IAM is global: one role for every agent, allowed to read the packages and
-# its region's token parameter.
-resource "aws_iam_role" "agent" {
+# One role for every agent (IAM is global): the packages, and the token
+# parameter of whichever region the agent is in.
+module "agent_role" {
+  source      = "./modules/instance_role"
   name_prefix = "${var.name}-agent-"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-}
-
-resource "aws_iam_role_policy" "agent" {
-  role = aws_iam_role.agent.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      { Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${aws_s3_bucket.packages.arn}/*"] },
-      { Effect = "Allow", Action = ["ssm:GetParameter"], Resource = ["arn:aws:ssm:*:*:parameter/${var.name}/agent-token"] },
-      { Effect = "Allow", Action = ["kms:Decrypt"], Resource = ["*"], Condition = { StringLike = { "kms:ViaService" = "ssm.*.amazonaws.com" } } },
-    ]
-  })
-}
-
-resource "aws_iam_instance_profile" "agent" {
-  name_prefix = "${var.name}-agent-"
-  role        = aws_iam_role.agent.name
+  policy_statements = [
+    { Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${aws_s3_bucket.packages.arn}/*"] },
+    { Effect = "Allow", Action = ["ssm:GetParameter"], Resource = ["arn:aws:ssm:*:*:parameter/${var.name}/agent-token"] },
+    { Effect = "Allow", Action = ["kms:Decrypt"], Resource = ["*"], Condition = { StringLike = { "kms:ViaService" = "ssm.*.amazonaws.com" } } },
+  ]
 }
 
 module "controller" {
@@ -82,7 +67,9 @@ module "controller" {
   operator_token        = random_password.operator_token.result
   expected_agents       = sum([for r in values(var.agent_regions) : r.agents])
   operator_cidrs        = var.operator_cidrs
-  ports                 = var.ports
+  agent_port            = var.ports.agents
+  operator_port         = var.ports.operators
+  metrics_port          = var.ports.metrics
   max_lifetime_hours    = local.deadline_hours
 }
 
@@ -96,7 +83,6 @@ module "reference_server" {
   package_key        = local.server_deb
   package_bucket_arn = aws_s3_bucket.packages.arn
   chat_port          = var.ports.chat
-  metrics_cidrs      = var.operator_cidrs
   max_lifetime_hours = local.deadline_hours
   depends_on         = [aws_s3_object.deb]
 }
@@ -110,7 +96,7 @@ module "agent_region" {
   source_ips_per_agent  = each.value.source_ips_per_agent
   instance_types        = var.agent_instance_types
   spot                  = var.agent_spot
-  instance_profile_name = aws_iam_instance_profile.agent.name
+  instance_profile_name = module.agent_role.instance_profile_name
   package_bucket        = aws_s3_bucket.packages.id
   package_key           = aws_s3_object.deb[local.agent_deb].key
   controller_url        = module.controller.agent_url

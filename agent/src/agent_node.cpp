@@ -59,12 +59,8 @@ void agent_node::start_common() {
   for (auto& w : workers_) w->start_thread();
   if (config_.metrics_port) {
     open_acceptor(metrics_acceptor_, config_.metrics_host, config_.metrics_port);
-    auto handlers = std::make_shared<http_handlers>();
-    handlers->on_request = [this](const http_request& req) {
-      if (req.target() == "/metrics") return metrics_response(req, metrics_text());
-      return text_response(req, http::status::not_found, "metrics are at /metrics\n");
-    };
-    net::co_spawn(io_, accept_loop(metrics_acceptor_, handlers), log_exceptions{"metrics listener"});
+    net::co_spawn(io_, accept_loop(metrics_acceptor_, metrics_only([this] { return metrics_text(); })),
+                  log_exceptions{"metrics listener"});
   }
 }
 

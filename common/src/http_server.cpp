@@ -22,6 +22,15 @@ http_response metrics_response(const http_request& req, std::string exposition) 
                        "text/plain; version=0.0.4; charset=utf-8");
 }
 
+std::shared_ptr<const http_handlers> metrics_only(std::function<std::string()> text) {
+  auto handlers = std::make_shared<http_handlers>();
+  handlers->on_request = [text = std::move(text)](const http_request& req) {
+    if (req.target() == "/metrics") return metrics_response(req, text());
+    return text_response(req, http::status::not_found, "metrics are at /metrics\n");
+  };
+  return handlers;
+}
+
 net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers) {
   beast::flat_buffer buffer;
   for (;;) {

@@ -30,6 +30,9 @@ std::vector<std::string> population_model::problems() const {
   if (!(fan_out >= 1)) out.push_back("--fan-out counts deliveries per message: 1 or more");
   if (!(dup_factor >= 1)) out.push_back("--dup-factor: 1 or more");
   if (regions.empty()) out.push_back("--regions needs at least one region");
+  for (const auto& r : regions)
+    if (r.empty()) out.push_back("--regions: a region name is empty (stray comma?)");
+  if (instance_types.empty()) out.push_back("--instance-types needs at least one type");
   positive(users_per_agent, "--users-per-agent");
   positive(sends_per_agent_per_s, "--sends-per-agent");
   positive(deliveries_per_agent_per_s, "--deliveries-per-agent");
@@ -111,19 +114,11 @@ std::string format_capacity(const population_model& m, const capacity_plan& p) {
 std::string capacity_tfvars_json(const population_model& m, const capacity_plan& p) {
   nlohmann::ordered_json regions = nlohmann::ordered_json::object();
   for (const auto& r : p.regions) regions[r.region] = {{"agents", r.agents}};
-  nlohmann::ordered_json out{
+  const nlohmann::ordered_json out{
       {"agent_regions", regions},
-      {"agent_instance_types", nlohmann::json::array()},
+      {"agent_instance_types", m.instance_types},
       {"max_lifetime_hours", static_cast<int>(std::ceil(m.run_hours + 1))},
   };
-  std::string types = m.instance_types;
-  for (std::size_t at = 0; at <= types.size();) {
-    const auto comma = types.find(',', at);
-    const auto t = types.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    if (!t.empty()) out["agent_instance_types"].push_back(t);
-    if (comma == std::string::npos) break;
-    at = comma + 1;
-  }
   return out.dump(2) + "\n";
 }
 

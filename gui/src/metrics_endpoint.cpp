@@ -17,12 +17,7 @@ struct metrics_endpoint::impl {
 metrics_endpoint::metrics_endpoint(const std::string& host, unsigned short port, std::function<std::string()> text)
     : impl_(std::make_unique<impl>()) {
   open_acceptor(impl_->acceptor, host, port);
-  auto handlers = std::make_shared<http_handlers>();
-  handlers->on_request = [text = std::move(text)](const http_request& req) {
-    if (req.target() == "/metrics") return metrics_response(req, text());
-    return text_response(req, http::status::not_found, "metrics are at /metrics\n");
-  };
-  net::co_spawn(impl_->io, accept_loop(impl_->acceptor, handlers), log_exceptions{"metrics listener"});
+  net::co_spawn(impl_->io, accept_loop(impl_->acceptor, metrics_only(std::move(text))), log_exceptions{"metrics listener"});
   log_info("metrics on http://{}:{}/metrics", host, impl_->acceptor.local_endpoint().port());
   impl_->thread = std::thread([i = impl_.get()] { i->io.run(); });
 }

@@ -77,7 +77,10 @@ void snapshot_builder::refused(const control::Refused& refusal) {
   ++current_.version;
 }
 
+// A new run (or a scenario just started): what was refused before is history.
 void snapshot_builder::reset_run() {
+  current_.refusal.clear();
+  current_.scenario_problems.clear();
   points_.clear();
   cumulative_.clear();
   last_point_second_ = 0;
@@ -97,11 +100,6 @@ void snapshot_builder::add(const control::RunSnapshot& s) {
   c.duration_ns = s.duration_ns();
   c.rate_multiplier = s.rate_multiplier() > 0 ? s.rate_multiplier() : 1;
   c.problems.assign(s.problems().begin(), s.problems().end());
-  // A scenario was started, so an earlier refusal is history.
-  if (!s.scenario().empty()) {
-    c.refusal.clear();
-    c.scenario_problems.clear();
-  }
 
   c.timeline.clear();
   for (const auto& m : s.timeline()) c.timeline.push_back({m.at_ns(), m.length_ns(), m.lane(), m.label()});

@@ -74,7 +74,7 @@ TEST(CapacityPlan, TfvarsNameEveryRegionsAgents) {
 TEST(CapacityPlan, BadInputNamesTheFlag) {
   population_model m;
   m.concurrency_ratio = 2;
-  m.regions.clear();
+  m.regions = {"eu-west-1", ""};
   const auto problems = m.problems();
   const auto has = [&](const char* flag) {
     for (const auto& p : problems)
@@ -84,7 +84,9 @@ TEST(CapacityPlan, BadInputNamesTheFlag) {
   EXPECT_TRUE(has("--mau"));
   EXPECT_TRUE(has("--messages-per-month"));
   EXPECT_TRUE(has("--concurrency"));
-  EXPECT_TRUE(has("--regions"));
+  EXPECT_TRUE(has("--regions: a region name is empty"));
+  m.regions.clear();
+  EXPECT_FALSE(m.problems().empty());
   EXPECT_TRUE(billion().problems().empty());
 }
 

@@ -168,6 +168,20 @@ TEST(SnapshotBuilder, ARefusedScenarioKeepsItsLinesAndColumns) {
   EXPECT_GT(b.current().version, before);
 }
 
+TEST(SnapshotBuilder, ARefusalStaysUntilANewRun) {
+  fake_run run;
+  run.second(0);
+  control::Refused r;
+  r.set_reason("rate_multiplier must be a positive factor");
+  run.builder.refused(r);
+  run.second(1);
+  run.second(2);
+  EXPECT_EQ(run.builder.current().refusal, r.reason()) << "the next snapshots of the same run keep it on screen";
+  run.run_id = "chat-5678";
+  run.second(0);
+  EXPECT_TRUE(run.builder.current().refusal.empty());
+}
+
 TEST(SnapshotBuilder, ANewRunStartsAFreshHistory) {
   fake_run run;
   for (std::uint64_t w = 0; w < 10; ++w) run.second(w);

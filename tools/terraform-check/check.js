@@ -5,11 +5,12 @@
 // - every module directory has versions.tf; every variable a type and a description
 // - every var.NAME used is declared in its module (tests: in the root module)
 // - no provisioners; no inbound rules on the agents' security groups
-// - in modules/agent_region every AWS resource names its region (provider >= 6)
+// - in a module with a `region` variable every AWS resource names its region (provider >= 6)
 // - user_data templates get no tokens or secrets
 // - a tfvars file (from `throng plan --tfvars`) sets only root variables, in their shape
-// - with --render: renders every .tftpl with sample values into OUT_DIR (boot
-//   scripts embedded into their cloud-init), for shellcheck and a YAML check
+// - with --render: renders every boot script (*.sh.tftpl) with sample values
+//   into OUT_DIR/NAME.sh, and the cloud-init template once around each of
+//   them (OUT_DIR/NAME-cloud-init.yaml), for shellcheck and a YAML check
 // Exits 1 listing every problem.
 'use strict';
 const fs = require('fs');
@@ -45,7 +46,7 @@ function strings(value, out = []) {
 }
 
 // A token, secret or password value (not the name of a parameter holding one).
-const secretReference = /var\.\w*(token|secret|password)\b|random_password\.|aws_ssm_parameter\.\w+\.value/;
+const secretReference = /var\.\w*(tokens?|secrets?|passwords?)\b|random_password\.|aws_ssm_parameter\.\w+\.value/;
 
 function blocks(parsed, kind) {
   // { kind: { type: { name: [body] } } } for resource/data; { variable: { name: [body] } }
@@ -98,7 +99,8 @@ async function main() {
 
   for (const [dir, list] of modules) {
     const names = declared.get(dir);
-    const isAgentModule = dir.split(path.sep).slice(-2).join('/') === 'modules/agent_region';
+    // A module placed per region: one provider serves every region, so each resource names its own.
+    const regional = names.has('region') && path.normalize(dir) !== path.normalize(root);
     for (const [file, body] of list) {
       for (const s of strings(body))
         for (const m of s.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g))
@@ -111,9 +113,9 @@ async function main() {
             if ('provisioner' in b) problems.push(`${where}: provisioners are not allowed (use cloud-init)`);
             if (typeof b.user_data === 'string' && secretReference.test(b.user_data))
               problems.push(`${where}: user_data must not carry tokens or secrets (fetch them from Parameter Store at boot)`);
-            if (isAgentModule) {
-              if (type.startsWith('aws_') && !type.startsWith('aws_iam_') && !('region' in b))
-                problems.push(`${where}: set region = var.region (one provider serves every region)`);
+            if (regional && type.startsWith('aws_') && !type.startsWith('aws_iam_') && !('region' in b))
+              problems.push(`${where}: set region = var.region (one provider serves every region)`);
+            if (dir.endsWith(path.join('modules', 'agent_region'))) {
               if (type === 'aws_security_group' && 'ingress' in b) problems.push(`${where}: agents take no inbound traffic`);
               if (type === 'aws_vpc_security_group_ingress_rule') problems.push(`${where}: agents take no inbound traffic`);
               if (type === 'aws_security_group_rule' && b.type === 'ingress') problems.push(`${where}: agents take no inbound traffic`);
@@ -202,23 +204,15 @@ function renderTemplate(file, text, values) {
 function renderTemplates(root, { out, samples }) {
   fs.mkdirSync(out, { recursive: true });
   const templates = walk(root).filter((f) => f.endsWith('.tftpl'));
-  const byDir = new Map();
-  for (const t of templates) {
-    const dir = path.dirname(t);
-    if (!byDir.has(dir)) byDir.set(dir, []);
-    byDir.get(dir).push(t);
-  }
-  for (const [dir, list] of byDir) {
-    const module = path.basename(path.dirname(dir));
-    const scripts = list.filter((t) => t.endsWith('.sh.tftpl'));
-    const values = { ...samples };
-    for (const s of scripts) {
-      const rendered = renderTemplate(s, fs.readFileSync(s, 'utf8'), values);
-      fs.writeFileSync(path.join(out, `${module}-${path.basename(s, '.tftpl')}`), rendered);
-      values.boot_script = rendered;
-    }
-    for (const t of list.filter((t) => !t.endsWith('.sh.tftpl')))
-      fs.writeFileSync(path.join(out, `${module}-${path.basename(t, '.tftpl')}`), renderTemplate(t, fs.readFileSync(t, 'utf8'), values));
+  const scripts = templates.filter((t) => t.endsWith('.sh.tftpl'));
+  const wrappers = templates.filter((t) => !t.endsWith('.sh.tftpl'));
+  for (const s of scripts) {
+    const name = path.basename(s, '.sh.tftpl');
+    const script = renderTemplate(s, fs.readFileSync(s, 'utf8'), samples);
+    fs.writeFileSync(path.join(out, `${name}.sh`), script);
+    const values = { ...samples, boot_script: script, boot_path: `/usr/local/sbin/throng-${name}` };
+    for (const w of wrappers)
+      fs.writeFileSync(path.join(out, `${name}-${path.basename(w, '.tftpl')}`), renderTemplate(w, fs.readFileSync(w, 'utf8'), values));
   }
 }
 

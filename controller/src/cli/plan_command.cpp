@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -65,7 +66,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--egress-price", m.egress_usd_per_gb, "USD per GB of egress")->capture_default_str()->group(pop);
   cmd->add_option("--instance-price", m.instance_usd_per_hour, "USD per agent instance-hour")->capture_default_str()->group(pop);
   cmd->add_option("--instance-types", m.instance_types, "agent instance types for the tfvars (comma-separated)")
-      ->capture_default_str()->group(pop);
+      ->delimiter(',')->capture_default_str()->group(pop);
 
   cmd->callback([args, &exit_code] {
     auto& m = args->population;
@@ -100,6 +101,11 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     std::cout << format_estimate(*loaded.value, e, args->users_per_agent);
     exit_code = exit_ok;
     if (!args->tfvars.empty()) {
+      if (std::find(m.regions.begin(), m.regions.end(), "") != m.regions.end() || m.regions.empty()) {
+        std::cerr << "throng plan: --regions: a region name is empty (stray comma?)\n";
+        exit_code = exit_bad_input;
+        return;
+      }
       // The scenario's agents, spread evenly over the regions.
       capacity_plan fleet;
       const auto per_region = static_cast<std::uint64_t>(

@@ -99,7 +99,7 @@ void draw_agents_table(const panel_snapshot& s, ui_state& ui) {
       ImGui::TableNextColumn();
       ImGui::Text("%u / %llu", a.active_users, static_cast<unsigned long long>(a.planned_users));
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_number(a.sends_per_s).c_str());
+      ImGui::TextUnformatted(format_count(a.sends_per_s).c_str());
       ImGui::TableNextColumn();
       ImGui::Text("%.2f ms", a.loop_lag_ms);
       ImGui::TableNextColumn();

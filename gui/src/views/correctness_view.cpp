@@ -12,7 +12,7 @@ void counter_row(const char* name, std::uint64_t value, bool zero_is_good) {
   ImGui::TableNextColumn();
   ImGui::TextUnformatted(name);
   ImGui::TableNextColumn();
-  const auto text = format_number(static_cast<double>(value));
+  const auto text = format_count(static_cast<double>(value));
   if (zero_is_good) ImGui::TextColored(value ? colors::bad : colors::good, "%s", text.c_str());
   else ImGui::TextUnformatted(text.c_str());
 }
@@ -41,8 +41,8 @@ void draw_correctness(const panel_snapshot& s) {
   ImGui::TableNextColumn();
   ImGui::TextUnformatted("delivered / expected");
   ImGui::TableNextColumn();
-  ImGui::Text("%s / %s", format_number(static_cast<double>(t.delivered)).c_str(),
-              t.expected ? format_number(static_cast<double>(t.expected)).c_str() : "-");
+  ImGui::Text("%s / %s", format_count(static_cast<double>(t.delivered)).c_str(),
+              t.expected ? format_count(static_cast<double>(t.expected)).c_str() : "-");
   counter_row("lost", t.lost, true);
   counter_row("duplicated", t.duplicated, true);
   counter_row("out of order", t.out_of_order, true);

@@ -25,12 +25,7 @@ const span_histogram* find(const panel_snapshot& s, const std::string& source, i
 void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogram& main) {
   const log_bins& b = main.bins;
   const ImVec2 size(ImGui::GetContentRegionAvail().x, std::max(140.0f, ImGui::GetContentRegionAvail().y));
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("histogram", size);
-  const bool hovered = ImGui::IsItemHovered();
-  auto* dl = ImGui::GetWindowDrawList();
-  const ImVec2 end(origin.x + size.x, origin.y + size.y);
-  dl->AddRect(origin, end, IM_COL32(255, 255, 255, 40), 3);  // an outline, not a fill: fill rate is dear on software GL
+  const auto [origin, end, hovered, dl] = begin_canvas("histogram", size);
   const float text_h = ImGui::GetTextLineHeight();
   if (b.total == 0) {
     dl->AddText(ImVec2(origin.x + 8, origin.y + 8), ImGui::GetColorU32(ImGuiCol_TextDisabled), "no samples in this span yet");
@@ -88,7 +83,7 @@ void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogr
   for (int d = first_decade; d <= last_decade; ++d) {
     const float x = px0 + bin_w * static_cast<float>(d * log_bins::per_decade - bin0);
     dl->AddLine(ImVec2(x, py0), ImVec2(x, py1), IM_COL32(255, 255, 255, 30));
-    const auto label = format_ns(log_bins::lower_edge(d * log_bins::per_decade));
+    const auto label = format_duration(static_cast<std::int64_t>(log_bins::lower_edge(d * log_bins::per_decade)));
     const float w = ImGui::CalcTextSize(label.c_str()).x;
     dl->AddText(ImVec2(std::clamp(x - w / 2, origin.x, end.x - w), py1 + 2), ImGui::GetColorU32(ImGuiCol_TextDisabled),
                 label.c_str());
@@ -102,7 +97,7 @@ void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogr
   for (std::size_t m = 0; m < b.markers.size(); ++m) {
     const float x = x_of_ns(static_cast<double>(b.markers[m]));
     dl->AddLine(ImVec2(x, py0), ImVec2(x, py1), marker_colors[m], 1.5f);
-    const auto label = fmt::format("{} {}", names[m], format_ns(static_cast<double>(b.markers[m])));
+    const auto label = fmt::format("{} {}", names[m], format_duration(b.markers[m]));
     dl->AddText(ImVec2(label_x, origin.y + 2), marker_colors[m], label.c_str());
     label_x += ImGui::CalcTextSize(label.c_str()).x + 12;
   }
@@ -118,8 +113,8 @@ void draw_canvas(const panel_snapshot& s, const ui_state& ui, const span_histogr
     const int i = std::clamp(bin0 + static_cast<int>((mx - px0) / bin_w), bin0, bin1 - 1);
     const float x = px0 + bin_w * static_cast<float>(i - bin0);
     dl->AddRect(ImVec2(x, py0), ImVec2(x + bin_w, py1), IM_COL32(255, 255, 255, 120));
-    ImGui::SetTooltip("%s to %s\ncount %llu (%.2f%%)\ncumulative %.3f%%", format_ns(log_bins::lower_edge(i)).c_str(),
-                      format_ns(log_bins::upper_edge(i)).c_str(),
+    ImGui::SetTooltip("%s to %s\ncount %llu (%.2f%%)\ncumulative %.3f%%", format_duration(static_cast<std::int64_t>(log_bins::lower_edge(i))).c_str(),
+                      format_duration(static_cast<std::int64_t>(log_bins::upper_edge(i))).c_str(),
                       static_cast<unsigned long long>(b.bins[static_cast<std::size_t>(i)]), 100.0 * share(b, i),
                       b.cumulative_percent(i));
   }
@@ -151,7 +146,7 @@ void draw_latency_histogram(const panel_snapshot& s, ui_state& ui) {
   if (!h && ui.source != all_regions) h = find(s, all_regions, ui.metric, ui.span);
   const span_histogram empty{};
   const auto& shown = h ? *h : empty;
-  ImGui::TextDisabled("%s samples over %llu s", format_number(static_cast<double>(shown.bins.total)).c_str(),
+  ImGui::TextDisabled("%s samples over %llu s", format_count(static_cast<double>(shown.bins.total)).c_str(),
                       static_cast<unsigned long long>(shown.seconds));
   draw_canvas(s, ui, shown);
 }

@@ -30,12 +30,7 @@ float nice_ceiling(float v) {
 void draw_chart(const char* title, std::initializer_list<line> lines, std::uint64_t first_second, bool milliseconds,
                 ImVec2 size) {
   ImGui::PushID(title);
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("chart", size);
-  const bool hovered = ImGui::IsItemHovered();
-  auto* dl = ImGui::GetWindowDrawList();
-  const ImVec2 end(origin.x + size.x, origin.y + size.y);
-  dl->AddRect(origin, end, IM_COL32(255, 255, 255, 40), 3);  // an outline, not a fill: fill rate is dear on software GL
+  const auto [origin, end, hovered, dl] = begin_canvas("chart", size);
 
   std::size_t n = 0;
   float top = 0;
@@ -46,7 +41,7 @@ void draw_chart(const char* title, std::initializer_list<line> lines, std::uint6
   top = nice_ceiling(top * 1.1f);  // headroom: a flat line stays off the top edge
   const float text_h = ImGui::GetTextLineHeight();
   const ImVec2 plot0(origin.x + 4, origin.y + text_h + 2), plot1(end.x - 4, end.y - 2);
-  const auto value_text = [&](float v) { return milliseconds ? format_ns(v * 1e6) : format_number(v); };
+  const auto value_text = [&](float v) { return milliseconds ? format_duration(static_cast<std::int64_t>(v * 1e6)) : format_count(v); };
 
   // Title, legend and scale on the top line; a grid line at half scale.
   std::string header = fmt::format("{}  (max {})", title, value_text(top));

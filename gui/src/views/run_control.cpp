@@ -58,8 +58,8 @@ void draw_timeline(const panel_snapshot& s) {
   dl->AddLine(ImVec2(cursor, origin.y), ImVec2(cursor, origin.y + height), IM_COL32(255, 80, 80, 255), 2);
   if (hovered && ImGui::IsItemHovered())
     ImGui::SetTooltip("%s: %s\nfrom %s for %s", hovered->lane.c_str(), hovered->label.c_str(),
-                      format_ns(static_cast<double>(hovered->at_ns)).c_str(),
-                      format_ns(static_cast<double>(hovered->length_ns)).c_str());
+                      format_duration(hovered->at_ns).c_str(),
+                      format_duration(hovered->length_ns).c_str());
 }
 
 }  // namespace
@@ -72,8 +72,9 @@ void draw_run_control(const panel_snapshot& s, ui_state& ui, command_queue& comm
   ImGui::SetNextItemWidth(320);
   ImGui::InputText("scenario", ui.scenario_path, sizeof ui.scenario_path);
   ImGui::SameLine();
-  // The enabling conditions are checked again on press: a keyboard or
-  // gamepad activation can reach a disabled item.
+  // The enabling conditions are checked again on press: ImGui 1.86 still
+  // presses a disabled button whose activation is requested by id (as the
+  // headless test does).
   const bool can_start = connected && waiting, can_steer = connected && live;
   ImGui::BeginDisabled(!can_start);
   if (ImGui::Button("Start") && can_start) {
@@ -107,8 +108,8 @@ void draw_run_control(const panel_snapshot& s, ui_state& ui, command_queue& comm
     ImGui::TextDisabled("%s", waiting ? "waiting for a scenario" : "no run");
   } else {
     const float done = s.duration_ns > 0 ? static_cast<float>(static_cast<double>(s.elapsed_ns) / static_cast<double>(s.duration_ns)) : 0;
-    const auto clock = fmt::format("{} {}  {} / {}", s.scenario, s.phase, format_ns(static_cast<double>(s.elapsed_ns)),
-                                   format_ns(static_cast<double>(s.duration_ns)));
+    const auto clock = fmt::format("{} {}  {} / {}", s.scenario, s.phase, format_duration(s.elapsed_ns),
+                                   format_duration(s.duration_ns));
     ImGui::ProgressBar(std::clamp(done, 0.0f, 1.0f), ImVec2(-1, 0), clock.c_str());
   }
 

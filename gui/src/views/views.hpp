@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "throng/common/units.hpp"  // format_duration, format_count
 #include "throng/panel/panel_ui.hpp"
 
 namespace throng::panel {
@@ -24,8 +25,14 @@ inline const ImVec4 warn{0.95f, 0.75f, 0.25f, 1};
 inline const ImVec4 muted{0.6f, 0.6f, 0.65f, 1};
 }  // namespace colors
 
-std::string format_ns(double ns);          // 812us, 12.3ms, 1.20s
-std::string format_number(double value);   // 950, 12.3k, 4.50M
 std::string format_bytes(double bytes);    // 812 B, 12.3 KiB, 4.50 MiB
+
+// A plot area: an item the mouse can hover, outlined, with its draw list.
+struct canvas {
+  ImVec2 origin, end;
+  bool hovered = false;
+  ImDrawList* draw = nullptr;
+};
+canvas begin_canvas(const char* id, ImVec2 size);
 
 }  // namespace throng::panel

@@ -64,7 +64,8 @@ resource "aws_launch_template" "agent" {
   metadata_options {
     http_tokens = "required"
   }
-  user_data = base64encode(templatefile("${path.module}/templates/cloud-init.yaml.tftpl", {
+  user_data = base64encode(templatefile("${path.module}/../../templates/cloud-init.yaml.tftpl", {
+    boot_path = "/usr/local/sbin/throng-agent-boot"
     boot_script = templatefile("${path.module}/templates/agent-boot.sh.tftpl", {
       region          = var.region
       package_bucket  = var.package_bucket

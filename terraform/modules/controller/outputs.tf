@@ -1,14 +1,14 @@
 output "agent_url" {
   description = "ws://host:port/agents where agents dial in."
-  value       = "ws://${aws_instance.controller.public_ip}:${var.ports.agents}/agents"
+  value       = "ws://${module.instance.public_ip}:${var.agent_port}/agents"
 }
 
 output "operator_address" {
   description = "host:port for throng-panel --connect."
-  value       = "${aws_instance.controller.public_ip}:${var.ports.operators}"
+  value       = "${module.instance.public_ip}:${var.operator_port}"
 }
 
 output "deadline" {
   description = "When the controller terminates itself (UTC)."
-  value       = time_offset.deadline.rfc3339
+  value       = module.instance.deadline
 }

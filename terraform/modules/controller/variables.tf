@@ -50,14 +50,19 @@ variable "operator_cidrs" {
   description = "Networks allowed on the operator and metrics ports."
 }
 
-variable "ports" {
-  type = object({
-    agents    = optional(number, 7700)
-    operators = optional(number, 7701)
-    metrics   = optional(number, 9464)
-    chat      = optional(number, 8080)
-  })
-  description = "Listener ports of the controller."
+variable "agent_port" {
+  type        = number
+  description = "Where agents dial in."
+}
+
+variable "operator_port" {
+  type        = number
+  description = "Where panels connect."
+}
+
+variable "metrics_port" {
+  type        = number
+  description = "Where Prometheus scrapes."
 }
 
 variable "max_lifetime_hours" {

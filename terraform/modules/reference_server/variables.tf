@@ -34,11 +34,6 @@ variable "chat_port" {
   default     = 8080
 }
 
-variable "metrics_cidrs" {
-  type        = list(string)
-  description = "Networks allowed to scrape /metrics directly (it is also served on the chat port)."
-}
-
 variable "max_lifetime_hours" {
   type        = number
   description = "The server powers off (and terminates) this many hours after boot."

@@ -1,14 +1,6 @@
 terraform {
   required_version = ">= 1.8"
   required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.0"
-    }
-    time = {
-      source  = "hashicorp/time"
-      version = ">= 0.11"
-    }
     random = {
       source  = "hashicorp/random"
       version = ">= 3.6"

@@ -50,4 +50,8 @@ http_response text_response(const http_request& req, http::status status, std::s
 // A Prometheus text exposition (see metrics.hpp: prometheus_text).
 http_response metrics_response(const http_request& req, std::string exposition);
 
+// A listener that only serves /metrics, with the exposition from `text`
+// (called on the listener's thread).
+std::shared_ptr<const http_handlers> metrics_only(std::function<std::string()> text);
+
 }  // namespace throng

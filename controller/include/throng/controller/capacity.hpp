@@ -30,7 +30,7 @@ struct population_model {
   double run_hours = 1;
   double egress_usd_per_gb = 0.09;
   double instance_usd_per_hour = 0.085;   // a 2-vCPU instance
-  std::string instance_types = "c6i.large,c6a.large,c5.large";
+  std::vector<std::string> instance_types{"c6i.large", "c6a.large", "c5.large"};
 
   // Empty when valid; else what is wrong with which flag.
   std::vector<std::string> problems() const;

@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.8"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.11"
+    }
+  }
+}
