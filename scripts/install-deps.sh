@@ -11,6 +11,7 @@ packages=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev
+  libpq-dev postgresql redis-server haproxy        # scale-out: history in PostgreSQL, rooms over Redis, HAProxy in front (tests start private instances)
   clang libclang-rt-14-dev
   libfmt-dev procps iproute2 util-linux python3
   python3-yaml python3-jsonschema   # scenarios/schema.json is checked against the shipped scenarios

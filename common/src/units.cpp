@@ -52,6 +52,7 @@ std::optional<std::int64_t> parse_duration_ns(std::string_view text) {
     else if (unit == "s") scale = 1e9;
     else if (unit == "m") scale = 60e9;
     else if (unit == "h") scale = 3600e9;
+    else if (unit == "d") scale = 86400e9;
     else return std::nullopt;  // a bare number is ambiguous: ask for a unit
     total += number * scale;
     any = true;

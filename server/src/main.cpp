@@ -64,12 +64,25 @@ int main(int argc, char** argv) {
   app.add_option("--role", role, "all: chat and auth API; auth: the auth API alone; chat: chat alone")
       ->check(CLI::IsMember({"all", "auth", "chat"}))
       ->capture_default_str();
-  app.add_option("--store", config.store, "sqlite, or memory for pure fan-out measurements")
-      ->check(CLI::IsMember({"sqlite", "memory"}))
+  std::vector<std::string> stores{"sqlite"};
+  std::string retention = "0", retention_interval = "60s";
+  app.add_option("--store", stores,
+                 "sqlite; memory for pure fan-out measurements; or postgres://user@host:port/db (repeat to shard the "
+                 "history by room over several databases)")
       ->capture_default_str();
   app.add_option("--store-path", config.store_path, "SQLite file (created when missing)")->capture_default_str();
   app.add_option("--store-max-size", store_max,
                  "cap on the SQLite database (e.g. 20GiB); past it sends get UNAVAILABLE; 0 = none")
+      ->capture_default_str();
+  app.add_option("--retention", retention,
+                 "postgres: delete messages older than this (e.g. 30d), in small batches; 0 = keep everything")
+      ->capture_default_str();
+  app.add_option("--retention-interval", retention_interval, "postgres: how often partitions and retention are looked after")
+      ->capture_default_str();
+  app.add_option("--bus", config.bus,
+                 "local (one instance), or redis://host:port: instances sharing rooms through Redis Streams")
+      ->capture_default_str();
+  app.add_option("--bus-stream-length", config.bus_stream_length, "entries each room's Redis stream keeps (approximately)")
       ->capture_default_str();
   app.add_option("--ack", ack, "durable: ack after the group commit; accepted: ack on receipt")
       ->check(CLI::IsMember({"durable", "accepted"}))
@@ -138,6 +151,31 @@ int main(int argc, char** argv) {
   if (verbose) throng::set_log_level(throng::log_level::debug);
   if (seed_cmd->parsed()) return run_seed(seed);
 
+  if (stores.size() == 1 && (stores[0] == "sqlite" || stores[0] == "memory")) {
+    config.store = stores[0];
+  } else {
+    for (const auto& s : stores) {
+      if (!s.starts_with("postgres://") && !s.starts_with("postgresql://")) {
+        std::cerr << "throng-server: --store '" << s
+                  << "' is not a store; use sqlite, memory, or postgres://user@host:port/db (only PostgreSQL URLs repeat)\n";
+        return throng::exit_bad_input;
+      }
+    }
+    config.store = "postgres";
+    config.postgres_urls = stores;
+  }
+  const auto retention_d = retention == "0" ? std::optional<std::int64_t>(0) : throng::parse_duration_ns(retention);
+  const auto retention_interval_d = throng::parse_duration_ns(retention_interval);
+  if (!retention_d || !retention_interval_d || *retention_interval_d <= 0) {
+    std::cerr << "throng-server: --retention and --retention-interval take durations such as 30d, 12h or 60s\n";
+    return throng::exit_bad_input;
+  }
+  config.retention_s = static_cast<double>(*retention_d) * 1e-9;
+  config.retention_interval_s = static_cast<double>(*retention_interval_d) * 1e-9;
+  if (config.bus != "local" && !config.bus.starts_with("redis://")) {
+    std::cerr << "throng-server: --bus '" << config.bus << "' is not a bus; use local or redis://host:port\n";
+    return throng::exit_bad_input;
+  }
   const auto message_bytes = throng::parse_bytes(max_message);
   const auto queue_bytes = throng::parse_bytes(max_queue);
   const auto store_max_bytes = throng::parse_bytes(store_max);

@@ -23,6 +23,10 @@ struct pending_presence {
   bool dirty = false;
 };
 
+// With the Redis bus, a room's state on this instance follows its stream
+// while the instance has members in it.
+enum class bus_state : std::uint8_t { unsubscribed, subscribing, subscribed };
+
 struct owned_room {
   std::string name;
   transform_style transform = transform_style::none;
@@ -32,6 +36,7 @@ struct owned_room {
   std::vector<std::uint32_t> members_per_shard;
   std::array<std::uint32_t, delivery_form_count> members_per_form{};
   pending_presence presence;
+  bus_state bus = bus_state::unsubscribed;
 
   bool has_members_of(delivery_form f) const { return members_per_form[static_cast<std::size_t>(f)] > 0; }
   bool has_json_members() const {

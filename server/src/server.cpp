@@ -17,16 +17,25 @@
 namespace throng::server {
 namespace {
 
+std::string store_description(const server_config& config) {
+  if (config.store == "sqlite") return "sqlite " + config.store_path;
+  if (config.store == "postgres") return fmt::format("postgres ({} database(s))", config.postgres_urls.size());
+  return config.store;
+}
+
 std::unique_ptr<message_store> open_store(const server_config& config) {
   if (config.store == "memory") return open_memory_store();
-  if (config.store != "sqlite")
-    throw std::runtime_error(fmt::format("--store '{}' is not a store; use sqlite or memory", config.store));
+  if (config.store != "sqlite" && config.store != "postgres")
+    throw std::runtime_error(fmt::format("--store '{}' is not a store; use sqlite, memory or postgres://…", config.store));
   store_options options;
   options.path = config.store_path;
+  options.retention_s = config.retention_s;
+  options.retention_interval_s = config.retention_interval_s;
   options.durable = config.ack_durable;
   options.commit_max_messages = config.commit_max_messages;
   options.commit_max_delay_ms = config.commit_max_delay_ms;
   options.max_bytes = config.store_max_bytes;
+  if (config.store == "postgres") return open_postgres_store(config.postgres_urls, options);
   return open_sqlite_store(options);
 }
 
@@ -67,14 +76,25 @@ struct server::impl {
 
     core.store = open_store(cfg);
     core.memory_store = cfg.store == "memory";
+    if (cfg.bus != "local" && cfg.role != server_role::auth) {
+      auto bus_options = parse_redis_url(cfg.bus);
+      bus_options.stream_length = cfg.bus_stream_length;
+      core.bus = std::make_unique<redis_bus>(bus_options, [this](const std::string& room, std::uint64_t seq,
+                                                                            std::string payload) {
+        shard& owner = core.owner_of(room);
+        net::post(owner.io, [&owner, room, seq, payload = std::move(payload)] { owner.on_bus_message(room, seq, payload); });
+      });
+      core.bus->start();
+    }
     core.token_secret = cfg.token_secret.empty() ? core.store->setting("token_secret", random_secret) : cfg.token_secret;
-    if (cfg.role != server_role::auth) {
+    // With the bus, rooms are shared: their state comes from their streams on first join.
+    if (cfg.role != server_role::auth && !core.bus) {
       std::size_t restored = 0;
       for (auto& room : core.store->load_rooms(std::max<std::size_t>(cfg.history_depth, 64))) {
         ++restored;
         core.owner_of(room.name).restore(std::move(room));
       }
-      if (restored) log_info("restored {} room(s) from {}", restored, cfg.store_path);
+      if (restored) log_info("restored {} room(s) from {}", restored, store_description(cfg));
     }
     if (cfg.role != server_role::chat) auth = std::make_unique<auth_api>(core);
 
@@ -82,6 +102,7 @@ struct server::impl {
   }
 
   ~impl() {
+    if (core.bus) core.bus->stop();
     auth.reset();
     core.store_readers.join();
     if (core.store) core.store->close();
@@ -209,13 +230,16 @@ void server::run(bool handle_signals) {
     });
   }
   static constexpr const char* role_names[] = {"chat and auth", "auth API only", "chat only"};
-  log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s), store {}{}",
-           role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(), core.config.store,
-           core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"));
+  log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s), store {}{}, bus {}",
+           role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(),
+           store_description(core.config),
+           core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"),
+           core.config.bus);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < shards.size(); ++i) threads.emplace_back([&sh = *shards[i]] { sh.io.run(); });
   first.io.run();
   for (auto& t : threads) t.join();
+  if (core.bus) core.bus->stop();
   core.store->close();  // commits whatever is still queued
   log_info("throng-server stopped");
 }

@@ -59,6 +59,25 @@ std::string render_metrics(const server_core& core) {
                     static_cast<double>(f.last_batch_size), {}, {}});
   values.push_back({"throng_server_store_pending_messages", "messages waiting for the writer", metric_kind::gauge,
                     static_cast<double>(f.pending), {}, {}});
+  values.push_back({"throng_server_store_retention_deleted_total", "messages removed by retention", metric_kind::counter,
+                    static_cast<double>(f.retention_deleted), {}, {}});
+  values.push_back({"throng_server_store_partitions_dropped_total", "expired time partitions dropped by retention",
+                    metric_kind::counter, static_cast<double>(f.partitions_dropped), {}, {}});
+  if (core.bus) {
+    const auto b = core.bus->figures();
+    values.push_back({"throng_server_bus_connected", "1 when both connections to Redis are up", metric_kind::gauge,
+                      b.connected ? 1.0 : 0.0, {}, {}});
+    values.push_back({"throng_server_bus_published_total", "messages appended to room streams", metric_kind::counter,
+                      static_cast<double>(b.published), {}, {}});
+    values.push_back({"throng_server_bus_publish_failures_total", "messages Redis did not take (senders got UNAVAILABLE)",
+                      metric_kind::counter, static_cast<double>(b.publish_failures), {}, {}});
+    values.push_back({"throng_server_bus_publish_calls_total", "publish round trips (each carries a batch for one room)",
+                      metric_kind::counter, static_cast<double>(b.round_trips), {}, {}});
+    values.push_back({"throng_server_bus_received_total", "stream entries read for rooms with local members",
+                      metric_kind::counter, static_cast<double>(b.received), {}, {}});
+    values.push_back({"throng_server_bus_subscribed_rooms", "rooms whose streams this instance reads", metric_kind::gauge,
+                      static_cast<double>(b.subscribed_rooms), {}, {}});
+  }
   return prometheus_text(values);
 }
 

@@ -202,6 +202,10 @@ void session::handle_join(const chat::Join& join) {
 
 void session::on_joined(const std::string& room, chat::ServerFrame history) {
   joining_.erase(room);
+  if (history.has_error()) {  // refused by the owner: not a member
+    if (!ended_) send_frame(history);
+    return;
+  }
   if (ended_) {
     release_membership(room);
     return;

@@ -21,6 +21,19 @@ void encode_for(fanout_message& out, delivery_form form, const chat::ServerFrame
   out.encoded[static_cast<std::size_t>(form)] = std::make_shared<const std::string>(
       is_json(form) ? encode_frame(frame, wire_format::json) : frame.SerializeAsString());
 }
+// The body the server handles for a dup_factor send: `body` repeated `factor` times.
+std::string repeated(const std::string& body, std::uint32_t factor) {
+  std::string out;
+  out.reserve(body.size() * std::max(factor, 1u));
+  for (std::uint32_t i = 0; i < std::max(factor, 1u); ++i) out.append(body);
+  return out;
+}
+
+// A message off the bus as it is stored and replayed: full body, no factor.
+void expand(chat::ChatMessage& m) {
+  if (m.dup_factor() > 1) m.set_body(repeated(m.body(), m.dup_factor()));
+  m.clear_dup_factor();
+}
 }  // namespace
 
 bool valid_room_name(const std::string& name) noexcept {
@@ -73,6 +86,12 @@ void shard::restore(stored_room stored) {
 
 void shard::add_member(member_join join, std::function<void(chat::ServerFrame)> reply) {
   owned_room& room = room_named(join.room);
+  if (core.bus && room.bus != bus_state::subscribed) {
+    // The room's state comes from its stream first; the join waits for it.
+    waiting_joins_[join.room].emplace_back(std::move(join), std::move(reply));
+    if (room.bus == bus_state::unsubscribed) subscribe(room);
+    return;
+  }
   const std::uint64_t oldest_in_memory = room.history.empty() ? room.next_seq : room.history.front()->frame.message().seq();
   const bool gap_older_than_memory = join.since_seq > 0 && join.since_seq + 1 < oldest_in_memory;
   if (!gap_older_than_memory || core.memory_store) {
@@ -144,6 +163,12 @@ void shard::remove_member(const std::string& name, unsigned member_shard, delive
   if (room.presence.left.size() < max_presence_names) room.presence.left.push_back(user);
   if (!room.presence.dirty) presence_dirty_.push_back(&room);
   room.presence.dirty = true;
+  if (core.bus && room.bus == bus_state::subscribed && room.members() == 0) {
+    // No local member left: stop reading the stream; a later join reloads its state.
+    core.bus->unsubscribe(name);
+    room.bus = bus_state::unsubscribed;
+    room.history.clear();
+  }
 }
 
 void shard::typing(const std::string& name, const std::string& user) {
@@ -179,9 +204,14 @@ void shard::flush_presence() {
 }
 
 fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor) {
-  const auto started = mono_ns();
   message.set_seq(room.next_seq++);
   message.set_server_ts_ns(wall_ns());
+  metrics.messages_sequenced.add();
+  return encode_fanout(room, std::move(message), dup_factor, false);
+}
+
+fanout_ptr shard::encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed) {
+  const auto started = mono_ns();
   // The compact form is the message as sent (body once, plus the factor); a
   // transformed body has none. Taken before the body grows.
   const bool compact = dup_factor > 1 && room.transform == transform_style::none && room.has_compact_members();
@@ -190,13 +220,8 @@ fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uin
     *compact_frame.mutable_message() = message;
     compact_frame.mutable_message()->set_dup_factor(dup_factor);
   }
-  if (dup_factor > 1) {
-    std::string expanded;
-    expanded.reserve(message.body().size() * dup_factor);
-    for (std::uint32_t i = 0; i < dup_factor; ++i) expanded.append(message.body());
-    message.set_body(std::move(expanded));
-  }
-  if (room.transform != transform_style::none)
+  if (dup_factor > 1) message.set_body(repeated(message.body(), dup_factor));
+  if (room.transform != transform_style::none && !transformed)
     message.set_body(apply_transform(room.transform, message.body(), core.config.transform_seed));
 
   // Serialise once per form in use; every receiving shard shares these buffers.
@@ -208,14 +233,20 @@ fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uin
     if (compact && room.has_members_of(form)) encode_for(*fanout, form, compact_frame);
   fanout->sequenced_mono_ns = mono_ns();
   metrics.transform.observe(fanout->sequenced_mono_ns - started);
-  metrics.messages_sequenced.add();
   return fanout;
 }
 
 void shard::publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
                     std::uint64_t client_seq) {
   owned_room& room = room_named(message.room());
-  pending_send p{sequence(room, std::move(message), dup_factor), std::move(sender), client_seq};
+  if (core.bus) {
+    publish_on_bus(room, std::move(message), dup_factor, std::move(sender), client_seq);
+    return;
+  }
+  accept({sequence(room, std::move(message), dup_factor), std::move(sender), client_seq});
+}
+
+void shard::accept(pending_send p) {
   if (core.memory_store) {
     complete_one(p);
     return;
@@ -268,15 +299,146 @@ void shard::complete(std::vector<pending_send>& batch, bool committed) {
 }
 
 void shard::complete_one(pending_send& p) {
-  owned_room& room = room_named(p.message->frame.message().room());
-  room.history.push_back(p.message);
-  while (room.history.size() > std::max(room.history_depth, min_history_kept)) room.history.pop_front();
-  // The ack is posted before the fan-out, so the sender sees it before its own copy.
+  // The ack is posted before the fan-out, so the sender sees it before its own copy
+  // (with the bus, the fan-out comes from the stream, on every instance alike).
   shard& sender_home = p.sender->home();
   net::post(sender_home.io, [sender = std::move(p.sender), client_seq = p.client_seq, message = p.message] {
     sender->on_ack(client_seq, message->frame.message().seq(), message->frame.message().room());
   });
+  if (core.bus) return;
+  owned_room& room = room_named(p.message->frame.message().room());
+  remember(room, p.message);
   fan_out(room, p.message, false);
+}
+
+void shard::remember(owned_room& room, fanout_ptr message) {
+  room.history.push_back(std::move(message));
+  while (room.history.size() > std::max(room.history_depth, min_history_kept)) room.history.pop_front();
+}
+
+// --- the Redis bus ---
+
+void shard::subscribe(owned_room& room) {
+  room.bus = bus_state::subscribing;
+  core.bus->subscribe(room.name, std::max(room.history_depth, min_history_kept),
+                      [this, name = room.name](std::optional<bus_room_snapshot> snapshot) {
+                        net::post(io, [this, name, snapshot = std::move(snapshot)]() mutable {
+                          on_subscribed(name, std::move(snapshot));
+                        });
+                      });
+}
+
+void shard::on_subscribed(const std::string& name, std::optional<bus_room_snapshot> snapshot) {
+  owned_room& room = room_named(name);
+  if (!snapshot) {
+    room.bus = bus_state::unsubscribed;
+    auto waiting = std::exchange(waiting_joins_[name], {});
+    waiting_joins_.erase(name);
+    for (auto& [join, reply] : waiting) {
+      chat::ServerFrame frame;
+      auto* error = frame.mutable_error();
+      error->set_code(chat::UNAVAILABLE);
+      error->set_room(name);
+      error->set_message("the room bus (Redis) is unreachable, so this room cannot be joined on this server now; retry");
+      reply(std::move(frame));
+    }
+    return;
+  }
+  std::vector<chat::ChatMessage> recent;
+  for (auto& entry : snapshot->recent) {
+    chat::ChatMessage m;
+    if (!m.ParseFromString(entry.payload)) continue;
+    m.set_seq(entry.seq);
+    recent.push_back(std::move(m));
+  }
+  if (snapshot->last_seq == 0 && !core.memory_store) {
+    // An empty stream (new room, or one Redis lost): the store knows where the room's seq stands.
+    net::post(core.store_readers, [this, name, keep = std::max(room.history_depth, min_history_kept)] {
+      std::vector<chat::ChatMessage> newest;
+      try {
+        newest = core.store->read_after(name, 0, keep);
+      } catch (const std::exception& e) {
+        log_error("room {}: cannot read its history from the store: {}", name, e.what());
+      }
+      net::post(io, [this, name, newest = std::move(newest)]() mutable { finish_subscribe(room_named(name), std::move(newest)); });
+    });
+    return;
+  }
+  finish_subscribe(room, std::move(recent));
+}
+
+void shard::finish_subscribe(owned_room& room, std::vector<chat::ChatMessage> recent) {
+  room.history.clear();
+  for (auto& m : recent) {
+    expand(m);
+    auto f = std::make_shared<fanout_message>();
+    *f->frame.mutable_message() = std::move(m);
+    remember(room, std::move(f));
+  }
+  room.next_seq = std::max(room.next_seq, (room.history.empty() ? 0 : room.history.back()->frame.message().seq()) + 1);
+  room.bus = bus_state::subscribed;
+  auto waiting = std::exchange(waiting_joins_[room.name], {});
+  waiting_joins_.erase(room.name);
+  for (auto& [join, reply] : waiting) add_member(std::move(join), std::move(reply));
+}
+
+void shard::on_bus_message(const std::string& name, std::uint64_t seq, const std::string& payload) {
+  auto it = owned_rooms.find(name);
+  if (it == owned_rooms.end()) return;
+  owned_room& room = it->second;
+  // Read for an earlier subscription, or already delivered: never twice.
+  if (room.bus != bus_state::subscribed || seq < room.next_seq) return;
+  chat::ChatMessage message;
+  if (!message.ParseFromString(payload)) {
+    log_error("room {}: entry {} on the bus is not a message; skipped", name, seq);
+    return;
+  }
+  message.set_seq(seq);
+  const std::uint32_t dup_factor = message.dup_factor();
+  message.clear_dup_factor();
+  room.next_seq = seq + 1;
+  // The publishing instance transformed the body already (once, before storage).
+  auto fanout = encode_fanout(room, std::move(message), dup_factor, true);
+  remember(room, fanout);
+  fan_out(room, fanout, false);
+}
+
+void shard::publish_on_bus(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor,
+                           std::shared_ptr<session> sender, std::uint64_t client_seq) {
+  const auto started = mono_ns();
+  message.set_server_ts_ns(wall_ns());
+  if (room.transform != transform_style::none) {
+    // Transformed here, once; the stream carries the result.
+    message.set_body(apply_transform(room.transform, repeated(message.body(), dup_factor), core.config.transform_seed));
+  } else if (dup_factor > 1) {
+    message.set_dup_factor(dup_factor);  // the stream carries the compact form
+  }
+  metrics.transform.observe(mono_ns() - started);
+  std::string payload = message.SerializeAsString();
+  core.bus->publish(room.name, std::move(payload), room.next_seq - 1,
+                    [this, message = std::move(message), sender = std::move(sender),
+                     client_seq](std::optional<std::uint64_t> seq) mutable {
+                      net::post(io, [this, message = std::move(message), sender = std::move(sender), client_seq,
+                                     seq]() mutable { on_published(std::move(message), std::move(sender), client_seq, seq); });
+                    });
+}
+
+void shard::on_published(chat::ChatMessage message, std::shared_ptr<session> sender, std::uint64_t client_seq,
+                         std::optional<std::uint64_t> seq) {
+  if (!seq) {
+    metrics.unavailable.add();
+    net::post(sender->home().io, [sender, client_seq, room = message.room()] {
+      sender->send_error(chat::UNAVAILABLE,
+                         "the room bus (Redis) is unreachable; the message was not sent, retry later", client_seq, room);
+    });
+    return;
+  }
+  message.set_seq(*seq);
+  expand(message);
+  metrics.messages_sequenced.add();
+  auto stored = std::make_shared<fanout_message>();
+  *stored->frame.mutable_message() = std::move(message);
+  accept({std::move(stored), std::move(sender), client_seq});
 }
 
 void shard::fan_out(owned_room& room, const fanout_ptr& message, bool best_effort) {

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bus/redis_bus.hpp"
 #include "room.hpp"
 #include "server_metrics.hpp"
 #include "store/message_store.hpp"
@@ -45,6 +46,7 @@ struct server_core {
   std::vector<std::unique_ptr<shard>> shards;
   std::unique_ptr<message_store> store;
   bool memory_store = false;
+  std::unique_ptr<redis_bus> bus;        // null: rooms are sequenced here (one instance)
   net::thread_pool store_readers{1};     // since_seq replays older than memory
   std::unordered_map<std::string, room_preset> presets;
   std::string token_secret;
@@ -86,6 +88,8 @@ struct shard {
                std::uint64_t client_seq);
   // Sends one presence update per changed room; runs every presence interval.
   void flush_presence();
+  // With the bus: an entry of the room's stream, in seq order.
+  void on_bus_message(const std::string& room, std::uint64_t seq, const std::string& payload);
 
   // --- member side ---
   void deliver(const fanout_ptr& message, const std::string& room, bool best_effort);
@@ -95,8 +99,24 @@ struct shard {
   void begin_shutdown();
 
  private:
+  using join_reply = std::function<void(chat::ServerFrame)>;
+
   owned_room& room_named(const std::string& name);
   fanout_ptr sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor);
+  // Expands the body (unless compact forms are built), transforms it unless
+  // `transformed`, and serialises it once per delivery form in use.
+  fanout_ptr encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed);
+  // Takes a sequenced send: acks it (at once or after the commit) and has it stored.
+  void accept(pending_send p);
+  // --- with the bus ---
+  void subscribe(owned_room& room);
+  void on_subscribed(const std::string& name, std::optional<bus_room_snapshot> snapshot);
+  void finish_subscribe(owned_room& room, std::vector<chat::ChatMessage> recent);
+  void publish_on_bus(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor,
+                      std::shared_ptr<session> sender, std::uint64_t client_seq);
+  void on_published(chat::ChatMessage message, std::shared_ptr<session> sender, std::uint64_t client_seq,
+                    std::optional<std::uint64_t> seq);
+
   void finish_join(const member_join& join, std::vector<chat::ChatMessage> from_store,
                    const std::function<void(chat::ServerFrame)>& reply);
   void hand_to_store();
@@ -104,10 +124,12 @@ struct shard {
   // UNAVAILABLE); with acks on receipt, only count what could not be stored.
   void complete(std::vector<pending_send>& batch, bool committed);
   void complete_one(pending_send& p);
+  void remember(owned_room& room, fanout_ptr message);  // into the in-memory history
   void fan_out(owned_room& room, const fanout_ptr& message, bool best_effort);
 
   std::vector<pending_send> to_store_;  // sequenced this turn, not yet handed to the store
   std::vector<owned_room*> presence_dirty_;
+  std::unordered_map<std::string, std::vector<std::pair<member_join, join_reply>>> waiting_joins_;  // for a subscription
 };
 
 }  // namespace throng::server

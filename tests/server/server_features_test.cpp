@@ -352,9 +352,16 @@ TEST_F(SqliteServerTest, AFullStoreAnswersUnavailableAndKeepsWhatItAcked) {
   c.hello();
   c.join("full");
   const int sends = 40;
-  for (int i = 1; i <= sends; ++i) c.send(send_frame("full", std::string(60 * 1024, static_cast<char>('a' + i % 26)), i));
   std::map<std::uint64_t, std::uint64_t> acked;  // client_seq -> seq
   int unavailable = 0;
+  // The first few one at a time, each its own commit, so they fit; then a flood past the cap.
+  for (int i = 1; i <= 3; ++i) {
+    c.send(send_frame("full", std::string(60 * 1024, static_cast<char>('a' + i % 26)), i));
+    auto f = c.read_until(chat::ServerFrame::kAck);
+    ASSERT_TRUE(f) << "a message well under the cap was not acked";
+    acked[f->ack().client_seq()] = f->ack().seq();
+  }
+  for (int i = 4; i <= sends; ++i) c.send(send_frame("full", std::string(60 * 1024, static_cast<char>('a' + i % 26)), i));
   while (static_cast<int>(acked.size()) + unavailable < sends) {
     auto f = c.read(std::chrono::seconds(5));
     ASSERT_TRUE(f) << "every send gets an ack or an error";

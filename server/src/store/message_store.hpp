@@ -22,12 +22,14 @@ struct stored_room {
 };
 
 struct store_options {
-  std::string path;                      // SQLite file; empty for the memory store
+  std::string path;                      // SQLite file, or a postgres:// URL; empty for the memory store
   bool durable = true;                   // fsync each group commit (--ack durable)
   std::size_t commit_max_messages = 512; // flush when this many are waiting...
   double commit_max_delay_ms = 2.0;      // ...or the oldest has waited this long
   std::size_t max_pending = 200'000;     // beyond this, sends get UNAVAILABLE
   std::uint64_t max_bytes = 0;           // database size cap (SQLite max_page_count); 0 = none
+  double retention_s = 0;                // PostgreSQL: delete messages older than this; 0 = keep all
+  double retention_interval_s = 60;      // PostgreSQL: partitions ahead and retention, this often
 };
 
 // Figures for /metrics; read from any thread.
@@ -38,6 +40,8 @@ struct store_figures {
   std::uint64_t commit_ns_total = 0;
   std::uint64_t last_batch_size = 0;
   std::uint64_t pending = 0;
+  std::uint64_t retention_deleted = 0;    // messages removed by retention
+  std::uint64_t partitions_dropped = 0;   // whole time partitions removed by retention
 };
 
 class message_store {
@@ -74,6 +78,10 @@ class message_store {
 // Opens (creating when missing) a SQLite store in WAL mode. Throws
 // std::runtime_error with a message that names the path and the cause.
 std::unique_ptr<message_store> open_sqlite_store(const store_options& options);
+// Opens a PostgreSQL store (creating its tables, partitioned by day, when
+// missing); several URLs shard the history by room, users live in the first.
+// Throws std::runtime_error naming the server and the cause.
+std::unique_ptr<message_store> open_postgres_store(const std::vector<std::string>& urls, const store_options& options);
 // Keeps nothing beyond the rooms' in-memory history; users live in memory.
 std::unique_ptr<message_store> open_memory_store();
 

@@ -5,14 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
+#include <atomic>
+#include <optional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "group_commit.hpp"
 #include "message_store.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
@@ -99,7 +100,7 @@ class sqlite_store final : public message_store {
     // A previous run that stopped without close() left its ack mode here.
     unclean_accepted_ = setting_value("running") == std::optional<std::string>("accepted");
     put_setting("running", options_.durable ? "durable" : "accepted");
-    writer_ = std::thread([this] { write_loop(); });
+    writer_.emplace(options_, [this](const std::vector<const chat::ChatMessage*>& sorted) { return commit(sorted); });
   }
 
   ~sqlite_store() override { close(); }
@@ -116,14 +117,7 @@ class sqlite_store final : public message_store {
   std::uint64_t seq_gap_after_crash() const override { return unclean_accepted_ ? options_.max_pending : 0; }
 
   bool append(std::vector<fanout_ptr> batch, committed_fn committed) override {
-    std::lock_guard lock(mutex_);
-    if (closed_ || pending_messages_ + batch.size() > options_.max_pending) return false;
-    pending_messages_ += batch.size();
-    if (queue_.empty()) oldest_since_ = std::chrono::steady_clock::now();
-    queue_.push_back({std::move(batch), std::move(committed)});
-    // Wake the writer only when the batch is full; otherwise its timer takes it.
-    if (pending_messages_ >= options_.commit_max_messages || queue_.size() == 1) wake_.notify_one();
-    return true;
+    return writer_->append(std::move(batch), std::move(committed));
   }
 
   std::vector<chat::ChatMessage> read_after(const std::string& room, std::uint64_t after_seq,
@@ -160,13 +154,8 @@ class sqlite_store final : public message_store {
   }
 
   void close() override {
-    {
-      std::lock_guard lock(mutex_);
-      if (closed_) return;
-      closed_ = true;
-    }
-    wake_.notify_one();
-    if (writer_.joinable()) writer_.join();
+    if (closed_.exchange(true)) return;
+    writer_->close();
     std::lock_guard lock(users_mutex_);
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(writer_db_.get(), "DELETE FROM settings WHERE key = 'running'", -1, &s, nullptr);
@@ -181,19 +170,9 @@ class sqlite_store final : public message_store {
     exec(writer_db_.get(), "PRAGMA wal_checkpoint(TRUNCATE)", options_.path);
   }
 
-  store_figures figures() const override {
-    std::lock_guard lock(mutex_);
-    store_figures f = figures_;
-    f.pending = pending_messages_;
-    return f;
-  }
+  store_figures figures() const override { return writer_->figures(); }
 
  private:
-  struct queued {
-    std::vector<fanout_ptr> batch;
-    committed_fn committed;
-  };
-
   db_ptr open(int flags) const {
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(options_.path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -243,51 +222,16 @@ class sqlite_store final : public message_store {
     return out;
   }
 
-  void write_loop() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closed and drained
-      const auto deadline = oldest_since_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                std::chrono::duration<double, std::milli>(options_.commit_max_delay_ms));
-      wake_.wait_until(lock, deadline, [&] { return closed_ || pending_messages_ >= options_.commit_max_messages; });
-      std::deque<queued> work;
-      work.swap(queue_);
-      const std::size_t count = pending_messages_;
-      lock.unlock();
-
-      const auto started = mono_ns();
-      const bool ok = commit(work);
-      const auto took = mono_ns() - started;
-      for (auto& w : work) w.committed(ok);
-
-      lock.lock();
-      pending_messages_ -= count;
-      if (!queue_.empty()) oldest_since_ = std::chrono::steady_clock::now();
-      figures_.commits += 1;
-      figures_.last_batch_size = count;
-      figures_.commit_ns_total += static_cast<std::uint64_t>(took);
-      if (ok) figures_.messages_committed += count;
-      else figures_.commit_failures += 1;
-    }
-  }
-
-  bool commit(const std::deque<queued>& work) {
+  // Writer thread: one transaction for the batch.
+  bool commit(const std::vector<const chat::ChatMessage*>& sorted) {
     sqlite3* db = writer_db_.get();
     if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
       log_error("store {}: cannot begin a transaction: {}", options_.path, sqlite3_errmsg(db));
       return false;
     }
-    // Inserting in key order touches each room's B-tree pages once per commit.
-    sorted_.clear();
-    for (const auto& w : work)
-      for (const auto& f : w.batch) sorted_.push_back(&f->frame.message());
-    std::sort(sorted_.begin(), sorted_.end(), [](const chat::ChatMessage* a, const chat::ChatMessage* b) {
-      return a->room() != b->room() ? a->room() < b->room() : a->seq() < b->seq();
-    });
     sqlite3_stmt* s = insert_.get();
     {
-      for (const chat::ChatMessage* mp : sorted_) {
+      for (const chat::ChatMessage* mp : sorted) {
         const auto& m = *mp;
         bind_text(s, 1, m.room());
         sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(m.seq()));
@@ -313,7 +257,6 @@ class sqlite_store final : public message_store {
   }
 
   store_options options_;
-  std::vector<const chat::ChatMessage*> sorted_;  // writer thread only
   db_ptr writer_db_;
   stmt_ptr insert_;
   db_ptr users_db_;
@@ -321,15 +264,8 @@ class sqlite_store final : public message_store {
   db_ptr reader_db_;
   std::mutex reader_mutex_;
   bool unclean_accepted_ = false;
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<queued> queue_;
-  std::size_t pending_messages_ = 0;
-  std::chrono::steady_clock::time_point oldest_since_;
-  bool closed_ = false;
-  store_figures figures_;
-  std::thread writer_;
+  std::atomic<bool> closed_{false};
+  std::optional<group_commit> writer_;  // last: its thread stops first
 };
 
 }  // namespace

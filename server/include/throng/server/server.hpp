@@ -48,12 +48,19 @@ struct server_config {
   unsigned login_failures_per_minute = 10;  // per client address, then HTTP 429
 
   // Storage
-  std::string store = "sqlite";        // sqlite | memory
+  std::string store = "sqlite";        // sqlite | memory | postgres
   std::string store_path = "throng.db";
+  std::vector<std::string> postgres_urls;  // store postgres: one per shard of the history, rooms by hash
+  double retention_s = 0;              // postgres: delete messages older than this; 0 = keep all
+  double retention_interval_s = 60;    // how often the retention pass runs
   std::uint64_t store_max_bytes = 0;   // cap on the database size; 0 = none
   bool ack_durable = true;             // ack after the group commit (false: on receipt)
   std::size_t commit_max_messages = 512;
   double commit_max_delay_ms = 2.0;
+
+  // Cross-instance fan-out
+  std::string bus = "local";           // local, or redis://host:port to share rooms between instances
+  std::size_t bus_stream_length = 10'000;  // entries each room's stream keeps
 
   // Tokens
   std::string token_secret;            // empty: kept in the store (created on first start)
