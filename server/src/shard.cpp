@@ -94,6 +94,26 @@ void shard::add_member(member_join join, std::function<void(chat::ServerFrame)> 
   }
   const std::uint64_t oldest_in_memory = room.history.empty() ? room.next_seq : room.history.front()->frame.message().seq();
   const bool gap_older_than_memory = join.since_seq > 0 && join.since_seq + 1 < oldest_in_memory;
+  if (gap_older_than_memory && core.bus && core.memory_store) {
+    // No store behind the bus: the room's stream holds the older part of the gap.
+    const std::string name = join.room;  // join itself moves into the callback
+    const std::uint64_t since = join.since_seq;
+    core.bus->read_after(name, since, core.config.max_replay,
+                         [this, join = std::move(join), reply = std::move(reply)](
+                             std::optional<std::vector<bus_entry>> entries) mutable {
+                           std::vector<chat::ChatMessage> older;
+                           for (auto& e : entries.value_or(std::vector<bus_entry>{})) {
+                             chat::ChatMessage m;
+                             if (!m.ParseFromString(e.payload)) continue;
+                             m.set_seq(e.seq);
+                             expand(m);
+                             older.push_back(std::move(m));
+                           }
+                           net::post(io, [this, join = std::move(join), older = std::move(older),
+                                          reply = std::move(reply)]() mutable { finish_join(join, std::move(older), reply); });
+                         });
+    return;
+  }
   if (!gap_older_than_memory || core.memory_store) {
     finish_join(join, {}, reply);
     return;
@@ -149,7 +169,10 @@ void shard::finish_join(const member_join& join, std::vector<chat::ChatMessage> 
   }
   const std::uint64_t oldest_in_memory = room.history.empty() ? 0 : room.history.front()->frame.message().seq();
   // The SQLite store keeps every message; the memory store only what is in memory.
-  history->set_first_available_seq(core.memory_store ? oldest_in_memory : (room.next_seq > 1 ? 1 : 0));
+  std::uint64_t first_available = core.memory_store ? oldest_in_memory : (room.next_seq > 1 ? 1 : 0);
+  // Without a store, the bus's stream may reach further back than memory.
+  if (core.bus && core.memory_store && !messages.empty()) first_available = std::min(first_available, messages.begin()->seq());
+  history->set_first_available_seq(first_available);
   reply(std::move(frame));
 }
 

@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "../support/process.hpp"
 #include "../support/services.hpp"
 #include "../support/ws_test_client.hpp"
@@ -118,6 +120,40 @@ TEST_P(ScaleOut, MembersOnEveryInstanceGetEveryMessageOnceInOrder) {
 INSTANTIATE_TEST_SUITE_P(Instances, ScaleOut, ::testing::Values(2, 3), [](const auto& info) {
   return std::to_string(info.param) + "Instances";
 });
+
+TEST(ScaleOutRun, ThrongRunSpreadsUsersOverInstancesAndEveryoneGetsEverything) {
+  const auto dir = make_temp_dir();
+  redis_service redis(dir);
+  postgres_service pg(dir);
+  std::vector<std::unique_ptr<server_process>> servers;
+  for (int i = 0; i < 2; ++i) {
+    std::filesystem::create_directories(dir + "/s" + std::to_string(i));
+    servers.push_back(std::make_unique<server_process>(dir + "/s" + std::to_string(i), scaled(&redis, &pg)));
+    ASSERT_NE(servers.back()->port, 0);
+  }
+  // Agents mint tokens with the servers' test secret, which throng passes on from here.
+  setenv("THRONG_TEST_TOKEN_SECRET", test_token_secret, 1);
+  write_file(dir + "/two.yaml", "name: two-instances\nseed: 11\ntarget:\n  urls: [" + servers[0]->url() + ", " +
+                                    servers[1]->url() +
+                                    "]\nduration: 4s\ngraceful_stop: 2s\nusers: 120\nrooms: 3\nrate: 300/s\n"
+                                    "message_size: 64B\nagents: 2\n");
+  const auto r = run_command({bin_dir() + "/throng", "run", dir + "/two.yaml", "--report", dir + "/report.json",
+                              "--work-dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir + "/report.json"));
+  const auto& t = report.at("totals");
+  EXPECT_GT(t.at("sent").get<std::uint64_t>(), 1000u);
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_EQ(t.at("delivered"), t.at("expected")) << "members on one instance missed messages sent on the other";
+  EXPECT_EQ(t.at("lost").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("duplicated").get<std::uint64_t>(), 0u);
+  EXPECT_EQ(t.at("out_of_order").get<std::uint64_t>(), 0u);
+  // Both instances carried half the users and took sends.
+  for (auto& s : servers) {
+    EXPECT_EQ(s->metric("throng_server_connections_accepted_total"), 60) << "users were not spread";
+    EXPECT_GT(s->metric("throng_server_bus_published_total"), 400);
+  }
+}
 
 // A receiver that reconnects through the load balancer and replays its gap.
 struct reconnecting_receiver {
@@ -269,6 +305,32 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
     expect_once_in_order(seqs, acked, "receiver " + std::to_string(r));
     EXPECT_EQ(seqs.size(), acked.size());
   }
+}
+
+TEST(ScaleOutFailover, WithoutAStoreARestartedInstanceReplaysFromTheStream) {
+  const auto dir = make_temp_dir();
+  redis_service redis(dir);
+  std::vector<std::string> args = {"--bus", redis.url(), "--store", "memory"};
+  std::set<std::uint64_t> acked;
+  {
+    server_process first(dir, args);
+    ASSERT_NE(first.port, 0);
+    ws_test_client c(first.port, wire_format::binary);
+    c.hello();
+    c.join("replay");
+    for (auto [cs, seq] : c.send_acked("replay", 300)) acked.insert(seq);
+    EXPECT_EQ(first.process->stop(SIGKILL), 128 + SIGKILL);
+  }
+  server_process again(dir, args);
+  ASSERT_NE(again.port, 0);
+  ws_test_client c(again.port, wire_format::json);
+  c.hello();
+  // Far more than the 64 newest messages a subscription loads into memory.
+  const auto history = c.join("replay", 50);
+  ASSERT_EQ(history.messages_size(), 250);
+  for (int i = 0; i < history.messages_size(); ++i) ASSERT_EQ(history.messages(i).seq(), 51u + i);
+  EXPECT_FALSE(history.truncated());
+  EXPECT_EQ(c.send_acked("replay", 1).begin()->second, 301u) << "seq continues after the restart";
 }
 
 TEST(PostgresStore, RestartKeepsAckedMessagesAndTheServerRecovers) {

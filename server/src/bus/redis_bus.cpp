@@ -211,6 +211,21 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
                    });
   }
 
+  void do_read_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
+                     std::function<void(std::optional<std::vector<bus_entry>>)> done) {
+    commands->call({"XREVRANGE", key(room), "+", fmt::format("({}-0", after_seq), "COUNT", std::to_string(limit)},
+                   [done = std::move(done)](resp::value& v) {
+                     if (v.type != resp::value::kind::array) {
+                       done(std::nullopt);
+                       return;
+                     }
+                     std::vector<bus_entry> entries;
+                     for (auto it = v.elements.rbegin(); it != v.elements.rend(); ++it)
+                       if (auto e = read_entry(*it)) entries.push_back(std::move(*e));
+                     done(std::move(entries));
+                   });
+  }
+
   void do_unsubscribe(const std::string& room) {
     rooms.erase(room);  // a read in flight may still return it: dropped in dispatch
     subscribed_rooms = rooms.size();
@@ -314,6 +329,13 @@ void redis_bus::publish(const std::string& room, std::string payload, std::uint6
 void redis_bus::subscribe(const std::string& room, std::size_t recent, subscribed_fn done) {
   net::post(impl_->io, [self = impl_, room, recent, done = std::move(done)]() mutable {
     self->do_subscribe(room, recent, std::move(done));
+  });
+}
+
+void redis_bus::read_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
+                           std::function<void(std::optional<std::vector<bus_entry>>)> done) {
+  net::post(impl_->io, [self = impl_, room, after_seq, limit, done = std::move(done)]() mutable {
+    self->do_read_after(room, after_seq, limit, std::move(done));
   });
 }
 

@@ -72,6 +72,10 @@ class redis_bus {
   // Any thread. Reads the room's newest `recent` entries and starts delivering
   // what follows them. nullopt: Redis is unreachable.
   void subscribe(const std::string& room, std::size_t recent, subscribed_fn done);
+  // Any thread. The newest `limit` entries after `after_seq`, oldest first
+  // (a reconnect's gap, served from the stream). nullopt: Redis is unreachable.
+  void read_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
+                  std::function<void(std::optional<std::vector<bus_entry>>)> done);
   // Any thread. Stops delivering the room.
   void unsubscribe(const std::string& room);
 
