@@ -32,6 +32,7 @@ using namespace throng;
 
 struct options {
   unsigned short port = 8080;
+  std::vector<unsigned short> extra_ports;  // more instances: connection i uses port i mod (1 + extra)
   std::string mode = "fanout";
   unsigned rooms = 1;
   unsigned members = 1000;      // receivers per room (fanout)
@@ -267,9 +268,10 @@ struct load {
   }
 
   // Connect, handshake, hello (+ welcome), join (+ history).
-  net::awaitable<bool> setup(std::shared_ptr<connection> c, std::string user, std::vector<std::string> rooms) {
+  net::awaitable<bool> setup(std::shared_ptr<connection> c, std::string user, std::vector<std::string> rooms,
+                             unsigned short port) {
     websocket::stream<tcp::socket> ws(io.get_executor());
-    auto [cec] = co_await ws.next_layer().async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), opt.port),
+    auto [cec] = co_await ws.next_layer().async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
                                                         use_nothrow);
     if (cec) co_return false;
     ws.next_layer().set_option(tcp::no_delay(true));
@@ -306,19 +308,24 @@ struct load {
         const unsigned i = (*next)++;
         auto c = std::make_shared<connection>(io.get_executor());
         auto [user, rooms] = who(i);
-        if (co_await setup(c, user, rooms)) conns.push_back(c);
+        const unsigned short port = i % (1 + opt.extra_ports.size()) == 0
+                                        ? opt.port
+                                        : opt.extra_ports[i % (1 + opt.extra_ports.size()) - 1];
+        if (co_await setup(c, user, rooms, port)) conns[i] = c;  // by index: senders are the last ones
         else ++setup_failures;
       }
     };
+    conns.assign(count, nullptr);
     for (unsigned w = 0; w < opt.window; ++w) net::co_spawn(io, worker(), net::detached);
     io.restart();
     io.run();
+    std::erase(conns, nullptr);
     return (mono_ns() - start) * 1e-9;
   }
 
   void print_conditions() const {
-    std::printf("conditions: mode=%s rooms=%u members/room=%u senders=%s rate=%.0f/s duration=%.0fs body=%uB %s\n",
-                opt.mode.c_str(), opt.rooms, opt.mode == "ingest" ? 0 : opt.members,
+    std::printf("conditions: instances=%zu mode=%s rooms=%u members/room=%u senders=%s rate=%.0f/s duration=%.0fs body=%uB %s\n",
+                1 + opt.extra_ports.size(), opt.mode.c_str(), opt.rooms, opt.mode == "ingest" ? 0 : opt.members,
                 opt.mode == "ingest" ? fmt::format("{} connections over all rooms", std::min(opt.connections, opt.rooms)).c_str()
                                      : fmt::format("{}/room", opt.senders).c_str(),
                 opt.rate, opt.duration_s, opt.body_bytes,
@@ -451,6 +458,7 @@ int main(int argc, char** argv) {
   options opt;
   CLI::App app{"chat_load: load generator for benchmarking throng-server"};
   app.add_option("--port", opt.port, "server port on 127.0.0.1")->required();
+  app.add_option("--extra-port", opt.extra_ports, "more server instances (repeatable): connections alternate over the ports");
   app.add_option("--mode", opt.mode, "fanout | ingest | idle | connect")
       ->check(CLI::IsMember({"fanout", "ingest", "idle", "connect"}));
   app.add_option("--rooms", opt.rooms)->capture_default_str();

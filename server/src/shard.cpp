@@ -312,11 +312,13 @@ void shard::complete(std::vector<pending_send>& batch, bool committed) {
   // Not stored: not acked, not delivered. The seq stays unused; receivers see a gap.
   for (auto& p : batch) {
     const auto& m = p.message->frame.message();
-    net::post(p.sender->home().io, [sender = p.sender, client_seq = p.client_seq, room = m.room()] {
-      sender->send_error(chat::UNAVAILABLE,
-                         "the message store could not take this message (see the server log); it was not delivered, "
-                         "retry later",
-                         client_seq, room);
+    // With the bus, the room's stream had it before the store failed: members may have seen it.
+    const char* why = core.bus ? "the message store could not take this message (see the server log); it was not acked, "
+                                 "though members may have seen it; retry later"
+                               : "the message store could not take this message (see the server log); it was not delivered, "
+                                 "retry later";
+    net::post(p.sender->home().io, [sender = p.sender, client_seq = p.client_seq, room = m.room(), why] {
+      sender->send_error(chat::UNAVAILABLE, why, client_seq, room);
     });
   }
 }

@@ -305,6 +305,7 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
     expect_once_in_order(seqs, acked, "receiver " + std::to_string(r));
     EXPECT_EQ(seqs.size(), acked.size());
   }
+  for (auto& s : servers) EXPECT_EQ(s->process->stop(SIGTERM), 0) << "a server with a bus did not shut down cleanly";
 }
 
 TEST(ScaleOutFailover, WithoutAStoreARestartedInstanceReplaysFromTheStream) {
@@ -386,6 +387,56 @@ TEST(PostgresStore, RestartKeepsAckedMessagesAndTheServerRecovers) {
   ASSERT_GE(replay.messages_size(), 199);
   EXPECT_EQ(replay.messages(0).seq(), 2u);
   EXPECT_EQ(replay.messages(0).body(), "before");
+}
+
+TEST(PostgresStore, SeveralDatabasesShardTheHistoryByRoom) {
+  const auto dir = make_temp_dir();
+  postgres_service pg(dir);
+  pg.query("CREATE DATABASE shard_b");
+  std::string url_b = pg.url();
+  url_b.replace(url_b.rfind('/'), std::string::npos, "/shard_b");
+  const auto count_in = [&](const std::string& db, const std::string& sql) {
+    return run_command({"/usr/bin/psql", "-X", "-q", "-t", "-A", "-h", "127.0.0.1", "-p", std::to_string(pg.port), "-U",
+                        "throng", "-d", db, "-c", sql})
+        .out;
+  };
+  std::map<std::string, std::set<std::uint64_t>> acked;  // room -> seqs
+  {
+    server_process server(dir, {"--store", pg.url(), "--store", url_b});
+    ASSERT_NE(server.port, 0);
+    ASSERT_EQ(http_call(server.port, http::verb::post, "/api/register", R"({"user": "sam", "password": "sharded-pass"})").status,
+              201);
+    ws_test_client c(server.port, wire_format::binary);
+    c.hello();
+    for (int r = 0; r < 12; ++r) {
+      const auto room = "shard-" + std::to_string(r);
+      c.join(room);
+      for (auto [cs, seq] : c.send_acked(room, 10, room)) acked[room].insert(seq);
+    }
+  }
+  int in_a = 0, in_b = 0;
+  for (const auto& [room, seqs] : acked) {
+    const int a = std::atoi(count_in("postgres", "SELECT count(*) FROM messages WHERE room = '" + room + "'").c_str());
+    const int b = std::atoi(count_in("shard_b", "SELECT count(*) FROM messages WHERE room = '" + room + "'").c_str());
+    EXPECT_TRUE((a == 10 && b == 0) || (a == 0 && b == 10)) << room << ": " << a << " in one database, " << b << " in the other";
+    in_a += a > 0;
+    in_b += b > 0;
+  }
+  EXPECT_GT(in_a, 0);
+  EXPECT_GT(in_b, 0) << "every room landed in the first database";
+  EXPECT_EQ(count_in("postgres", "SELECT count(*) FROM users WHERE name = 'sam'"), "1\n");
+  // A restart reads every room back from its own database.
+  server_process again(dir, {"--store", pg.url(), "--store", url_b});
+  ASSERT_NE(again.port, 0);
+  ws_test_client d(again.port, wire_format::json);
+  d.hello();
+  for (const auto& [room, seqs] : acked) {
+    const auto history = d.join(room, 0);
+    ASSERT_EQ(history.messages_size(), 10) << room;
+    EXPECT_EQ(history.messages(9).seq(), *seqs.rbegin()) << room;
+    EXPECT_EQ(history.messages(9).body(), room);
+  }
+  EXPECT_EQ(d.send_acked("shard-0", 1).begin()->second, 11u) << "seq continues from the right database";
 }
 
 TEST(PostgresStore, RetentionDropsExpiredPartitionsAndRowsWhileWritersGoOn) {

@@ -141,7 +141,7 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
     connected = commands->connected() && reader->connected();
     status_timer.expires_after(std::chrono::milliseconds(250));
     status_timer.async_wait([this](error_code ec) {
-      if (!ec) watch_status();
+      if (!ec && !stopped) watch_status();
     });
   }
 
@@ -153,6 +153,8 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
     commands->stop();
     reader->stop();
     work.reset();
+    // The failures just handed to callbacks run first; then the loop ends whatever is left.
+    net::post(io, [this] { io.stop(); });
   }
 
   // --- publishing: everything queued in one turn goes out as one script call per room ---

@@ -96,9 +96,12 @@ void redis_connection::do_write() {
 }
 
 void redis_connection::do_read() {
+  // A reply still incomplete is parsed again from its start once more bytes
+  // arrive: reading at least as much as is buffered keeps that linear overall.
   const std::size_t old = in_.size();
-  in_.resize(old + 65536);
-  socket_.async_read_some(net::buffer(in_.data() + old, 65536), [self = shared_from_this(), old, gen = generation_](error_code ec, std::size_t n) {
+  const std::size_t chunk = std::max<std::size_t>(65536, old);
+  in_.resize(old + chunk);
+  socket_.async_read_some(net::buffer(in_.data() + old, chunk), [self = shared_from_this(), old, gen = generation_](error_code ec, std::size_t n) {
     if (gen != self->generation_) return;  // an earlier connection's read
     self->in_.resize(old + n);
     if (ec) {
