@@ -22,6 +22,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A test's directory, removed afterwards unless the test failed (its logs are there).
+struct removed_unless_failed {
+  std::string path;
+  ~removed_unless_failed() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(path);
+  }
+};
+
 std::vector<std::string> scaled(const redis_service* redis, const postgres_service* pg) {
   std::vector<std::string> args;
   if (redis) args.insert(args.end(), {"--bus", redis->url()});
@@ -64,7 +72,8 @@ class ScaleOut : public ::testing::TestWithParam<int> {};
 
 TEST_P(ScaleOut, MembersOnEveryInstanceGetEveryMessageOnceInOrder) {
   const int instances = GetParam();
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
   std::vector<std::unique_ptr<server_process>> servers;
@@ -122,7 +131,8 @@ INSTANTIATE_TEST_SUITE_P(Instances, ScaleOut, ::testing::Values(2, 3), [](const 
 });
 
 TEST(ScaleOutRun, ThrongRunSpreadsUsersOverInstancesAndEveryoneGetsEverything) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
   std::vector<std::unique_ptr<server_process>> servers;
@@ -188,7 +198,8 @@ struct reconnecting_receiver {
 };
 
 TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothing) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
   std::vector<std::unique_ptr<server_process>> servers;
@@ -262,7 +273,8 @@ TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothin
 }
 
 TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   std::vector<std::unique_ptr<server_process>> servers;
   for (int i = 0; i < 2; ++i) {
@@ -309,7 +321,8 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
 }
 
 TEST(ScaleOutFailover, WithoutAStoreARestartedInstanceReplaysFromTheStream) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   std::vector<std::string> args = {"--bus", redis.url(), "--store", "memory"};
   std::set<std::uint64_t> acked;
@@ -335,7 +348,8 @@ TEST(ScaleOutFailover, WithoutAStoreARestartedInstanceReplaysFromTheStream) {
 }
 
 TEST(PostgresStore, RestartKeepsAckedMessagesAndTheServerRecovers) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   postgres_service pg(dir);
   server_process server(dir, scaled(nullptr, &pg));
   ASSERT_NE(server.port, 0);
@@ -390,7 +404,8 @@ TEST(PostgresStore, RestartKeepsAckedMessagesAndTheServerRecovers) {
 }
 
 TEST(PostgresStore, SeveralDatabasesShardTheHistoryByRoom) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   postgres_service pg(dir);
   pg.query("CREATE DATABASE shard_b");
   std::string url_b = pg.url();
@@ -440,7 +455,8 @@ TEST(PostgresStore, SeveralDatabasesShardTheHistoryByRoom) {
 }
 
 TEST(PostgresStore, RetentionDropsExpiredPartitionsAndRowsWhileWritersGoOn) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   postgres_service pg(dir);
   {
     server_process first(dir, scaled(nullptr, &pg));  // creates the schema
@@ -472,7 +488,8 @@ TEST(PostgresStore, RetentionDropsExpiredPartitionsAndRowsWhileWritersGoOn) {
 }
 
 TEST(ScaleOutBadInput, UnreachableRedisOrPostgresStopsAtStartWithTheAddress) {
-  const auto dir = make_temp_dir();
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
   const auto closed = std::to_string(free_port());
   const auto bin = bin_dir() + "/throng-server";
   auto r = run_command({bin, "--port", "0", "--store", "memory", "--bus", "redis://127.0.0.1:" + closed}, 20s);

@@ -107,6 +107,12 @@ void postgres_service::start() {
   throw std::runtime_error("PostgreSQL did not come up; see " + dir + "/postgres.log.err");
 }
 
+postgres_service::~postgres_service() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
 void postgres_service::stop(int signal) {
   if (process) process->stop(signal, std::chrono::milliseconds(15000));
   process.reset();

@@ -28,6 +28,7 @@ struct redis_service {
 
 struct postgres_service {
   explicit postgres_service(const std::string& dir);
+  ~postgres_service();  // stops the server and removes its directory
   void start();
   void stop(int signal = SIGINT);  // fast shutdown
   std::string url() const { return "postgres://throng@127.0.0.1:" + std::to_string(port) + "/postgres"; }

@@ -103,6 +103,7 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
   std::unordered_map<std::string, std::uint64_t> rooms;  // subscribed room -> last seq delivered
   std::unordered_map<std::string, outgoing_batch> outgoing;
   std::vector<std::string> outgoing_order;
+  std::size_t publishes_in_flight = 0;
   std::int64_t reader_id = -1;
   bool read_in_flight = false;
   bool rooms_changed = false;
@@ -165,7 +166,9 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
     batch.floor = std::max(batch.floor, floor);
     batch.payloads.push_back(std::move(payload));
     batch.done.push_back(std::move(done));
-    if (outgoing_order.size() == 1 && created) net::post(io, [self = shared_from_this()] { self->flush(); });
+    // Nagle-like: while script calls are in flight, sends gather into bigger batches.
+    if (outgoing_order.size() == 1 && created && publishes_in_flight == 0)
+      net::post(io, [self = shared_from_this()] { self->flush(); });
   }
 
   void flush() {
@@ -176,7 +179,9 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
                                     std::to_string(options.stream_length)};
       for (auto& p : batch->payloads) args.push_back(std::move(p));
       round_trips.fetch_add(1, std::memory_order_relaxed);
+      ++publishes_in_flight;
       commands->call(std::move(args), [this, batch, room](resp::value& v) {
+        if (--publishes_in_flight == 0 && !outgoing_order.empty()) flush();
         if (v.type == resp::value::kind::integer && v.integer > 0) {
           published.fetch_add(batch->done.size(), std::memory_order_relaxed);
           for (std::size_t i = 0; i < batch->done.size(); ++i)
