@@ -37,6 +37,19 @@ std::vector<std::string> scaled(const redis_service* redis, const postgres_servi
   return args;
 }
 
+// `count` instances sharing the same bus and store, each with its own directory.
+using instance_list = std::vector<std::unique_ptr<server_process>>;
+instance_list start_instances(const std::string& dir, int count, const std::vector<std::string>& args) {
+  instance_list servers;
+  for (int i = 0; i < count; ++i) {
+    const auto own = dir + "/s" + std::to_string(i);
+    std::filesystem::create_directories(own);
+    servers.push_back(std::make_unique<server_process>(own, args));
+    if (servers.back()->port == 0) throw std::runtime_error("instance " + std::to_string(i) + " did not start; see " + own);
+  }
+  return servers;
+}
+
 // Waits until `metric` sums to at least `value` on the server (at most `seconds`).
 bool wait_metric(const server_process& s, const std::string& metric, double value, double seconds = 10) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -76,12 +89,7 @@ TEST_P(ScaleOut, MembersOnEveryInstanceGetEveryMessageOnceInOrder) {
   const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
-  std::vector<std::unique_ptr<server_process>> servers;
-  for (int i = 0; i < instances; ++i) {
-    std::filesystem::create_directories(dir + "/s" + std::to_string(i));
-    servers.push_back(std::make_unique<server_process>(dir + "/s" + std::to_string(i), scaled(&redis, &pg)));
-    ASSERT_NE(servers.back()->port, 0) << "instance " << i << " did not start";
-  }
+  const auto servers = start_instances(dir, GetParam(), scaled(&redis, &pg));
   // Two receivers per instance, one in each encoding; one sender per instance.
   std::vector<std::unique_ptr<ws_test_client>> receivers, senders;
   for (auto& s : servers)
@@ -135,12 +143,7 @@ TEST(ScaleOutRun, ThrongRunSpreadsUsersOverInstancesAndEveryoneGetsEverything) {
   const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
-  std::vector<std::unique_ptr<server_process>> servers;
-  for (int i = 0; i < 2; ++i) {
-    std::filesystem::create_directories(dir + "/s" + std::to_string(i));
-    servers.push_back(std::make_unique<server_process>(dir + "/s" + std::to_string(i), scaled(&redis, &pg)));
-    ASSERT_NE(servers.back()->port, 0);
-  }
+  const auto servers = start_instances(dir, 2, scaled(&redis, &pg));
   // Agents mint tokens with the servers' test secret, which throng passes on from here.
   setenv("THRONG_TEST_TOKEN_SECRET", test_token_secret, 1);
   write_file(dir + "/two.yaml", "name: two-instances\nseed: 11\ntarget:\n  urls: [" + servers[0]->url() + ", " +
@@ -202,14 +205,9 @@ TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothin
   const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
   postgres_service pg(dir);
-  std::vector<std::unique_ptr<server_process>> servers;
+  const auto servers = start_instances(dir, 3, scaled(&redis, &pg));
   std::vector<std::string> addresses;
-  for (int i = 0; i < 3; ++i) {
-    std::filesystem::create_directories(dir + "/s" + std::to_string(i));
-    servers.push_back(std::make_unique<server_process>(dir + "/s" + std::to_string(i), scaled(&redis, &pg)));
-    ASSERT_NE(servers.back()->port, 0);
-    addresses.push_back("127.0.0.1:" + std::to_string(servers.back()->port));
-  }
+  for (const auto& s : servers) addresses.push_back("127.0.0.1:" + std::to_string(s->port));
   haproxy_service lb(dir, addresses);
 
   std::atomic<bool> done{false};
@@ -276,12 +274,7 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
   const std::string dir = make_temp_dir();
   const removed_unless_failed cleanup{dir};
   redis_service redis(dir);
-  std::vector<std::unique_ptr<server_process>> servers;
-  for (int i = 0; i < 2; ++i) {
-    std::filesystem::create_directories(dir + "/s" + std::to_string(i));
-    servers.push_back(std::make_unique<server_process>(dir + "/s" + std::to_string(i), scaled(&redis, nullptr)));
-    ASSERT_NE(servers.back()->port, 0);
-  }
+  const auto servers = start_instances(dir, 2, scaled(&redis, nullptr));
   std::vector<std::unique_ptr<ws_test_client>> receivers;
   for (auto& s : servers) {
     receivers.push_back(std::make_unique<ws_test_client>(s->port, wire_format::binary));
