@@ -357,6 +357,7 @@ void shard::on_subscribed(const std::string& name, std::optional<bus_room_snapsh
   owned_room& room = room_named(name);
   if (!snapshot) {
     room.bus = bus_state::unsubscribed;
+    early_entries_.erase(name);
     auto waiting = std::exchange(waiting_joins_[name], {});
     waiting_joins_.erase(name);
     for (auto& [join, reply] : waiting) {
@@ -402,6 +403,8 @@ void shard::finish_subscribe(owned_room& room, std::vector<chat::ChatMessage> re
   }
   room.next_seq = std::max(room.next_seq, (room.history.empty() ? 0 : room.history.back()->frame.message().seq()) + 1);
   room.bus = bus_state::subscribed;
+  if (auto early = early_entries_.extract(room.name))
+    for (const auto& [seq, payload] : early.mapped()) on_bus_message(room.name, seq, payload);
   auto waiting = std::exchange(waiting_joins_[room.name], {});
   waiting_joins_.erase(room.name);
   for (auto& [join, reply] : waiting) add_member(std::move(join), std::move(reply));
@@ -411,6 +414,10 @@ void shard::on_bus_message(const std::string& name, std::uint64_t seq, const std
   auto it = owned_rooms.find(name);
   if (it == owned_rooms.end()) return;
   owned_room& room = it->second;
+  if (room.bus == bus_state::subscribing) {
+    early_entries_[name].emplace_back(seq, payload);
+    return;
+  }
   // Read for an earlier subscription, or already delivered: never twice.
   if (room.bus != bus_state::subscribed || seq < room.next_seq) return;
   chat::ChatMessage message;

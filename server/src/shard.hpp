@@ -130,6 +130,8 @@ struct shard {
   std::vector<pending_send> to_store_;  // sequenced this turn, not yet handed to the store
   std::vector<owned_room*> presence_dirty_;
   std::unordered_map<std::string, std::vector<std::pair<member_join, join_reply>>> waiting_joins_;  // for a subscription
+  // Stream entries that arrive while a subscription still reads the store: applied once it is done.
+  std::unordered_map<std::string, std::vector<std::pair<std::uint64_t, std::string>>> early_entries_;
 };
 
 }  // namespace throng::server
