@@ -93,7 +93,7 @@ echo "# servers pinned to core 0, chat_load to core 1, redis-server $(redis-serv
 echo
 
 fanout=(--mode fanout --rooms 10 --members 100 --duration 8)
-for rate in 300 3000; do
+for rate in 300 1500 3000; do
   case_ "$rate sends/s, 10 rooms x 100 members: 1 instance, local bus, PostgreSQL" 1 --store "$pg_url" -- "${fanout[@]}" --rate $rate
   case_ "$rate sends/s, 10 rooms x 100 members: 1 instance, Redis bus, PostgreSQL" 1 --bus "$bus_url" --store "$pg_url" -- "${fanout[@]}" --rate $rate
   case_ "$rate sends/s, 10 rooms x 100 members: 2 instances, Redis bus, PostgreSQL" 2 --bus "$bus_url" --store "$pg_url" -- "${fanout[@]}" --rate $rate
