@@ -295,9 +295,20 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->error().code(), chat::UNAVAILABLE);
   EXPECT_NE(refused->error().message().find("Redis"), std::string::npos) << refused->error().message();
+  // A room this instance does not read yet cannot be joined without the bus; the session stays usable.
+  ws_test_client newcomer(servers[1]->port, wire_format::binary);
+  newcomer.hello();
+  chat::ClientFrame join;
+  join.mutable_join()->set_room("fresh-room");
+  newcomer.send(join);
+  auto refused_join = newcomer.read_until(chat::ServerFrame::kError, 5s);
+  ASSERT_TRUE(refused_join);
+  EXPECT_EQ(refused_join->error().code(), chat::UNAVAILABLE);
+  EXPECT_EQ(refused_join->error().room(), "fresh-room");
 
   redis.start();
   for (auto& s : servers) ASSERT_TRUE(wait_metric(*s, "throng_server_bus_connected", 1, 10)) << "the bus did not reconnect";
+  EXPECT_EQ(newcomer.join("fresh-room").messages_size(), 0) << "the refused join left the session stuck";
   for (int i = 1; i <= 100; ++i) sender.send(send_frame("restart", "after-" + std::to_string(i), 2000 + i));
   for (int i = 0; i < 100; ++i) {
     auto ack = sender.read_until(chat::ServerFrame::kAck);
