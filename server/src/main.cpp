@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   app.add_option("--retention-interval", retention_interval, "postgres: how often partitions and retention are looked after")
       ->capture_default_str();
   app.add_option("--bus", config.bus,
-                 "local (one instance), or redis://host:port: instances sharing rooms through Redis Streams")
+                 "local (one instance), or redis://[[user]:password@]host:port: instances sharing rooms through Redis Streams")
       ->capture_default_str();
   app.add_option("--bus-stream-length", config.bus_stream_length, "entries each room's Redis stream keeps (approximately)")
       ->capture_default_str();

@@ -234,7 +234,7 @@ void server::run(bool handle_signals) {
            role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(),
            store_description(core.config),
            core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"),
-           core.config.bus);
+           redacted_redis_url(core.config.bus));
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < shards.size(); ++i) threads.emplace_back([&sh = *shards[i]] { sh.io.run(); });
   first.io.run();

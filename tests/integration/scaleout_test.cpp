@@ -491,7 +491,7 @@ TEST(PostgresStore, RetentionDropsExpiredPartitionsAndRowsWhileWritersGoOn) {
   EXPECT_GE(server.metric("throng_server_store_retention_deleted_total"), 7000);
 }
 
-TEST(ScaleOutBadInput, UnreachableRedisOrPostgresStopsAtStartWithTheAddress) {
+TEST(ScaleOutBadInput, UnreachableOrRefusingRedisAndPostgresStopAtStartWithAClearMessage) {
   const std::string dir = make_temp_dir();
   const removed_unless_failed cleanup{dir};
   const auto closed = std::to_string(free_port());
@@ -508,6 +508,26 @@ TEST(ScaleOutBadInput, UnreachableRedisOrPostgresStopsAtStartWithTheAddress) {
   r = run_command({bin, "--port", "0", "--store", "sqlite", "--store", "postgres://x"}, 20s);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("only PostgreSQL URLs repeat"), std::string::npos) << r.err;
+
+  // A Redis that wants a password: none, a wrong one, the right one.
+  redis_service locked(dir, "bus-pass-7");
+  const auto locked_at = "127.0.0.1:" + std::to_string(locked.port);
+  r = run_command({bin, "--port", "0", "--store", "memory", "--bus", "redis://" + locked_at}, 20s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("NOAUTH"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("redis://:password@host:port"), std::string::npos) << r.err;
+  r = run_command({bin, "--port", "0", "--store", "memory", "--bus", "redis://:wrong@" + locked_at}, 20s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("WRONGPASS"), std::string::npos) << r.err;
+  {
+    server_process authed(dir, {"--store", "memory", "--bus", locked.url()});
+    ASSERT_NE(authed.port, 0);
+    ws_test_client c(authed.port, wire_format::binary);
+    c.hello();
+    c.join("locked");
+    EXPECT_EQ(c.send_acked("locked", 3).size(), 3u);
+    EXPECT_EQ(read_file(dir + "/server.log.err").find("bus-pass-7"), std::string::npos) << "the password was logged";
+  }
 
   r = run_command({bin, "--port", "0", "--bus", "nats://x"}, 20s);
   EXPECT_EQ(r.exit_code, 2);

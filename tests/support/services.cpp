@@ -57,18 +57,18 @@ bool wait_for_port(unsigned short port, double seconds) {
 
 // --- Redis: AOF with fsync on every write, so a restart keeps every entry it acknowledged ---
 
-redis_service::redis_service(const std::string& d) : dir(d + "/redis") {
+redis_service::redis_service(const std::string& d, std::string pass) : dir(d + "/redis"), password(std::move(pass)) {
   std::filesystem::create_directories(dir);
   port = free_port();
   start();
 }
 
 void redis_service::start() {
-  process = std::make_unique<background_process>(
-      std::vector<std::string>{require_binary("/usr/bin/redis-server", "redis-server"), "--port", std::to_string(port),
-                               "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes",
-                               "--appendfsync", "always", "--daemonize", "no", "--logfile", dir + "/redis.log"},
-      dir + "/stdout.log");
+  std::vector<std::string> argv{require_binary("/usr/bin/redis-server", "redis-server"), "--port", std::to_string(port),
+                                "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes",
+                                "--appendfsync", "always", "--daemonize", "no", "--logfile", dir + "/redis.log"};
+  if (!password.empty()) argv.insert(argv.end(), {"--requirepass", password});
+  process = std::make_unique<background_process>(argv, dir + "/stdout.log");
   if (!wait_for_port(port)) throw std::runtime_error("redis-server did not come up; see " + dir + "/redis.log");
 }
 

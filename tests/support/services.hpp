@@ -17,11 +17,15 @@ namespace throng::test {
 std::string require_binary(const std::string& path, const std::string& package);
 
 struct redis_service {
-  explicit redis_service(const std::string& dir);
+  // With a password, clients must AUTH (redis-server --requirepass).
+  explicit redis_service(const std::string& dir, std::string password = {});
   void start();
   void stop(int signal = SIGTERM);
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port); }
+  std::string url() const {
+    return "redis://" + (password.empty() ? "" : ":" + password + "@") + "127.0.0.1:" + std::to_string(port);
+  }
   std::string dir;
+  std::string password;
   unsigned short port = 0;
   std::unique_ptr<background_process> process;
 };

@@ -1,6 +1,8 @@
 #include "redis_bus.hpp"
 
 #include <openssl/sha.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -67,6 +69,15 @@ redis_bus_options parse_redis_url(const std::string& url) {
   redis_bus_options options;
   std::string rest = url.substr(scheme.size());
   if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    const std::string userinfo = rest.substr(0, at);
+    rest.erase(0, at + 1);
+    const auto colon = userinfo.find(':');
+    if (colon == std::string::npos)
+      throw std::runtime_error("--bus: write the password as redis://:password@host:port (or redis://user:password@host:port)");
+    options.username = userinfo.substr(0, colon);
+    options.password = userinfo.substr(colon + 1);
+  }
   if (auto colon = rest.rfind(':'); colon != std::string::npos) {
     unsigned port = 0;
     const auto p = rest.substr(colon + 1);
@@ -79,6 +90,19 @@ redis_bus_options parse_redis_url(const std::string& url) {
   if (rest.empty()) throw std::runtime_error(fmt::format("--bus '{}' names no host (redis://host:port)", url));
   options.host = rest;
   return options;
+}
+
+std::string redacted_redis_url(const std::string& url) {
+  const auto at = url.rfind('@');
+  const auto colon = url.find(':', std::string_view("redis://").size());
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+std::vector<std::string> auth_command(const redis_bus_options& options) {
+  if (options.password.empty()) return {};
+  if (options.username.empty()) return {"AUTH", options.password};
+  return {"AUTH", options.username, options.password};
 }
 
 struct redis_bus::impl : std::enable_shared_from_this<impl> {
@@ -121,14 +145,25 @@ struct redis_bus::impl : std::enable_shared_from_this<impl> {
 
   std::string key(const std::string& room) const { return options.key_prefix + room; }
 
+  // AUTH goes first on every (re)connect; a refusal is logged, and the commands after it fail.
+  void authenticate(redis_connection& c) {
+    auto auth = auth_command(options);
+    if (auth.empty()) return;
+    c.call(std::move(auth), [](resp::value& v) {
+      if (v.is_error()) log_error("bus: Redis refused the credentials of --bus: {}", v.text);
+    });
+  }
+
   void start() {
     commands->start([this] {
+      authenticate(*commands);
       commands->call({"SCRIPT", "LOAD", publish_script}, [this](resp::value& v) {
         if (v.is_error() || v.text != script_sha) log_error("bus: Redis did not load the publish script: {}", v.text);
       });
     });
     watch_status();
     reader->start([this] {
+      authenticate(*reader);
       reader->call({"CLIENT", "ID"}, [this](resp::value& v) {
         if (v.type != resp::value::kind::integer) return;
         reader_id = v.integer;
@@ -311,11 +346,38 @@ void redis_bus::start() {
     tcp::socket socket(probe);
     error_code ec;
     tcp::resolver resolver(probe);
-    auto endpoints = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
+    const auto& o = impl_->options;
+    auto endpoints = resolver.resolve(o.host, std::to_string(o.port), ec);
     if (!ec) net::connect(socket, endpoints, ec);
     if (ec)
       throw std::runtime_error(fmt::format("cannot reach Redis at {}:{} (--bus): {}; start redis-server there or fix the URL",
-                                           impl_->options.host, impl_->options.port, ec.message()));
+                                           o.host, o.port, ec.message()));
+    // The credentials too: a wrong password is a mistake to report now, not a stream of UNAVAILABLEs.
+    const timeval answer_within{5, 0};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &answer_within, sizeof answer_within);
+    std::string out;
+    if (auto auth = auth_command(o); !auth.empty()) resp::append_command(out, auth);
+    resp::append_command(out, {"PING"});
+    net::write(socket, net::buffer(out), ec);
+    std::string in;
+    char chunk[4096];
+    const std::size_t expected = auth_command(o).empty() ? 1 : 2;
+    std::vector<resp::value> replies;
+    while (!ec && replies.size() < expected) {
+      in.append(chunk, socket.read_some(net::buffer(chunk), ec));
+      resp::value v;
+      std::size_t used = 0;
+      while (replies.size() < expected && resp::parse(in, v, used) == resp::parse_status::complete) {
+        replies.push_back(std::move(v));
+        in.erase(0, used);
+      }
+    }
+    if (ec) throw std::runtime_error(fmt::format("Redis at {}:{} (--bus) did not answer: {}", o.host, o.port, ec.message()));
+    for (const auto& r : replies)
+      if (r.is_error())
+        throw std::runtime_error(fmt::format("Redis at {}:{} refused us (--bus): {}{}", o.host, o.port, r.text,
+                                             r.text.starts_with("NOAUTH") ? "; give the password as redis://:password@host:port"
+                                                                          : ""));
   }
   net::post(impl_->io, [self = impl_] { self->start(); });
   impl_->thread = std::thread([self = impl_] { self->io.run(); });

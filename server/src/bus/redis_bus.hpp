@@ -22,12 +22,18 @@ namespace throng::server {
 struct redis_bus_options {
   std::string host = "127.0.0.1";
   unsigned short port = 6379;
+  std::string username;  // Redis 6 ACL user; empty: the default user
+  std::string password;  // empty: no AUTH
   std::size_t stream_length = 10'000;  // entries kept per room stream (approximate trim)
   std::string key_prefix = "throng:room:";
 };
 
-// Parses redis://host[:port]; throws std::runtime_error saying what is wrong.
+// Parses redis://[[user]:password@]host[:port]; throws std::runtime_error saying what is wrong.
 redis_bus_options parse_redis_url(const std::string& url);
+// The URL with its password masked, for messages.
+std::string redacted_redis_url(const std::string& url);
+// The AUTH command for these options; empty when there is no password.
+std::vector<std::string> auth_command(const redis_bus_options& options);
 
 struct bus_entry {
   std::uint64_t seq = 0;
