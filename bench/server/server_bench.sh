@@ -20,6 +20,24 @@ start_server() {  # args: extra server flags
   echo "server did not start"; cat "$work/server.log"; exit 1
 }
 stop_server() { kill $server_pid; wait $server_pid 2>/dev/null || true; }
+# The latency the server itself adds, from its own histogram on /metrics: per
+# delivery, the sender's frame read -> the bytes written to the member's socket
+# (1-2-5 buckets, so "p99 <= 1 ms" is exact at the bucket bounds).
+server_added() {
+  curl -s "localhost:$port/metrics" | python3 -c '
+import re, sys
+b = {}
+for line in sys.stdin:
+    m = re.match(r"throng_server_stage_seconds_bucket\{stage=\"added\",le=\"([^\"]+)\"\} (\S+)", line)
+    if m: b[float(m.group(1))] = float(m.group(2))
+total = b.get(float("inf"), 0)
+if not total: sys.exit()
+def q(p): return next(le for le, c in sorted(b.items()) if c >= p * total) * 1000
+def under(ms): return 100 * max((c for le, c in b.items() if le <= ms / 1000 + 1e-12), default=0) / total
+print("server-added (frame read -> written to the member socket, %d deliveries): p50 <= %g ms  p99 <= %g ms  p99.9 <= %g ms;"
+      " within 1 ms %.2f%%, 2 ms %.2f%%, 10 ms %.2f%%" % (total, q(.5), q(.99), q(.999), under(1), under(2), under(10)))
+'
+}
 load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; }
 
 # case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
@@ -35,9 +53,10 @@ case_() {
   for run in 1 2 3; do
     start_server "${server_flags[@]}"
     load "${load_flags[@]}" >"$work/out" 2>&1 || true
+    server_added >>"$work/out"
     stop_server
     sed 's/^/  /' "$work/out" | grep -v '^  conditions' || true
-    grep -o "$pattern" "$work/out" | head -1 | sed -e 's/^p99 //' | grep -o '^[0-9.]*' >>"$work/figures" || true
+    grep -o "$pattern" "$work/out" | head -1 | sed -e 's/^p99\.9 //; s/^p99 //; s/^<= //' | grep -o '^[0-9.]*' >>"$work/figures" || true
   done
   echo "median: $(median <"$work/figures") ($pattern)"
   echo
@@ -57,12 +76,12 @@ case_ "ingest, --ack durable on SQLite, 100 active rooms, 100000 sends/s offered
   "[0-9]* acks/s" -- --mode ingest --rooms 100 --connections 10 --rate 100000 --duration 6
 case_ "ingest, --ack durable on SQLite, 1000 active rooms, 50000 sends/s offered" \
   "[0-9]* acks/s" -- --mode ingest --rooms 1000 --connections 10 --rate 50000 --duration 6
-case_ "latency, 100 rooms x 10 members, 2000 sends/s (20k deliveries/s): e2e p99 in ms" \
-  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 100 --members 10 --rate 2000 --duration 6
-case_ "latency, 10 rooms x 100 members, 500 sends/s (50k deliveries/s): e2e p99 in ms" \
-  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 10 --members 100 --rate 500 --duration 6
-case_ "latency, 1 room x 1000 members, 150 sends/s (150k deliveries/s): e2e p99 in ms" \
-  "p99 [0-9.]* ms" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 150 --duration 6
+case_ "latency the server adds, 100 rooms x 10 members, 2000 sends/s (20k deliveries/s): p99 bound in ms" \
+  "p99 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 100 --members 10 --rate 2000 --duration 6
+case_ "latency the server adds, 10 rooms x 100 members, 500 sends/s (50k deliveries/s): p99 bound in ms" \
+  "p99 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 10 --members 100 --rate 500 --duration 6
+case_ "latency the server adds, 1 room x 1000 members, 150 sends/s (150k deliveries/s): p99.9 bound in ms (the last members)" \
+  "p99.9 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 150 --duration 6
 case_ "connects: new WebSocket connections incl. token verification, 10000 connections, 256 in flight" \
   "[0-9]* connections/s" --store memory -- --mode connect --connections 10000
 

@@ -3,19 +3,30 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include <array>
 #include <limits>
 #include <map>
 
 namespace throng {
 
-void local_duration_histogram::observe(std::int64_t ns) noexcept {
-  int b = 0;
-  std::uint64_t bound = 1000;
-  const auto v = static_cast<std::uint64_t>(ns < 0 ? 0 : ns);
-  while (b < buckets && v > bound) {
-    bound <<= 1;
-    ++b;
+namespace {
+constexpr auto duration_bounds_ns = [] {
+  std::array<std::uint64_t, local_duration_histogram::buckets> bounds{};
+  std::uint64_t decade = 1000;  // 1 µs
+  for (int b = 0; b < local_duration_histogram::buckets; ++b) {
+    bounds[b] = (b % 3 == 0 ? 1 : b % 3 == 1 ? 2 : 5) * decade;
+    if (b % 3 == 2) decade *= 10;
   }
+  return bounds;
+}();
+}  // namespace
+
+std::uint64_t local_duration_histogram::upper_bound_ns(int bucket) noexcept { return duration_bounds_ns[bucket]; }
+
+void local_duration_histogram::observe(std::int64_t ns) noexcept {
+  const auto v = static_cast<std::uint64_t>(ns < 0 ? 0 : ns);
+  int b = 0;
+  while (b < buckets && v > duration_bounds_ns[b]) ++b;
   counts_[b].add();
   total_.add();
   sum_ns_.add(v);

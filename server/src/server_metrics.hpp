@@ -31,6 +31,7 @@ struct shard_metrics {
   local_duration_histogram transform;  // transform + expansion + serialisation on the owner
   local_duration_histogram store;      // handed to the store -> committed
   local_duration_histogram fanout;     // sequenced -> queued for every member on a shard
+  local_duration_histogram added;      // a message read from its sender -> written to a member's socket (per delivery)
 };
 
 struct server_core;

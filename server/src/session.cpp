@@ -38,6 +38,12 @@ net::awaitable<void> session::run(beast::tcp_stream stream, http_request request
   if (ec) co_return;
 
   channel_ = std::make_shared<ws_channel>(std::move(ws), config.max_queued_bytes);
+  // The latency the server adds: a message's receipt to its bytes written to this member's socket.
+  channel_->set_on_written([&added = home_.metrics.added](std::span<const std::int64_t> stamps) {
+    const auto now = mono_ns();
+    for (const auto received : stamps)
+      if (received) added.observe(now - received);
+  });
   channel_->start();
   home_.metrics.connections_accepted.add();
 
@@ -268,8 +274,8 @@ void session::handle_send(const chat::Send& send) {
 
   shard& owner = home_.core.owner_of(room);
   net::post(owner.io, [&owner, self = shared_from_this(), message = std::move(message), factor,
-                       client_seq = send.client_seq()]() mutable {
-    owner.publish(std::move(message), static_cast<std::uint32_t>(factor), std::move(self), client_seq);
+                       client_seq = send.client_seq(), received = mono_ns()]() mutable {
+    owner.publish(std::move(message), static_cast<std::uint32_t>(factor), std::move(self), client_seq, received);
   });
 }
 
@@ -296,7 +302,7 @@ void session::deliver(const fanout_ptr& message, bool best_effort) {
     if (queue(payload)) home_.metrics.presence_sent.add();
     return;
   }
-  if (queue(payload)) home_.metrics.deliveries.add();
+  if (queue(payload, message->received_mono_ns)) home_.metrics.deliveries.add();
 }
 
 void session::send_frame(const chat::ServerFrame& frame) {
@@ -315,9 +321,9 @@ void session::send_error(chat::ErrorCode code, std::string message, std::uint64_
   send_frame(frame);
 }
 
-bool session::queue(std::shared_ptr<const std::string> payload) {
+bool session::queue(std::shared_ptr<const std::string> payload, std::int64_t received_ns) {
   if (ended_ || !channel_ || channel_->closing()) return false;
-  if (channel_->send(std::move(payload))) return true;
+  if (channel_->send(std::move(payload), received_ns)) return true;
   // The client does not read fast enough: close it rather than buffer without bound.
   home_.metrics.slow_consumers.add();
   channel_->close(websocket::close_code::policy_error, "slow consumer: outbound queue limit reached");

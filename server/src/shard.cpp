@@ -226,14 +226,16 @@ void shard::flush_presence() {
   presence_dirty_.clear();
 }
 
-fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor) {
+fanout_ptr shard::sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor,
+                           std::int64_t received_ns) {
   message.set_seq(room.next_seq++);
   message.set_server_ts_ns(wall_ns());
   metrics.messages_sequenced.add();
-  return encode_fanout(room, std::move(message), dup_factor, false);
+  return encode_fanout(room, std::move(message), dup_factor, false, received_ns);
 }
 
-fanout_ptr shard::encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed) {
+fanout_ptr shard::encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed,
+                                std::int64_t received_ns) {
   const auto started = mono_ns();
   // The compact form is the message as sent (body once, plus the factor); a
   // transformed body has none. Taken before the body grows.
@@ -249,6 +251,7 @@ fanout_ptr shard::encode_fanout(owned_room& room, chat::ChatMessage message, std
 
   // Serialise once per form in use; every receiving shard shares these buffers.
   auto fanout = std::make_shared<fanout_message>();
+  fanout->received_mono_ns = received_ns;
   *fanout->frame.mutable_message() = std::move(message);
   encode_for(*fanout, delivery_form::binary, fanout->frame);
   if (room.has_json_members()) encode_for(*fanout, delivery_form::json, fanout->frame);
@@ -260,13 +263,13 @@ fanout_ptr shard::encode_fanout(owned_room& room, chat::ChatMessage message, std
 }
 
 void shard::publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
-                    std::uint64_t client_seq) {
+                    std::uint64_t client_seq, std::int64_t received_ns) {
   owned_room& room = room_named(message.room());
   if (core.bus) {
     publish_on_bus(room, std::move(message), dup_factor, std::move(sender), client_seq);
     return;
   }
-  accept({sequence(room, std::move(message), dup_factor), std::move(sender), client_seq});
+  accept({sequence(room, std::move(message), dup_factor, received_ns), std::move(sender), client_seq});
 }
 
 void shard::accept(pending_send p) {

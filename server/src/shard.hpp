@@ -84,8 +84,9 @@ struct shard {
   void typing(const std::string& room, const std::string& user);
   // Transforms, sequences and serialises the message once, has it stored,
   // then acks the sender and fans it out (after the commit with durable acks).
+  // `received_ns` (mono) is when the sender's frame was read, for the latency the server adds.
   void publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
-               std::uint64_t client_seq);
+               std::uint64_t client_seq, std::int64_t received_ns);
   // Sends one presence update per changed room; runs every presence interval.
   void flush_presence();
   // With the bus: an entry of the room's stream, in seq order.
@@ -102,10 +103,11 @@ struct shard {
   using join_reply = std::function<void(chat::ServerFrame)>;
 
   owned_room& room_named(const std::string& name);
-  fanout_ptr sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor);
+  fanout_ptr sequence(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, std::int64_t received_ns = 0);
   // Expands the body (unless compact forms are built), transforms it unless
   // `transformed`, and serialises it once per delivery form in use.
-  fanout_ptr encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed);
+  fanout_ptr encode_fanout(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor, bool transformed,
+                           std::int64_t received_ns = 0);
   // Takes a sequenced send: acks it (at once or after the commit) and has it stored.
   void accept(pending_send p);
   // --- with the bus ---

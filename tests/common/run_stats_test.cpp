@@ -1,3 +1,4 @@
+#include "throng/common/metrics.hpp"
 #include "throng/common/run_stats.hpp"
 
 #include <gtest/gtest.h>
@@ -62,6 +63,29 @@ TEST(WsUrl, ParsesAndRejects) {
   EXPECT_FALSE(parse_ws_url("http://x/"));
   EXPECT_FALSE(parse_ws_url("ws://:80/"));
   EXPECT_FALSE(parse_ws_url("ws://host:99999/"));
+}
+
+}  // namespace
+}  // namespace throng
+
+namespace throng {
+namespace {
+
+TEST(DurationHistogram, RoundBucketsHoldTheirBounds) {
+  local_duration_histogram h;
+  EXPECT_EQ(local_duration_histogram::upper_bound_ns(0), 1'000u);
+  EXPECT_EQ(local_duration_histogram::upper_bound_ns(10), 2'000'000u);  // 2 ms
+  EXPECT_EQ(local_duration_histogram::upper_bound_ns(12), 10'000'000u);  // 10 ms
+  EXPECT_EQ(local_duration_histogram::upper_bound_ns(local_duration_histogram::buckets - 1), 20'000'000'000u);
+  h.observe(1'000'000);   // exactly 1 ms: in the 1 ms bucket
+  h.observe(1'000'001);   // just over: in the 2 ms one
+  h.observe(-5);          // clock noise: the first bucket
+  h.observe(30'000'000'000);  // beyond 20 s: +Inf
+  EXPECT_EQ(h.count(9), 1u);
+  EXPECT_EQ(h.count(10), 1u);
+  EXPECT_EQ(h.count(0), 1u);
+  EXPECT_EQ(h.count(local_duration_histogram::buckets), 1u);
+  EXPECT_EQ(h.total(), 4u);
 }
 
 }  // namespace

@@ -23,16 +23,18 @@ class local_counter {
   std::atomic<std::uint64_t> v_{0};
 };
 
-// Durations in power-of-two buckets from 1 µs to about 17 s, for Prometheus
-// histograms of where time goes. Same single-writer rule as local_counter.
+// Durations in 1-2-5 buckets from 1 µs to 20 s, for Prometheus histograms of
+// where time goes; round bounds (1 ms, 2 ms, 10 ms) make a target a bucket.
+// Same single-writer rule as local_counter.
 class local_duration_histogram {
  public:
-  static constexpr int buckets = 25;  // upper bounds 1 µs · 2^i
+  static constexpr int buckets = 23;  // upper bounds 1, 2, 5, 10, 20, 50 µs ... 10, 20 s
   void observe(std::int64_t ns) noexcept;
   std::uint64_t count(int bucket) const noexcept { return counts_[bucket].get(); }
   std::uint64_t total() const noexcept { return total_.get(); }
   std::uint64_t sum_ns() const noexcept { return sum_ns_.get(); }
-  static double upper_bound_s(int bucket) noexcept { return 1e-6 * static_cast<double>(1ull << bucket); }
+  static std::uint64_t upper_bound_ns(int bucket) noexcept;
+  static double upper_bound_s(int bucket) noexcept { return 1e-9 * static_cast<double>(upper_bound_ns(bucket)); }
 
  private:
   local_counter counts_[buckets + 1];  // the last one is +Inf

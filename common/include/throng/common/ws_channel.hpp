@@ -5,6 +5,7 @@
 // All members must be called on the stream's executor (one shard thread).
 // Heavy (Beast): include from .cpp files only.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -42,10 +43,16 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   void set_coalescer(coalescer c) { coalesce_ = std::move(c); }
   // With a coalescer: at most one write per `delay` while frames keep coming.
   void set_batch_delay(std::chrono::microseconds delay) { batch_delay_ = delay; }
+  // Called as the write of these frames starts, with the stamps they were
+  // queued with (e.g. when the server received what they carry). The write
+  // goes to the socket within that call unless the socket is full; its
+  // completion handler runs later, behind whatever else the loop has queued.
+  using written_fn = std::function<void(std::span<const std::int64_t> stamps)>;
+  void set_on_written(written_fn f) { on_written_ = std::move(f); }
 
   // Queues a frame. Returns false, queueing nothing, when the queue would
   // exceed its cap or the channel is closing.
-  bool send(shared_payload frame);
+  bool send(shared_payload frame, std::int64_t stamp = 0);
   bool send(std::string frame) { return send(std::make_shared<const std::string>(std::move(frame))); }
 
   // Starts the writer loop; call once after the handshake.
@@ -66,6 +73,8 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   std::size_t max_queued_bytes_;
   std::vector<shared_payload> queue_;  // not a deque: an empty deque already holds 576 bytes
   std::vector<shared_payload> draining_;
+  std::vector<std::int64_t> stamps_, draining_stamps_;  // one per queued frame, with on_written_ only
+  written_fn on_written_;
   std::string coalesced_;
   std::size_t queued_bytes_ = 0;
   std::uint64_t messages_written_ = 0;
