@@ -220,6 +220,26 @@ TEST_F(ServerTest, MetricsAndHealthAreServedOverHttp) {
   EXPECT_NE(res.body().find("throng_server_connections_accepted_total"), std::string::npos);
 }
 
+TEST_F(ServerTest, TheLatencyTheServerAddsIsRecordedPerDelivery) {
+  ws_test_client a(port(), wire_format::binary), b(port(), wire_format::json);
+  a.hello();
+  b.hello();
+  a.join("lat");
+  b.join("lat");
+  a.send_acked("lat", 5);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(b.read_until(chat::ServerFrame::kMessage));
+  const auto metrics = test::http_call(port(), http::verb::get, "/metrics").body;
+  // Ten deliveries (both members, five messages); acks and history are not messages.
+  const std::string count_key = "throng_server_stage_seconds_count{stage=\"added\"} ";
+  const auto at = metrics.find(count_key);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_EQ(std::stoull(metrics.substr(at + count_key.size())), 10u);
+  // The targets' bounds are buckets of their own; on an idle loopback every delivery is within 1 s.
+  EXPECT_NE(metrics.find("throng_server_stage_seconds_bucket{stage=\"added\",le=\"0.001\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("throng_server_stage_seconds_bucket{stage=\"added\",le=\"0.01\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("throng_server_stage_seconds_bucket{stage=\"added\",le=\"1\"} 10"), std::string::npos) << metrics;
+}
+
 TEST_F(ServerTest, StopClosesClientsWithGoingAway) {
   ws_test_client c(port(), wire_format::binary);
   c.hello();
