@@ -324,6 +324,64 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
   for (auto& s : servers) EXPECT_EQ(s->process->stop(SIGTERM), 0) << "a server with a bus did not shut down cleanly";
 }
 
+TEST(ScaleOutFailover, RedisThatLostItsDataNeverMakesASeqRepeat) {
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
+  redis_service redis(dir);
+  postgres_service pg(dir);
+  const auto servers = start_instances(dir, 2, scaled(&redis, &pg));
+  std::vector<std::unique_ptr<ws_test_client>> receivers;
+  for (auto& s : servers) {
+    receivers.push_back(std::make_unique<ws_test_client>(s->port, wire_format::binary));
+    receivers.back()->hello();
+    receivers.back()->join("amnesia");
+  }
+  std::set<std::uint64_t> acked;
+  {
+    ws_test_client sender(servers[0]->port, wire_format::binary);
+    sender.hello();
+    sender.join("amnesia");
+    for (auto [cs, seq] : sender.send_acked("amnesia", 50)) acked.insert(seq);
+  }
+  // Redis comes back empty: no stream, nothing to number after.
+  redis.stop(SIGKILL);
+  std::filesystem::remove_all(redis.dir);
+  std::filesystem::create_directories(redis.dir);
+  redis.start();
+  for (auto& s : servers) ASSERT_TRUE(wait_metric(*s, "throng_server_bus_connected", 1, 10));
+  {
+    // From the other instance: it knows the room stands at 50.
+    ws_test_client sender(servers[1]->port, wire_format::json);
+    sender.hello();
+    sender.join("amnesia");
+    for (auto [cs, seq] : sender.send_acked("amnesia", 50)) {
+      EXPECT_GT(seq, 50u) << "a seq was given out twice";
+      acked.insert(seq);
+    }
+  }
+  ASSERT_EQ(acked.size(), 100u);
+  for (std::size_t r = 0; r < receivers.size(); ++r) {
+    const auto seqs = read_messages(*receivers[r], acked.size());
+    EXPECT_EQ(seqs.size(), acked.size()) << "receiver " << r;
+    expect_once_in_order(seqs, acked, "receiver " + std::to_string(r));
+  }
+  // A new instance finds an empty-looking stream for a room PostgreSQL knows: it continues from the store.
+  std::filesystem::create_directories(dir + "/late");
+  server_process late(dir + "/late", scaled(&redis, &pg));
+  ASSERT_NE(late.port, 0);
+  redis.stop(SIGKILL);
+  std::filesystem::remove_all(redis.dir);
+  std::filesystem::create_directories(redis.dir);
+  redis.start();
+  ASSERT_TRUE(wait_metric(late, "throng_server_bus_connected", 1, 10));
+  ws_test_client c(late.port, wire_format::binary);
+  c.hello();
+  const auto history = c.join("amnesia");
+  ASSERT_GT(history.messages_size(), 0) << "history did not come from the store";
+  EXPECT_EQ(history.messages(history.messages_size() - 1).seq(), *acked.rbegin());
+  EXPECT_GT(c.send_acked("amnesia", 1).begin()->second, *acked.rbegin());
+}
+
 TEST(ScaleOutFailover, WithoutAStoreARestartedInstanceReplaysFromTheStream) {
   const std::string dir = make_temp_dir();
   const removed_unless_failed cleanup{dir};
