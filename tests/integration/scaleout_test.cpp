@@ -50,6 +50,16 @@ instance_list start_instances(const std::string& dir, int count, const std::vect
   return servers;
 }
 
+// A temporary directory, a private Redis and PostgreSQL, and `count` instances sharing them.
+struct cluster {
+  explicit cluster(int count) : servers(start_instances(dir, count, scaled(&redis, &pg))) {}
+  std::string dir = make_temp_dir();
+  removed_unless_failed cleanup{dir};
+  redis_service redis{dir};
+  postgres_service pg{dir};
+  instance_list servers;
+};
+
 // Waits until `metric` sums to at least `value` on the server (at most `seconds`).
 bool wait_metric(const server_process& s, const std::string& metric, double value, double seconds = 10) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -85,11 +95,8 @@ class ScaleOut : public ::testing::TestWithParam<int> {};
 
 TEST_P(ScaleOut, MembersOnEveryInstanceGetEveryMessageOnceInOrder) {
   const int instances = GetParam();
-  const std::string dir = make_temp_dir();
-  const removed_unless_failed cleanup{dir};
-  redis_service redis(dir);
-  postgres_service pg(dir);
-  const auto servers = start_instances(dir, GetParam(), scaled(&redis, &pg));
+  cluster shared(GetParam());
+  auto& [dir, cleanup, redis, pg, servers] = shared;
   // Two receivers per instance, one in each encoding; one sender per instance.
   std::vector<std::unique_ptr<ws_test_client>> receivers, senders;
   for (auto& s : servers)
@@ -139,11 +146,8 @@ INSTANTIATE_TEST_SUITE_P(Instances, ScaleOut, ::testing::Values(2, 3), [](const 
 });
 
 TEST(ScaleOutRun, ThrongRunSpreadsUsersOverInstancesAndEveryoneGetsEverything) {
-  const std::string dir = make_temp_dir();
-  const removed_unless_failed cleanup{dir};
-  redis_service redis(dir);
-  postgres_service pg(dir);
-  const auto servers = start_instances(dir, 2, scaled(&redis, &pg));
+  cluster shared(2);
+  auto& [dir, cleanup, redis, pg, servers] = shared;
   // Agents mint tokens with the servers' test secret, which throng passes on from here.
   setenv("THRONG_TEST_TOKEN_SECRET", test_token_secret, 1);
   write_file(dir + "/two.yaml", "name: two-instances\nseed: 11\ntarget:\n  urls: [" + servers[0]->url() + ", " +
@@ -201,11 +205,8 @@ struct reconnecting_receiver {
 };
 
 TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothing) {
-  const std::string dir = make_temp_dir();
-  const removed_unless_failed cleanup{dir};
-  redis_service redis(dir);
-  postgres_service pg(dir);
-  const auto servers = start_instances(dir, 3, scaled(&redis, &pg));
+  cluster shared(3);
+  auto& [dir, cleanup, redis, pg, servers] = shared;
   std::vector<std::string> addresses;
   for (const auto& s : servers) addresses.push_back("127.0.0.1:" + std::to_string(s->port));
   haproxy_service lb(dir, addresses);
@@ -232,7 +233,8 @@ TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothin
       sender.hello();
       sender.join("failover");
       while (acked.size() < 600) {
-        sender.send(send_frame("failover", "f" + std::to_string(++client_seq), client_seq));
+        ++client_seq;
+        sender.send(send_frame("failover", "f" + std::to_string(client_seq), client_seq));
         auto reply = sender.read(2s);
         while (reply && !reply->has_ack() && !reply->has_error()) reply = sender.read(2s);
         if (!reply) break;
@@ -325,11 +327,8 @@ TEST(ScaleOutFailover, RedisRestartLosesAndRepeatsNothing) {
 }
 
 TEST(ScaleOutFailover, RedisThatLostItsDataNeverMakesASeqRepeat) {
-  const std::string dir = make_temp_dir();
-  const removed_unless_failed cleanup{dir};
-  redis_service redis(dir);
-  postgres_service pg(dir);
-  const auto servers = start_instances(dir, 2, scaled(&redis, &pg));
+  cluster shared(2);
+  auto& [dir, cleanup, redis, pg, servers] = shared;
   std::vector<std::unique_ptr<ws_test_client>> receivers;
   for (auto& s : servers) {
     receivers.push_back(std::make_unique<ws_test_client>(s->port, wire_format::binary));
