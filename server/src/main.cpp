@@ -170,6 +170,11 @@ int main(int argc, char** argv) {
     std::cerr << "throng-server: --retention and --retention-interval take durations such as 30d, 12h or 60s\n";
     return throng::exit_bad_input;
   }
+  if (*retention_d > 0 && config.store != "postgres") {
+    std::cerr << "throng-server: --retention applies to --store postgres://…; the " << config.store
+              << " store keeps everything\n";
+    return throng::exit_bad_input;
+  }
   config.retention_s = static_cast<double>(*retention_d) * 1e-9;
   config.retention_interval_s = static_cast<double>(*retention_interval_d) * 1e-9;
   if (config.bus != "local" && !config.bus.starts_with("redis://")) {

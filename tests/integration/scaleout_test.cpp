@@ -586,6 +586,10 @@ TEST(ScaleOutBadInput, UnreachableOrRefusingRedisAndPostgresStopAtStartWithAClea
     EXPECT_EQ(read_file(dir + "/server.log.err").find("bus-pass-7"), std::string::npos) << "the password was logged";
   }
 
+  r = run_command({bin, "--port", "0", "--store", "memory", "--retention", "30d"}, 20s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--retention applies to --store postgres"), std::string::npos) << r.err;
+
   r = run_command({bin, "--port", "0", "--bus", "nats://x"}, 20s);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("use local or redis://host:port"), std::string::npos) << r.err;
