@@ -24,11 +24,17 @@ std::string config_path(int argc, char** argv) {
 }
 
 int run_seed(const throng::server::seed_options& options) {
+  for (const auto& url : options.postgres_urls)
+    if (!url.starts_with("postgres://") && !url.starts_with("postgresql://")) {
+      std::cerr << "throng-server seed: --store takes postgres://… URLs (without it, --store-path names a SQLite file)\n";
+      return throng::exit_bad_input;
+    }
   try {
     const auto written = throng::server::seed_store(options, [](std::uint64_t done, std::uint64_t total) {
       std::cerr << "\rseeding: " << done << " / " << total << " messages" << std::flush;
     });
-    std::cerr << "\nseeded " << written << " messages into " << options.store_path << "\n";
+    std::cerr << "\nseeded " << written << " messages into "
+              << (options.postgres_urls.empty() ? options.store_path : "PostgreSQL") << "\n";
     return throng::exit_ok;
   } catch (const std::exception& e) {
     std::cerr << "\nthrong-server seed: " << e.what() << "\n";
@@ -135,8 +141,10 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "debug logging");
 
   seed_options seed;
-  auto* seed_cmd = app.add_subcommand("seed", "fill a SQLite store with months of realistic history");
+  auto* seed_cmd = app.add_subcommand("seed", "fill a SQLite or PostgreSQL store with months of realistic history");
   seed_cmd->add_option("--store-path", seed.store_path, "SQLite file")->capture_default_str();
+  seed_cmd->add_option("--store", seed.postgres_urls,
+                       "postgres://… instead of SQLite (repeat for the databases the servers shard over, in the same order)");
   seed_cmd->add_option("--months", seed.months, "how far back the history goes")->capture_default_str();
   seed_cmd->add_option("--rooms", seed.rooms, "rooms room-0 ... room-N-1")->capture_default_str();
   seed_cmd->add_option("--room-prefix", seed.room_prefix, "room name prefix")->capture_default_str();

@@ -37,7 +37,7 @@ std::uint64_t seed_store(const seed_options& o, const std::function<void(std::ui
   options.path = o.store_path;
   options.durable = false;  // one fsync at the end is enough for a fill
   options.commit_max_messages = 20'000;
-  auto store = open_sqlite_store(options);
+  auto store = o.postgres_urls.empty() ? open_sqlite_store(options) : open_postgres_store(o.postgres_urls, options);
 
   std::unordered_map<std::string, std::uint64_t> next_seq;
   for (auto& room : store->load_rooms(0)) next_seq[room.name] = room.last_seq + 1;
@@ -54,6 +54,7 @@ std::uint64_t seed_store(const seed_options& o, const std::function<void(std::ui
   const auto total = static_cast<std::uint64_t>(span_s * o.rate_per_s);
   const std::int64_t end_ns = wall_ns();
   double t = end_ns * 1e-9 - span_s;
+  store->prepare_history_since(static_cast<std::int64_t>(t * 1e9));
 
   std::uint64_t written = 0;
   std::vector<std::future<bool>> commits;

@@ -548,6 +548,44 @@ TEST(PostgresStore, RetentionDropsExpiredPartitionsAndRowsWhileWritersGoOn) {
   EXPECT_GE(server.metric("throng_server_store_retention_deleted_total"), 7000);
 }
 
+TEST(PostgresStore, SeededMonthsOfHistoryAreServedAndRetentionTrimsThem) {
+  const std::string dir = make_temp_dir();
+  const removed_unless_failed cleanup{dir};
+  postgres_service pg(dir);
+  const auto seeded = run_command({bin_dir() + "/throng-server", "seed", "--store", pg.url(), "--months", "2", "--rooms",
+                                   "20", "--rate", "0.005", "--users", "50", "--seed", "3"},
+                                  120s);
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
+  const auto total = std::stoull(pg.query("SELECT count(*) FROM messages"));
+  EXPECT_NE(seeded.err.find("seeded " + std::to_string(total) + " messages into PostgreSQL"), std::string::npos) << seeded.err;
+  EXPECT_GT(total, 20000u);
+  EXPECT_GE(std::stoi(pg.query("SELECT count(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+                               "WHERE p.relname = 'messages'")),
+            60)
+      << "a day partition per day of history";
+  const auto newest_room0 = std::stoull(pg.query("SELECT max(seq) FROM messages WHERE room = 'room-0'"));
+
+  server_process server(dir, {"--store", pg.url(), "--retention", "30d", "--retention-interval", "200ms"});
+  ASSERT_NE(server.port, 0);
+  ws_test_client c(server.port, wire_format::binary);
+  c.hello();
+  const auto history = c.join("room-0");
+  ASSERT_EQ(history.messages_size(), 10);
+  EXPECT_EQ(history.messages(9).seq(), newest_room0);
+  EXPECT_EQ(c.send_acked("room-0", 1).begin()->second, newest_room0 + 1);
+
+  // Everything older than 30 days goes: whole day partitions, then the rows of the boundary day.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (pg.query("SELECT count(*) FROM messages WHERE created_at < now() - interval '30 days'") != "0" &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(pg.query("SELECT count(*) FROM messages WHERE created_at < now() - interval '30 days'"), "0");
+  const auto kept = std::stoull(pg.query("SELECT count(*) FROM messages"));
+  EXPECT_GT(kept, total * 4 / 10) << "retention deleted recent history too";
+  EXPECT_LT(kept, total * 6 / 10);
+  EXPECT_GE(server.metric("throng_server_store_partitions_dropped_total"), 25);
+}
+
 TEST(ScaleOutBadInput, UnreachableOrRefusingRedisAndPostgresStopAtStartWithAClearMessage) {
   const std::string dir = make_temp_dir();
   const removed_unless_failed cleanup{dir};

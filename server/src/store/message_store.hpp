@@ -70,6 +70,10 @@ class message_store {
   // A value kept across restarts (e.g. the token secret), created by `make` on first use.
   virtual std::string setting(const std::string& key, const std::function<std::string()>& make) = 0;
 
+  // Before writing history as old as `oldest_wall_ns` (seeding): make room for
+  // it. PostgreSQL creates the day partitions; other stores need nothing.
+  virtual void prepare_history_since(std::int64_t oldest_wall_ns) { (void)oldest_wall_ns; }
+
   // Commits everything queued, then stops the writer (clean shutdown).
   virtual void close() = 0;
   virtual store_figures figures() const = 0;

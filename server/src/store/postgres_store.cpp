@@ -163,7 +163,12 @@ class postgres_store final : public message_store {
   postgres_store(std::string url, const store_options& options)
       : options_(options),
         label_(redacted(url)),
-        writer_conn_(url, label_, [this](PGconn* c) { prepare_writer(c); }),
+        writer_conn_(url, label_,
+                     [this](PGconn* c) {
+                       // --ack accepted: acks do not wait for the commit, so neither need the commits wait for the WAL flush.
+                       if (!options_.durable) exec_or_throw(c, "SET synchronous_commit = off", label_);
+                       prepare_writer(c);
+                     }),
         reader_conn_(url, label_, [](PGconn* c) { prepare_reader(c); }),
         maintenance_conn_(url, label_, nullptr) {
     {
@@ -382,10 +387,19 @@ class postgres_store final : public message_store {
     return committed;
   }
 
-  // Day partitions from yesterday to a few days ahead.
-  void ensure_partitions(PGconn* c) {
+  void prepare_history_since(std::int64_t oldest_wall_ns) override {
+    std::lock_guard lock(reader_mutex_);
+    PGconn* c = reader_conn_.get();
+    if (!c) throw std::runtime_error("store " + label_ + ": not reachable");
     const std::time_t now = std::time(nullptr);
-    for (int d = -1; d <= partitions_ahead_days; ++d) {
+    const auto days_back = static_cast<int>((now - oldest_wall_ns / 1'000'000'000) / 86400) + 1;
+    ensure_partitions(c, days_back);
+  }
+
+  // Day partitions from `days_back` days ago to a few days ahead.
+  void ensure_partitions(PGconn* c, int days_back = 1) {
+    const std::time_t now = std::time(nullptr);
+    for (int d = -days_back; d <= partitions_ahead_days; ++d) {
       const auto p = partition_for(now + d * 86400);
       auto r = exec(c, fmt::format("CREATE TABLE IF NOT EXISTS {} PARTITION OF messages FOR VALUES FROM ('{}') TO ('{}')",
                                    p.name, p.from, p.to));
@@ -516,6 +530,9 @@ class sharded_store final : public message_store {
 
   std::vector<chat::ChatMessage> read_after(const std::string& room, std::uint64_t after, std::size_t limit) override {
     return shards_[shard_index(room)]->read_after(room, after, limit);
+  }
+  void prepare_history_since(std::int64_t oldest_wall_ns) override {
+    for (auto& s : shards_) s->prepare_history_since(oldest_wall_ns);
   }
   bool create_user(const std::string& n, const std::string& h) override { return shards_[0]->create_user(n, h); }
   std::optional<std::string> password_hash(const std::string& n) override { return shards_[0]->password_hash(n); }

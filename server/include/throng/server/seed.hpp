@@ -1,15 +1,17 @@
 #pragma once
-// Fills a SQLite store with realistic history, so a test can start against a
-// server that already holds months of data.
+// Fills a SQLite or PostgreSQL store with realistic history, so a test can
+// start against a server that already holds months of data.
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace throng::server {
 
 struct seed_options {
   std::string store_path = "throng.db";
+  std::vector<std::string> postgres_urls;  // when set, PostgreSQL (sharded like the server) instead of SQLite
   double months = 1;              // history spans this far back from now
   std::uint32_t rooms = 10;       // room-0 ... room-N-1 (room_prefix + index)
   std::string room_prefix = "room-";
