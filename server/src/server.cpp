@@ -13,6 +13,7 @@
 #include "throng/common/http_server.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/token.hpp"
+#include "throng/common/url.hpp"
 
 namespace throng::server {
 namespace {
@@ -234,7 +235,7 @@ void server::run(bool handle_signals) {
            role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(),
            store_description(core.config),
            core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"),
-           redacted_redis_url(core.config.bus));
+           without_password(core.config.bus));
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < shards.size(); ++i) threads.emplace_back([&sh = *shards[i]] { sh.io.run(); });
   first.io.run();

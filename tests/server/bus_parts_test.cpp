@@ -3,6 +3,7 @@
 
 #include "bus/redis_bus.hpp"
 #include "bus/resp.hpp"
+#include "throng/common/url.hpp"
 
 namespace throng::server {
 namespace {
@@ -95,8 +96,10 @@ TEST(RedisUrl, HostAndPortWithClearErrors) {
   EXPECT_EQ(acl.password, "p@ss") << "the last @ ends the credentials";
   EXPECT_EQ(auth_command(acl), (std::vector<std::string>{"AUTH", "throng", "p@ss"}));
   EXPECT_TRUE(auth_command(o).empty());
-  EXPECT_EQ(redacted_redis_url("redis://throng:p@ss@cache:1"), "redis://throng:***@cache:1");
-  EXPECT_EQ(redacted_redis_url("redis://cache:1"), "redis://cache:1");
+  EXPECT_EQ(without_password("redis://throng:p@ss@cache:1"), "redis://throng:***@cache:1");
+  EXPECT_EQ(without_password("postgres://throng:s3cret@db:5432/chat"), "postgres://throng:***@db:5432/chat");
+  EXPECT_EQ(without_password("redis://cache:1"), "redis://cache:1");
+  EXPECT_EQ(without_password("postgres://throng@db/chat"), "postgres://throng@db/chat");
   EXPECT_THROW(parse_redis_url("redis://justuser@cache"), std::runtime_error);
   EXPECT_THROW(parse_redis_url("http://x:1"), std::runtime_error);
   EXPECT_THROW(parse_redis_url("redis://:6379"), std::runtime_error);

@@ -92,13 +92,6 @@ redis_bus_options parse_redis_url(const std::string& url) {
   return options;
 }
 
-std::string redacted_redis_url(const std::string& url) {
-  const auto at = url.rfind('@');
-  const auto colon = url.find(':', std::string_view("redis://").size());
-  if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
 std::vector<std::string> auth_command(const redis_bus_options& options) {
   if (options.password.empty()) return {};
   if (options.username.empty()) return {"AUTH", options.password};

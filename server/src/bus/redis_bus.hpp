@@ -30,8 +30,6 @@ struct redis_bus_options {
 
 // Parses redis://[[user]:password@]host[:port]; throws std::runtime_error saying what is wrong.
 redis_bus_options parse_redis_url(const std::string& url);
-// The URL with its password masked, for messages.
-std::string redacted_redis_url(const std::string& url);
 // The AUTH command for these options; empty when there is no password.
 std::vector<std::string> auth_command(const redis_bus_options& options);
 

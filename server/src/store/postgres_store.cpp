@@ -23,6 +23,7 @@
 #include "message_store.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/url.hpp"
 
 namespace throng::server {
 namespace {
@@ -42,16 +43,6 @@ CREATE TABLE IF NOT EXISTS users(name text PRIMARY KEY, password_hash text NOT N
                                  created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS settings(key text PRIMARY KEY, value text NOT NULL);
 )sql";
-
-// postgres://user:secret@host/db -> postgres://user:***@host/db, for messages.
-std::string redacted(const std::string& url) {
-  const auto scheme = url.find("://");
-  const auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  const auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
 
 struct result_closer {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -98,7 +89,7 @@ class pg_connection {
   void open() {
     if (!connect())
       throw std::runtime_error(fmt::format("cannot connect to PostgreSQL at {}: {}check the URL and that the server runs",
-                                           redacted(url_), last_error_));
+                                           without_password(url_), last_error_));
   }
 
   // The live connection, reconnecting when it was lost; null while unreachable.
@@ -162,7 +153,7 @@ class postgres_store final : public message_store {
  public:
   postgres_store(std::string url, const store_options& options)
       : options_(options),
-        label_(redacted(url)),
+        label_(without_password(url)),
         writer_conn_(url, label_,
                      [this](PGconn* c) {
                        // --ack accepted: acks do not wait for the commit, so neither need the commits wait for the WAL flush.

@@ -18,4 +18,8 @@ struct ws_url {
 // Accepts ws:// and wss:// (tls set); nullopt for anything else.
 std::optional<ws_url> parse_ws_url(std::string_view text);
 
+// scheme://user:secret@host... -> scheme://user:***@host..., for messages and logs
+// (the last '@' ends the credentials); a URL without a password is returned as it is.
+std::string without_password(std::string_view url);
+
 }  // namespace throng
