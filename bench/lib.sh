@@ -7,6 +7,16 @@ filter=${2:-}
 bin=$build/bin
 work=$(mktemp -d)
 
+# split_flags BEFORE AFTER args...: the args before "--" into the array named BEFORE,
+# the rest into AFTER (a case's server flags and its load flags).
+split_flags() {
+  local -n before_=$1 after_=$2
+  shift 2
+  before_=()
+  while [[ $# -gt 0 && $1 != -- ]]; do before_+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  after_=("$@")
+}
 # The median of the numbers on stdin, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # Waits until something accepts connections on 127.0.0.1:$1.

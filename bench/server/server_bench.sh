@@ -44,9 +44,8 @@ load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; 
 case_() {
   local name=$1 pattern=$2; shift 2
   [[ -z $filter || $name == *"$filter"* ]] || return 0
-  local server_flags=() load_flags=()
-  while [[ $1 != -- ]]; do server_flags+=("$1"); shift; done; shift
-  load_flags=("$@")
+  local server_flags load_flags
+  split_flags server_flags load_flags "$@"
   echo "## $name"
   echo "server: throng-server --threads 1 ${server_flags[*]}   load: chat_load ${load_flags[*]}"
   : >"$work/figures"

@@ -88,7 +88,9 @@ int main(int argc, char** argv) {
   app.add_option("--bus", config.bus,
                  "local (one instance), or redis://[[user]:password@]host:port: instances sharing rooms through Redis Streams")
       ->capture_default_str();
-  app.add_option("--bus-stream-length", config.bus_stream_length, "entries each room's Redis stream keeps (approximately)")
+  app.add_option("--bus-stream-length", config.bus_stream_length,
+                 "entries each room's Redis stream keeps (approximately); at least 100, so a join finds its history there")
+      ->check(CLI::Range(std::size_t{100}, std::size_t{100'000'000}))
       ->capture_default_str();
   app.add_option("--ack", ack, "durable: ack after the group commit; accepted: ack on receipt")
       ->check(CLI::IsMember({"durable", "accepted"}))
@@ -194,6 +196,11 @@ int main(int argc, char** argv) {
   const auto store_max_bytes = throng::parse_bytes(store_max);
   if (!store_max_bytes) {
     std::cerr << "throng-server: --store-max-size takes a size such as 20GiB (0 = no cap)\n";
+    return throng::exit_bad_input;
+  }
+  if (*store_max_bytes > 0 && config.store != "sqlite") {
+    std::cerr << "throng-server: --store-max-size caps a SQLite file; the " << config.store
+              << " store has no such cap (for PostgreSQL, use --retention or the database's own limits)\n";
     return throng::exit_bad_input;
   }
   config.store_max_bytes = *store_max_bytes;

@@ -361,9 +361,7 @@ void shard::on_subscribed(const std::string& name, std::optional<bus_room_snapsh
   if (!snapshot) {
     room.bus = bus_state::unsubscribed;
     early_entries_.erase(name);
-    auto waiting = std::exchange(waiting_joins_[name], {});
-    waiting_joins_.erase(name);
-    for (auto& [join, reply] : waiting) {
+    for (auto& [join, reply] : take_waiting_joins(name)) {
       chat::ServerFrame frame;
       auto* error = frame.mutable_error();
       error->set_code(chat::UNAVAILABLE);
@@ -408,9 +406,12 @@ void shard::finish_subscribe(owned_room& room, std::vector<chat::ChatMessage> re
   room.bus = bus_state::subscribed;
   if (auto early = early_entries_.extract(room.name))
     for (const auto& [seq, payload] : early.mapped()) on_bus_message(room.name, seq, payload);
-  auto waiting = std::exchange(waiting_joins_[room.name], {});
-  waiting_joins_.erase(room.name);
-  for (auto& [join, reply] : waiting) add_member(std::move(join), std::move(reply));
+  for (auto& [join, reply] : take_waiting_joins(room.name)) add_member(std::move(join), std::move(reply));
+}
+
+std::vector<std::pair<member_join, shard::join_reply>> shard::take_waiting_joins(const std::string& name) {
+  auto node = waiting_joins_.extract(name);
+  return node ? std::move(node.mapped()) : std::vector<std::pair<member_join, join_reply>>{};
 }
 
 void shard::on_bus_message(const std::string& name, std::uint64_t seq, const std::string& payload) {

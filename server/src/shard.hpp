@@ -114,6 +114,7 @@ struct shard {
   void subscribe(owned_room& room);
   void on_subscribed(const std::string& name, std::optional<bus_room_snapshot> snapshot);
   void finish_subscribe(owned_room& room, std::vector<chat::ChatMessage> recent);
+  std::vector<std::pair<member_join, join_reply>> take_waiting_joins(const std::string& name);
   void publish_on_bus(owned_room& room, chat::ChatMessage message, std::uint32_t dup_factor,
                       std::shared_ptr<session> sender, std::uint64_t client_seq);
   void on_published(chat::ChatMessage message, std::shared_ptr<session> sender, std::uint64_t client_seq,

@@ -349,12 +349,13 @@ void redis_bus::start() {
     const timeval answer_within{5, 0};
     setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &answer_within, sizeof answer_within);
     std::string out;
-    if (auto auth = auth_command(o); !auth.empty()) resp::append_command(out, auth);
+    const auto auth = auth_command(o);
+    if (!auth.empty()) resp::append_command(out, auth);
     resp::append_command(out, {"PING"});
     net::write(socket, net::buffer(out), ec);
     std::string in;
     char chunk[4096];
-    const std::size_t expected = auth_command(o).empty() ? 1 : 2;
+    const std::size_t expected = auth.empty() ? 1 : 2;
     std::vector<resp::value> replies;
     while (!ec && replies.size() < expected) {
       in.append(chunk, socket.read_some(net::buffer(chunk), ec));

@@ -79,8 +79,8 @@ day_partition partition_for(std::time_t t) {
 // One connection with its prepared statements, re-established after a failure.
 class pg_connection {
  public:
-  pg_connection(std::string url, std::string label, std::function<void(PGconn*)> on_connect)
-      : url_(std::move(url)), label_(std::move(label)), on_connect_(std::move(on_connect)) {}
+  pg_connection(std::string url, std::function<void(PGconn*)> on_connect)
+      : url_(std::move(url)), on_connect_(std::move(on_connect)) {}
   ~pg_connection() {
     if (conn_) PQfinish(conn_);
   }
@@ -97,8 +97,6 @@ class pg_connection {
     if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
     return connect() ? conn_ : nullptr;
   }
-
-  const std::string& label() const { return label_; }
 
  private:
   bool connect() {
@@ -121,7 +119,7 @@ class pg_connection {
     return true;
   }
 
-  std::string url_, label_;
+  std::string url_;
   std::function<void(PGconn*)> on_connect_;
   PGconn* conn_ = nullptr;
   std::string last_error_;
@@ -154,16 +152,16 @@ class postgres_store final : public message_store {
   postgres_store(std::string url, const store_options& options)
       : options_(options),
         label_(without_password(url)),
-        writer_conn_(url, label_,
+        writer_conn_(url,
                      [this](PGconn* c) {
                        // --ack accepted: acks do not wait for the commit, so neither need the commits wait for the WAL flush.
                        if (!options_.durable) exec_or_throw(c, "SET synchronous_commit = off", label_);
                        prepare_writer(c);
                      }),
-        reader_conn_(url, label_, [](PGconn* c) { prepare_reader(c); }),
-        maintenance_conn_(url, label_, nullptr) {
+        reader_conn_(url, [](PGconn* c) { prepare_reader(c); }),
+        maintenance_conn_(url, nullptr) {
     {
-      pg_connection setup(url, label_, nullptr);
+      pg_connection setup(url, nullptr);
       setup.open();
       PGconn* c = setup.get();
       // Instances starting together must not race to create the same tables.
