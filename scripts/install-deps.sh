@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev
+  libssl-dev zlib1g-dev libsqlite3-dev libargon2-dev liburing-dev
   libpq-dev postgresql redis-server haproxy        # scale-out: history in PostgreSQL, rooms over Redis, HAProxy in front (tests start private instances)
   clang libclang-rt-14-dev
   libfmt-dev procps iproute2 util-linux python3

@@ -1,31 +1,23 @@
 #include "ws_client.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "throng/common/random.hpp"
+#include "throng/common/ws_frame.hpp"
 
 namespace throng::agent {
 
 namespace {
-constexpr std::uint8_t op_continuation = 0x0, op_text = 0x1, op_binary = 0x2, op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
+using namespace ws;
 
 std::string base64(const unsigned char* data, std::size_t n) {
   std::string out(4 * ((n + 2) / 3), '\0');
   const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
   out.resize(static_cast<std::size_t>(std::max(0, written)));
   return out;
-}
-
-// Sec-WebSocket-Accept for a key (RFC 6455 4.2.2).
-std::string accept_for(const std::string& key) {
-  const std::string input = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return base64(digest, sizeof digest);
 }
 
 // The value of header `name` (case-insensitive) in an HTTP head, or empty.
@@ -49,11 +41,6 @@ std::string header_value(std::string_view head, std::string_view name) {
   return {};
 }
 
-std::uint64_t read_be(std::string_view bytes) {
-  std::uint64_t v = 0;
-  for (char c : bytes) v = (v << 8) | static_cast<unsigned char>(c);
-  return v;
-}
 }  // namespace
 
 ws_client::ws_client(tcp::socket socket, ws_client_buffers& buffers) : socket_(std::move(socket)), buffers_(buffers) {}
@@ -113,7 +100,7 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
   if (head.rfind("HTTP/1.1 101", 0) != 0) {
     co_return failed("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
   }
-  if (header_value(head, "Sec-WebSocket-Accept") != accept_for(key)) co_return failed("wrong Sec-WebSocket-Accept");
+  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return failed("wrong Sec-WebSocket-Accept");
   // Frames that came with the response are parsed by the first read.
   client->partial_.assign(response, head_end + 4);
   client->leftover_pending_ = !client->partial_.empty();
@@ -129,27 +116,14 @@ bool ws_client::send(std::string_view payload, bool text) {
 bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
   if (queued_.size() > max_queued) return false;
   std::string& f = buffers_.frame;
-  f.clear();
-  f.push_back(static_cast<char>(0x80 | opcode));
-  const std::size_t n = payload.size();
-  if (n < 126) {
-    f.push_back(static_cast<char>(0x80 | n));
-  } else if (n <= 0xFFFF) {
-    f.push_back(static_cast<char>(0x80 | 126));
-    f.push_back(static_cast<char>(n >> 8));
-    f.push_back(static_cast<char>(n & 0xFF));
-  } else {
-    f.push_back(static_cast<char>(0x80 | 127));
-    for (int shift = 56; shift >= 0; shift -= 8) f.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xFF));
-  }
   const std::uint32_t mask = static_cast<std::uint32_t>(mix(buffers_.mask_state += 0x9e3779b97f4a7c15ULL));
   char key[4];
   std::memcpy(key, &mask, 4);
-  f.append(key, 4);
+  f.resize(max_header_size);
+  f.resize(write_header(f.data(), opcode, payload.size(), key));
   const std::size_t at = f.size();
   f.append(payload);
-  char* p = f.data() + at;
-  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i & 3]);
+  apply_mask(f.data() + at, payload.size(), key);
 
   if (!queued_.empty()) {  // keep the order: behind what waits already
     queued_ += f;
@@ -249,23 +223,15 @@ net::awaitable<bool> ws_client::read(const message_handler& on_message) {
 
 std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on_message) {
   std::size_t pos = 0;
-  while (data.size() - pos >= 2 && socket_.is_open() && !peer_closed_) {
-    const auto b0 = static_cast<std::uint8_t>(data[pos]);
-    const auto b1 = static_cast<std::uint8_t>(data[pos + 1]);
-    const bool fin = b0 & 0x80;
-    const std::uint8_t opcode = b0 & 0x0F;
-    if ((b0 & 0x70) || (b1 & 0x80)) return -1;  // no extensions were negotiated; servers do not mask
-    std::uint64_t length = b1 & 0x7F;
-    std::size_t header = 2;
-    if (length == 126) {
-      if (data.size() - pos < 4) break;
-      length = read_be(data.substr(pos + 2, 2));
-      header = 4;
-    } else if (length == 127) {
-      if (data.size() - pos < 10) break;
-      length = read_be(data.substr(pos + 2, 8));
-      header = 10;
-    }
+  while (socket_.is_open() && !peer_closed_) {
+    frame_header h;
+    const auto status = parse_header(data.substr(pos), h);
+    if (status == header_status::incomplete) break;
+    if (status == header_status::bad || h.masked) return -1;  // no extensions were negotiated; servers do not mask
+    const bool fin = h.fin;
+    const std::uint8_t opcode = h.opcode;
+    const std::uint64_t length = h.length;
+    const std::size_t header = h.size;
     if (length > max_message) return -1;
     if (data.size() - pos < header + length) break;
     const std::string_view payload = data.substr(pos + header, static_cast<std::size_t>(length));

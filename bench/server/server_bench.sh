@@ -38,6 +38,12 @@ print("server-added (frame read -> written to the member socket, %d deliveries):
       " within 1 ms %.2f%%, 2 ms %.2f%%, 10 ms %.2f%%" % (total, q(.5), q(.99), q(.999), under(1), under(2), under(10)))
 '
 }
+# How many deliveries one write system call carried (the corking and batching at work).
+server_writes() {
+  curl -s "localhost:$port/metrics" | awk '
+    /^throng_server_socket_writes_total/ {w += $2} /^throng_server_deliveries_total/ {d += $2}
+    END { if (w) printf "server writes: %d sendmsg calls for %d deliveries (%.1f per write)\n", w, d, d / w }'
+}
 load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; }
 
 # case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
@@ -53,6 +59,7 @@ case_() {
     start_server "${server_flags[@]}"
     load "${load_flags[@]}" >"$work/out" 2>&1 || true
     server_added >>"$work/out"
+    server_writes >>"$work/out"
     stop_server
     sed 's/^/  /' "$work/out" | grep -v '^  conditions' || true
     grep -o "$pattern" "$work/out" | head -1 | sed -e 's/^p99\.9 //; s/^p99 //; s/^<= //' | grep -o '^[0-9.]*' >>"$work/figures" || true

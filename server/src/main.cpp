@@ -111,8 +111,13 @@ int main(int argc, char** argv) {
   app.add_option("--max-queue-bytes", max_queue, "outbound queue per connection before it is closed as a slow consumer")
       ->capture_default_str();
   app.add_option("--batch-delay-ms", config.batch_delay_ms,
-                 "batch clients: at most one write per this many ms while messages keep coming (0 = write at once)")
+                 "batch clients: at most one write per this many ms while messages keep coming (0 = once per loop turn)")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--io-uring", config.io_uring,
+                 "auto: hand each loop turn's writes to the kernel in one io_uring submission when it allows; "
+                 "on: insist; off: one sendmsg per connection")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
   app.add_option("--max-connections", config.max_connections, "0 = as many as the open-file limit allows")
       ->capture_default_str();

@@ -68,6 +68,16 @@ struct server::impl {
 
     unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) core.shards.push_back(std::make_unique<shard>(core, i));
+    if (cfg.io_uring != "off") {
+      std::string why;
+      for (auto& s : core.shards)
+        if (!s->outbox.use_io_uring(why)) {
+          if (cfg.io_uring == "on")
+            throw std::runtime_error("--io-uring on: the kernel refused a ring (" + why + "); use --io-uring off or auto");
+          log_info("io_uring unavailable ({}): one sendmsg per connection", why);
+          break;
+        }
+    }
     // One listener; each accepted socket is created directly on the next shard's
     // io_context (round-robin) and stays there. No SO_REUSEPORT: a second server
     // started on the same port by mistake must fail, not silently share it.
@@ -155,8 +165,9 @@ struct server::impl {
       }
       auto sess = std::make_shared<session>(s, s.next_session_id++);
       s.adopt(sess);
-      co_await sess->run(std::move(stream), std::move(req));
-      s.release(sess);  // on every ending, a failed handshake included
+      // From here the session runs on callbacks; this coroutine (and its HTTP buffer) ends.
+      if (!sess->start(stream.release_socket(), req)) s.release(sess);
+      co_return;
     };
     return h;
   }
@@ -169,6 +180,17 @@ struct server::impl {
       auto [ec] = co_await tick.async_wait(use_nothrow);
       if (ec) co_return;
       sh.flush_presence();
+    }
+  }
+
+  // Idle timeouts and unanswered closes, without a timer per connection.
+  static net::awaitable<void> sweep_loop(shard& sh, std::chrono::nanoseconds interval) {
+    net::steady_timer tick(sh.io);
+    for (;;) {
+      tick.expires_after(interval);
+      auto [ec] = co_await tick.async_wait(use_nothrow);
+      if (ec) co_return;
+      sh.sweep_connections();
     }
   }
 
@@ -223,6 +245,11 @@ void server::run(bool handle_signals) {
   const auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(core.config.presence_interval_s * 1e9));
   if (core.config.role != server_role::auth && interval.count() > 0)
     for (auto& s : shards) net::co_spawn(s->io, impl::presence_loop(*s, interval), net::detached);
+  const double idle_s = core.config.idle_timeout_s;
+  const auto sweep_every = std::chrono::nanoseconds(static_cast<std::int64_t>(
+      1e9 * (idle_s > 0 ? std::clamp(idle_s / 4, 0.05, 1.0) : 1.0)));
+  if (core.config.role != server_role::auth)
+    for (auto& s : shards) net::co_spawn(s->io, impl::sweep_loop(*s, sweep_every), net::detached);
   std::optional<net::signal_set> signals;
   if (handle_signals) {
     signals.emplace(first.io, SIGINT, SIGTERM);
@@ -231,8 +258,9 @@ void server::run(bool handle_signals) {
     });
   }
   static constexpr const char* role_names[] = {"chat and auth", "auth API only", "chat only"};
-  log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s), store {}{}, bus {}",
+  log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s){}, store {}{}, bus {}",
            role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(),
+           shards[0]->outbox.io_uring_in_use() ? " (writes through io_uring)" : "",
            store_description(core.config),
            core.memory_store ? "" : (core.config.ack_durable ? " (acks after commit)" : " (acks on receipt)"),
            without_password(core.config.bus));

@@ -18,6 +18,9 @@ struct shard_metrics {
   local_counter connections_refused;   // over the connection cap
   local_counter frames_in[std::size(client_frame_kinds)];
   local_counter bytes_in;
+  local_counter bytes_out;
+  local_counter socket_writes;        // writes (sendmsg) to clients: deliveries per write shows the batching
+  local_counter write_calls;          // system calls they took: fewer than writes with io_uring
   local_counter messages_sequenced;    // messages this shard's rooms sequenced
   local_counter deliveries;            // messages queued to receivers
   local_counter acks;

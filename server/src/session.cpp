@@ -3,86 +3,54 @@
 #include <fmt/format.h>
 
 #include "shard.hpp"
-#include "throng/common/chat_batch.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/token.hpp"
 
 namespace throng::server {
-namespace {
-
-std::chrono::nanoseconds seconds(double s) {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
-}
-
-}  // namespace
-
 session::session(shard& home, std::uint64_t id) : home_(home), id_(id) {}
 
-net::awaitable<void> session::run(beast::tcp_stream stream, http_request request) {
+bool session::start(tcp::socket socket, const http_request& request) {
   const auto& config = home_.core.config;
-  ws_stream ws(std::move(stream));
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = config.idle_timeout_s > 0
-                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds(config.idle_timeout_s))
-                              : websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;  // idle means the client sent nothing
-  ws.set_option(timeouts);
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "throng-server"); }));
   // Sends are small on the wire (dup_factor expands them on the owner); leave room for framing.
-  ws.read_message_max(config.max_message_bytes + 4096);
-  auto [ec] = co_await ws.async_accept(request, use_nothrow);
-  request = {};  // the upgrade's headers are not needed for the connection's lifetime
-  if (ec) co_return;
-
-  channel_ = std::make_shared<ws_channel>(std::move(ws), config.max_queued_bytes);
-  // The latency the server adds: a message's receipt to its bytes written to this member's socket.
-  channel_->set_on_written([&added = home_.metrics.added](std::span<const std::int64_t> stamps) {
-    const auto now = mono_ns();
-    for (const auto received : stamps)
-      if (received) added.observe(now - received);
-  });
-  channel_->start();
-  home_.metrics.connections_accepted.add();
-
-  beast::flat_buffer buffer;
-  for (;;) {
-    auto [rec, n] = co_await channel_->stream().async_read(buffer, use_nothrow);
-    if (rec) {
-      if (rec == websocket::error::message_too_big) {
-        home_.metrics.frames_in[0].add();
-        channel_->close(websocket::close_code::too_big,
-                        fmt::format("frame larger than the server accepts ({} bytes)", config.max_message_bytes + 4096));
-      } else if (!is_expected_ending(rec)) {
-        log_debug("session {}: read ended: {}", id_, rec.message());
-      }
-      break;
-    }
-    home_.metrics.bytes_in.add(n);
-    const auto format = channel_->stream().got_text() ? wire_format::json : wire_format::binary;
-    if (!said_hello_) adopt_format(format);
-    const std::string_view payload(static_cast<const char*>(buffer.data().data()), buffer.size());
-    std::string detail;
-    const auto decode_started = mono_ns();
-    // Size is already bounded by read_message_max.
-    auto frame = decode<chat::ClientFrame>(payload, format, payload.size(), &detail);
-    home_.metrics.decode.observe(mono_ns() - decode_started);
-    buffer.consume(buffer.size());
-    if (!frame) {
-      // decode() also refuses a frame with none of hello, join, leave, send, ping, typing.
-      on_malformed(fmt::format("{}{}{}", frame.error().message(), detail.empty() ? "" : ": ", detail));
-    } else {
-      home_.metrics.frames_in[frame->kind_case()].add();
-      if (frame->kind_case() == chat::ClientFrame::kHello) handle_hello(frame->hello(), format);
-      else handle(*frame);
-    }
-    if (channel_->closing()) break;
+  connection_ = std::make_shared<ws_connection>(std::move(socket), home_.outbox,
+                                                ws_limits{config.max_queued_bytes, config.max_message_bytes + 4096});
+  if (!connection_->accept(request, this)) {
+    connection_.reset();
+    return false;
   }
-  leave_all_rooms();
-  channel_->close(websocket::close_code::normal);
+  home_.metrics.connections_accepted.add();
+  return true;
+}
+
+void session::on_message(std::string_view payload, bool text) {
+  const auto format = text ? wire_format::json : wire_format::binary;
+  if (!said_hello_) adopt_format(format);
+  std::string detail;
+  const auto decode_started = mono_ns();
+  // Size is already bounded by the connection's message limit.
+  auto frame = decode<chat::ClientFrame>(payload, format, payload.size(), &detail);
+  home_.metrics.decode.observe(mono_ns() - decode_started);
+  if (!frame) {
+    // decode() also refuses a frame with none of hello, join, leave, send, ping, typing.
+    on_malformed(fmt::format("{}{}{}", frame.error().message(), detail.empty() ? "" : ": ", detail));
+    return;
+  }
+  home_.metrics.frames_in[frame->kind_case()].add();
+  if (frame->kind_case() == chat::ClientFrame::kHello) handle_hello(frame->hello(), format);
+  else handle(*frame);
+}
+
+void session::on_end(ws_end why) {
+  if (why != ws_end::closed) home_.metrics.frames_in[0].add();  // oversized, or not WebSocket as RFC 6455 has it
   ended_ = true;
+  leave_all_rooms();
+  home_.release(shared_from_this());
+}
+
+void session::sweep(std::int64_t now_ns) {
+  const double idle_s = home_.core.config.idle_timeout_s;
+  if (connection_) connection_->sweep(now_ns, idle_s > 0 ? static_cast<std::int64_t>(idle_s * 1e9) : 0);
 }
 
 void session::on_malformed(const std::string& what) {
@@ -90,13 +58,13 @@ void session::on_malformed(const std::string& what) {
   send_error(chat::MALFORMED_FRAME, fmt::format("{}; see proto/chat.proto for the frame format", what));
   const unsigned limit = home_.core.config.malformed_frame_limit;
   if (limit && ++malformed_ >= limit)
-    channel_->close(websocket::close_code::policy_error, fmt::format("{} malformed frames", malformed_));
+    connection_->close(websocket::close_code::policy_error, fmt::format("{} malformed frames", malformed_));
 }
 
 void session::adopt_format(wire_format format) {
   format_ = format;
   form_ = format == wire_format::json ? delivery_form::json : delivery_form::binary;
-  channel_->set_text(format == wire_format::json);
+  connection_->set_text(format == wire_format::json);
 }
 
 void session::release_membership(const std::string& room) {
@@ -129,7 +97,7 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
                  expired ? "the token has expired; log in again (POST /api/login) for a new one"
                          : "the token is not valid here; get one from POST /api/login, or send an empty token to "
                            "read anonymously");
-      channel_->close(websocket::close_code::policy_error, expired ? "token expired" : "bad token");
+      connection_->close(websocket::close_code::policy_error, expired ? "token expired" : "bad token");
       return;
     }
     user_ = std::move(claims.user);
@@ -145,9 +113,7 @@ void session::handle_hello(const chat::Hello& hello, wire_format format) {
   for (const auto& capability : hello.capabilities()) {
     // Batches concatenate binary frames; JSON clients get one frame per message.
     if (capability == "batch" && format_ == wire_format::binary) {
-      channel_->set_coalescer(
-          [](std::span<const shared_payload> frames, std::string& out) { encode_chat_batch(frames, out); });
-      channel_->set_batch_delay(std::chrono::microseconds(static_cast<std::int64_t>(core.config.batch_delay_ms * 1000)));
+      connection_->set_batching(true);
       welcome->add_capabilities("batch");
     } else if (capability == "dup_factor") {
       form_ = format_ == wire_format::json ? delivery_form::json_compact : delivery_form::binary_compact;
@@ -295,7 +261,7 @@ void session::deliver(const fanout_ptr& message, bool best_effort) {
   if (!payload) return;  // cannot happen: the owner encodes every form its members use
   if (best_effort) {
     // Presence is the first thing dropped: only sent to connections that keep up.
-    if (!channel_ || channel_->queued_bytes() > home_.core.config.max_queued_bytes / 4) {
+    if (!connection_ || connection_->queued_bytes() > home_.core.config.max_queued_bytes / 4) {
       home_.metrics.presence_dropped.add();
       return;
     }
@@ -322,16 +288,16 @@ void session::send_error(chat::ErrorCode code, std::string message, std::uint64_
 }
 
 bool session::queue(std::shared_ptr<const std::string> payload, std::int64_t received_ns) {
-  if (ended_ || !channel_ || channel_->closing()) return false;
-  if (channel_->send(std::move(payload), received_ns)) return true;
+  if (ended_ || !connection_ || connection_->closing()) return false;
+  if (connection_->send(std::move(payload), received_ns)) return true;
   // The client does not read fast enough: close it rather than buffer without bound.
   home_.metrics.slow_consumers.add();
-  channel_->close(websocket::close_code::policy_error, "slow consumer: outbound queue limit reached");
+  connection_->close(websocket::close_code::policy_error, "slow consumer: outbound queue limit reached");
   return false;
 }
 
-void session::close(websocket::close_code code, std::string reason) {
-  if (channel_) channel_->close(code, std::move(reason));
+void session::close(websocket::close_code code, std::string_view reason) {
+  if (connection_) connection_->close(static_cast<std::uint16_t>(code), reason);
 }
 
 void session::leave_all_rooms() {

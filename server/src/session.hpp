@@ -1,7 +1,8 @@
 #pragma once
-// One client connection on its home shard: a reader loop that decodes and
-// handles frames, and a ws_channel that writes. Room work is posted to the
-// room's owner shard; its answers come back by posting to the home shard.
+// One client connection on its home shard: decodes and handles the frames
+// its ws_connection reads, and queues what goes back on it. Room work is
+// posted to the room's owner shard; its answers come back by posting to the
+// home shard.
 
 #include <memory>
 #include <string>
@@ -11,23 +12,28 @@
 #include "rate_limiter.hpp"
 #include "shard.hpp"
 #include "throng/common/frame_codec.hpp"
-#include "throng/common/ws_channel.hpp"
+#include "ws_connection.hpp"
 
 namespace throng::server {
 
-class session : public std::enable_shared_from_this<session> {
+class session : public std::enable_shared_from_this<session>, public ws_events {
  public:
   session(shard& home, std::uint64_t id);
 
-  // Completes the WebSocket handshake and reads until the connection ends.
-  net::awaitable<void> run(beast::tcp_stream stream, http_request request);
+  // Answers the upgrade and starts reading; false when the request was
+  // refused. The session leaves its shard when the connection ends.
+  bool start(tcp::socket socket, const http_request& request);
+  void on_message(std::string_view payload, bool text) override;
+  void on_end(ws_end why) override;
 
   // All below run on the home shard.
   shard& home() const noexcept { return home_; }
   void deliver(const fanout_ptr& message, bool best_effort);
   void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
   void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
-  void close(websocket::close_code code, std::string reason);
+  void close(websocket::close_code code, std::string_view reason);
+  // Idle and unanswered-close deadlines, about once a second.
+  void sweep(std::int64_t now_ns);
 
  private:
   void handle(const chat::ClientFrame& frame);
@@ -49,7 +55,7 @@ class session : public std::enable_shared_from_this<session> {
 
   shard& home_;
   std::uint64_t id_;
-  std::shared_ptr<ws_channel> channel_;
+  std::shared_ptr<ws_connection> connection_;
   wire_format format_ = wire_format::binary;
   delivery_form form_ = delivery_form::binary;
   bool said_hello_ = false;

@@ -47,7 +47,9 @@ shard& server_core::owner_of(const std::string& room) const {
   return *shards[std::hash<std::string>{}(room) % shards.size()];
 }
 
-shard::shard(server_core& c, unsigned i) : core(c), index(i) {}
+shard::shard(server_core& c, unsigned i) : core(c), index(i) {
+  outbox.set_batch_delay(std::chrono::nanoseconds(static_cast<std::int64_t>(c.config.batch_delay_ms * 1e6)));
+}
 
 void shard::adopt(std::shared_ptr<session> s) {
   sessions.insert(std::move(s));
@@ -507,6 +509,13 @@ void shard::detach(session* s, const std::string& room) {
 
 void shard::begin_shutdown() {
   for (const auto& s : sessions) s->close(websocket::close_code::going_away, "server shutting down");
+}
+
+void shard::sweep_connections() {
+  const auto now = mono_ns();
+  // A session may end (and leave `sessions`) during its sweep.
+  std::vector<std::shared_ptr<session>> all(sessions.begin(), sessions.end());
+  for (const auto& s : all) s->sweep(now);
 }
 
 }  // namespace throng::server

@@ -18,6 +18,7 @@
 #include "store/message_store.hpp"
 #include "throng/common/net.hpp"
 #include "throng/server/server.hpp"
+#include "ws_connection.hpp"
 
 namespace throng::server {
 
@@ -68,6 +69,7 @@ struct shard {
   // Shards may have nothing queued yet; keep them running.
   net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   shard_metrics metrics;
+  ws_outbox outbox{io, metrics};  // corks the writes of this shard's connections
 
   std::unordered_map<std::string, owned_room> owned_rooms;
   std::unordered_map<std::string, std::vector<session*>> local_members;
@@ -98,6 +100,8 @@ struct shard {
   void detach(session* s, const std::string& room);
 
   void begin_shutdown();
+  // Closes idle connections and drops those that never answered a close.
+  void sweep_connections();
 
  private:
   using join_reply = std::function<void(chat::ServerFrame)>;

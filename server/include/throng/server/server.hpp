@@ -39,6 +39,7 @@ struct server_config {
   // Limits
   std::size_t max_message_bytes = 64 * 1024;       // after dup_factor expansion
   std::size_t max_queued_bytes = 4 * 1024 * 1024;  // per connection, then slow consumer
+  std::string io_uring = "auto";      // auto | on | off: submit a flush's writes in one system call
   double batch_delay_ms = 2.0;         // batch clients: at most one write per this while frames keep coming
   std::size_t max_connections = 0;     // 0 = as many as the open-file limit allows
   double idle_timeout_s = 300;         // close connections that send nothing for this long

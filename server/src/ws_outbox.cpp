@@ -1,0 +1,119 @@
+#include "ws_outbox.hpp"
+
+#include <algorithm>
+
+#include "server_metrics.hpp"
+#include "throng/common/clock.hpp"
+#include "uring_writer.hpp"
+#include "ws_connection.hpp"
+
+namespace throng::server {
+namespace {
+constexpr unsigned ring_entries = 1024;  // connections per submission
+constexpr std::size_t arena_iovecs = 32 * 1024;
+}  // namespace
+
+write_arena::write_arena() : heads(arena_iovecs * 13) { iov.reserve(arena_iovecs); }
+
+ws_outbox::ws_outbox(net::io_context& io, shard_metrics& metrics) : io_(io), metrics_(metrics), timer_(io) {}
+
+ws_outbox::~ws_outbox() = default;
+
+bool ws_outbox::use_io_uring(std::string& why) {
+  uring_ = uring_writer::open(ring_entries, why);
+  if (!uring_) return false;
+  batch_.reserve(ring_entries);  // the prepared messages must not move while the kernel reads them
+  results_.assign(ring_entries, 0);
+  return true;
+}
+
+void ws_outbox::schedule(std::shared_ptr<ws_connection> connection) {
+  ready_.push_back(std::move(connection));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  // Runs after the handlers already queued on the loop: the reads of this
+  // turn and the fan-outs they cause.
+  net::post(io_, [this] { flush(); });
+}
+
+void ws_outbox::flush() {
+  flush_posted_ = false;
+  writing_.swap(ready_);  // connections scheduled while writing wait for the next turn
+  const auto now = mono_ns();
+  const auto delay = batch_delay_.count();
+  std::size_t kept = 0;
+  for (auto& c : writing_) {
+    if (c->batching_ && delay > 0 && now < c->last_write_ns_ + delay && !c->closing_) {
+      deferred_.push_back(std::move(c));  // still scheduled: new frames join its queue
+      continue;
+    }
+    c->scheduled_ = false;
+    writing_[kept++] = std::move(c);
+  }
+  writing_.resize(kept);
+  if (uring_) {
+    write_through_ring(writing_);
+  } else {
+    for (auto& c : writing_) c->write_now();
+  }
+  writing_.clear();
+  arm_timer();
+}
+
+void ws_outbox::write_through_ring(std::vector<std::shared_ptr<ws_connection>>& connections) {
+  std::size_t next = 0;
+  while (next < connections.size()) {
+    arena_.clear();
+    batch_.clear();
+    for (; next < connections.size() && batch_.size() < uring_->capacity(); ++next) {
+      ws_connection& c = *connections[next];
+      if (!c.ready_to_write()) continue;
+      prepared_write write;
+      if (!c.prepare(arena_, write)) break;  // the arena is full: submit these first
+      batch_.emplace_back(&c, write);
+    }
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      auto& [c, write] = batch_[i];
+      write.message.msg_iov = arena_.iov.data() + write.first_iov;
+      results_[i] = -EIO;
+      uring_->add_sendmsg(c->socket_.native_handle(), &write.message, i);
+    }
+    metrics_.write_calls.add(uring_->submit(results_));
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      auto& [c, write] = batch_[i];
+      // Whatever one write could not carry goes out on the next turn.
+      if (c->complete(arena_, write, results_[i])) c->schedule();
+    }
+  }
+}
+
+void ws_outbox::arm_timer() {
+  if (timer_armed_ || deferred_.empty()) return;
+  std::int64_t due = deferred_.front()->last_write_ns_;
+  for (const auto& c : deferred_) due = std::min(due, c->last_write_ns_);
+  due += batch_delay_.count();
+  timer_armed_ = true;
+  timer_.expires_after(std::chrono::nanoseconds(std::max<std::int64_t>(0, due - mono_ns())));
+  timer_.async_wait([this](error_code ec) {
+    timer_armed_ = false;
+    if (ec) return;
+    const auto now = mono_ns();
+    const auto delay = batch_delay_.count();
+    std::size_t kept = 0;
+    for (auto& c : deferred_) {
+      if (now < c->last_write_ns_ + delay && !c->closing_) {
+        deferred_[kept++] = std::move(c);
+      } else {
+        ready_.push_back(std::move(c));
+      }
+    }
+    deferred_.resize(kept);
+    if (!ready_.empty() && !flush_posted_) {
+      flush_posted_ = true;
+      net::post(io_, [this] { flush(); });
+    }
+    arm_timer();
+  });
+}
+
+}  // namespace throng::server
