@@ -41,9 +41,11 @@ print("server-added (frame read -> written to the member socket, %d deliveries):
 # How many deliveries one write system call carried (the corking and batching at work).
 server_writes() {
   curl -s "localhost:$port/metrics" | awk '
-    /^throng_server_socket_writes_total/ {w += $2} /^throng_server_deliveries_total/ {d += $2}
-    END { if (w) printf "server writes: %d sendmsg calls for %d deliveries (%.1f per write)\n", w, d, d / w }'
+    /^throng_server_socket_writes_total/ {w += $2} /^throng_server_write_calls_total/ {c += $2}
+    /^throng_server_deliveries_total/ {d += $2}
+    END { if (w) printf "server writes: %d sendmsg writes in %d system calls for %d deliveries (%.1f per write)\n", w, c, d, d / w }'
 }
+server_cpu() { curl -s "localhost:$port/metrics" | awk '/^process_cpu_seconds_total/ {print $2}'; }
 load() { taskset -c 1 "$bin/chat_load" --port $port --secret bench-secret "$@"; }
 
 # case NAME FIGURE-PATTERN SERVER-FLAGS -- LOAD-FLAGS
@@ -76,8 +78,16 @@ case_ "fan-out, batched binary clients, 1 room x 1000 members, 1000 sends/s offe
   "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 1000 --duration 6
 case_ "fan-out, batched binary clients, 100 rooms x 100 members, 10000 sends/s offered (1M deliveries/s)" \
   "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 100 --members 100 --rate 10000 --duration 6
+case_ "fan-out, batched, 1 room x 1000 members, 1000 sends/s offered, --io-uring off (one sendmsg system call per write)" \
+  "[0-9]* deliveries/s" --store memory --io-uring off -- --mode fanout --rooms 1 --members 1000 --rate 1000 --duration 6
+case_ "fan-out headroom, batched, 1 room x 1000 members, 2000 sends/s offered (2M deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 2000 --duration 6
+case_ "fan-out headroom, batched, 100 rooms x 100 members, 20000 sends/s offered (2M deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 100 --members 100 --rate 20000 --duration 6
 case_ "fan-out, JSON clients (one frame per message), 1 room x 100 members, 1200 sends/s offered (120k deliveries/s)" \
   "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 100 --rate 1200 --duration 6 --json
+case_ "fan-out headroom, JSON clients (one frame per message), 1 room x 100 members, 3000 sends/s offered (300k deliveries/s)" \
+  "[0-9]* deliveries/s" --store memory -- --mode fanout --rooms 1 --members 100 --rate 3000 --duration 6 --json
 case_ "ingest, --ack durable on SQLite, 100 active rooms, 100000 sends/s offered" \
   "[0-9]* acks/s" -- --mode ingest --rooms 100 --connections 10 --rate 100000 --duration 6
 case_ "ingest, --ack durable on SQLite, 1000 active rooms, 50000 sends/s offered" \
@@ -88,8 +98,31 @@ case_ "latency the server adds, 10 rooms x 100 members, 500 sends/s (50k deliver
   "p99 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 10 --members 100 --rate 500 --duration 6
 case_ "latency the server adds, 1 room x 1000 members, 150 sends/s (150k deliveries/s): p99.9 bound in ms (the last members)" \
   "p99.9 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 1 --members 1000 --rate 150 --duration 6
+case_ "latency the server adds, 1 room x 1000 members, 150 sends/s, --io-uring off: p99.9 bound in ms" \
+  "p99.9 <= [0-9.]* ms" --store memory --io-uring off -- --mode fanout --rooms 1 --members 1000 --rate 150 --duration 6
 case_ "connects: new WebSocket connections incl. token verification, 10000 connections, 256 in flight" \
   "[0-9]* connections/s" --store memory -- --mode connect --connections 10000
+
+# The connect rate above is bound by the load generator's core, which also runs the kernel's
+# side of every loopback TCP handshake; the server's own cost per setup bounds what one core sustains.
+if [[ -z $filter || "connects: server CPU per connection" == *"$filter"* ]]; then
+  echo "## connects: server CPU per connection setup (accept, upgrade, hello with token check, welcome), 10000 connections"
+  : >"$work/cpu"
+  for run in 1 2 3; do
+    start_server --store memory
+    before=$(server_cpu)
+    load --mode idle --connections 10000 --hold 1 >"$work/out" 2>"$work/err" &
+    loader=$!
+    for _ in $(seq 400); do grep -q holding "$work/err" 2>/dev/null && break; sleep 0.05; done
+    after=$(server_cpu)
+    wait $loader || true
+    stop_server
+    python3 -c "import sys; per = ($after - $before) * 1e6 / 10000; print('  %s; server CPU %.1f us per connection: %.0f setups/s per core' % (open('$work/out').read().splitlines()[-1], per, 1e6 / per))"
+    python3 -c "print(($after - $before) * 1e6 / 10000)" >>"$work/cpu"
+  done
+  echo "median: $(median <"$work/cpu") us of server CPU per connection"
+  echo
+fi
 
 [[ -z $filter || "memory" == *"$filter"* ]] || exit 0
 echo "## memory per idle WebSocket connection: 15000 connections after hello, no rooms"

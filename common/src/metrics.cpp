@@ -3,7 +3,11 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <array>
+#include <fstream>
 #include <limits>
 #include <map>
 
@@ -81,6 +85,22 @@ std::string prometheus_text(const std::vector<metric_value>& values) {
     families[it->second].metric.push_back(std::move(metric));
   }
   return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace throng
+
+namespace throng {
+
+void append_process_metrics(std::vector<metric_value>& values) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  values.push_back({"process_cpu_seconds_total", "user and system CPU time spent", metric_kind::counter, cpu, {}, {}});
+  long pages = 0, resident = 0;
+  std::ifstream("/proc/self/statm") >> pages >> resident;
+  values.push_back({"process_resident_memory_bytes", "resident memory size", metric_kind::gauge,
+                    static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)), {}, {}});
 }
 
 }  // namespace throng

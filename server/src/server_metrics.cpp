@@ -83,6 +83,7 @@ std::string render_metrics(const server_core& core) {
     values.push_back({"throng_server_bus_subscribed_rooms", "rooms whose streams this instance reads", metric_kind::gauge,
                       static_cast<double>(b.subscribed_rooms), {}, {}});
   }
+  append_process_metrics(values);
   return prometheus_text(values);
 }
 

@@ -57,4 +57,7 @@ struct metric_value {
 // Groups values by name into families and renders the text exposition format.
 std::string prometheus_text(const std::vector<metric_value>& values);
 
+// The standard process metrics (process_cpu_seconds_total, process_resident_memory_bytes).
+void append_process_metrics(std::vector<metric_value>& values);
+
 }  // namespace throng
