@@ -172,25 +172,16 @@ struct server::impl {
     return h;
   }
 
-  // Presence updates: at most one per room per interval.
-  static net::awaitable<void> presence_loop(shard& sh, std::chrono::nanoseconds interval) {
+  // Runs `(sh.*work)()` every interval on the shard's loop: presence updates
+  // (at most one per room per interval), and the sweep of idle connections
+  // and unanswered closes (no timer per connection).
+  static net::awaitable<void> every(shard& sh, std::chrono::nanoseconds interval, void (shard::*work)()) {
     net::steady_timer tick(sh.io);
     for (;;) {
       tick.expires_after(interval);
       auto [ec] = co_await tick.async_wait(use_nothrow);
       if (ec) co_return;
-      sh.flush_presence();
-    }
-  }
-
-  // Idle timeouts and unanswered closes, without a timer per connection.
-  static net::awaitable<void> sweep_loop(shard& sh, std::chrono::nanoseconds interval) {
-    net::steady_timer tick(sh.io);
-    for (;;) {
-      tick.expires_after(interval);
-      auto [ec] = co_await tick.async_wait(use_nothrow);
-      if (ec) co_return;
-      sh.sweep_connections();
+      (sh.*work)();
     }
   }
 
@@ -244,12 +235,12 @@ void server::run(bool handle_signals) {
                 log_exceptions{"accept loop"});
   const auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(core.config.presence_interval_s * 1e9));
   if (core.config.role != server_role::auth && interval.count() > 0)
-    for (auto& s : shards) net::co_spawn(s->io, impl::presence_loop(*s, interval), net::detached);
+    for (auto& s : shards) net::co_spawn(s->io, impl::every(*s, interval, &shard::flush_presence), net::detached);
   const double idle_s = core.config.idle_timeout_s;
   const auto sweep_every = std::chrono::nanoseconds(static_cast<std::int64_t>(
       1e9 * (idle_s > 0 ? std::clamp(idle_s / 4, 0.05, 1.0) : 1.0)));
   if (core.config.role != server_role::auth)
-    for (auto& s : shards) net::co_spawn(s->io, impl::sweep_loop(*s, sweep_every), net::detached);
+    for (auto& s : shards) net::co_spawn(s->io, impl::every(*s, sweep_every, &shard::sweep_connections), net::detached);
   std::optional<net::signal_set> signals;
   if (handle_signals) {
     signals.emplace(first.io, SIGINT, SIGTERM);

@@ -68,6 +68,9 @@ owned_room& shard::room_named(const std::string& name) {
     room.name = name;
     room.members_per_shard.assign(core.shards.size(), 0);
     room.history_depth = core.config.history_depth;
+    // After an unclean stop with acks on receipt, even a room with nothing
+    // committed may have had seqs acked: skip past them, as restore() does.
+    room.next_seq = 1 + core.store->seq_gap_after_crash();
     if (auto preset = core.presets.find(name); preset != core.presets.end()) {
       room.transform = parse_transform_style(preset->second.transform).value_or(transform_style::none);
       if (preset->second.history_depth) room.history_depth = preset->second.history_depth;

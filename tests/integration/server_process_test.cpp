@@ -112,6 +112,31 @@ TEST(ServerProcess, AcceptedModeNeverReusesASeqAfterACrash) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ServerProcess, AcceptedModeNeverReusesASeqEvenWhenNothingWasCommitted) {
+  const auto dir = make_temp_dir();
+  std::uint64_t highest_acked = 0;
+  {
+    // Commits wait 60 s: every ack below runs ahead of the store, and the room is not in it.
+    server_process server(dir, {"--ack", "accepted", "--commit-delay-ms", "60000", "--commit-messages", "100000"});
+    ASSERT_NE(server.port, 0);
+    ws_test_client c(server.port, wire_format::binary);
+    c.hello();
+    c.join("uncommitted");
+    for (const auto& [client_seq, seq] : c.send_acked("uncommitted", 50)) highest_acked = std::max(highest_acked, seq);
+    EXPECT_EQ(server.process->stop(SIGKILL), 128 + SIGKILL);
+  }
+  server_process restarted(dir);
+  ASSERT_NE(restarted.port, 0);
+  ws_test_client c(restarted.port, wire_format::binary);
+  c.hello();
+  EXPECT_EQ(c.join("uncommitted").messages_size(), 0) << "nothing was committed";
+  c.send(send_frame("uncommitted", "after", 1));
+  auto ack = c.read_until(chat::ServerFrame::kAck);
+  ASSERT_TRUE(ack);
+  EXPECT_GT(ack->ack().seq(), highest_acked) << "a seq a client may have seen is never reused";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServerProcess, AuthAndChatRunAsSeparateServices) {
   const auto dir = make_temp_dir();
   std::filesystem::create_directories(dir + "/auth");
