@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "throng/common/random.hpp"
@@ -113,35 +114,88 @@ bool ws_client::send(std::string_view payload, bool text) {
   return write_frame(text ? op_text : op_binary, payload);
 }
 
+ws_client_buffers::ws_client_buffers() {
+  std::string why;
+  uring = uring_writer::open(1024, why);  // without one, each connection writes with its own call
+  results.assign(1024, 0);
+}
+
+ws_client_buffers::~ws_client_buffers() = default;
+
 bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
   if (queued_.size() > max_queued) return false;
-  std::string& f = buffers_.frame;
+  // Behind what already waits for the kernel, to keep the order; else corked for this turn.
+  const bool first_this_turn = queued_.empty() && corked_.empty();
+  std::string& out = queued_.empty() ? corked_ : queued_;
   const std::uint32_t mask = static_cast<std::uint32_t>(mix(buffers_.mask_state += 0x9e3779b97f4a7c15ULL));
   char key[4];
   std::memcpy(key, &mask, 4);
-  f.resize(max_header_size);
-  f.resize(write_header(f.data(), opcode, payload.size(), key));
-  const std::size_t at = f.size();
-  f.append(payload);
-  apply_mask(f.data() + at, payload.size(), key);
-
-  if (!queued_.empty()) {  // keep the order: behind what waits already
-    queued_ += f;
-    return true;
-  }
-  error_code ec;
-  std::size_t sent = socket_.write_some(net::buffer(f), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) {
-    sent = 0;
-  } else if (ec) {
-    closing_ = true;
-    return false;
-  }
-  if (sent < f.size()) {
-    queued_.assign(f, sent);
-    flush();
+  const std::size_t at = out.size();
+  out.resize(at + max_header_size);
+  out.resize(at + write_header(out.data() + at, opcode, payload.size(), key));
+  const std::size_t body = out.size();
+  out.append(payload);
+  apply_mask(out.data() + body, payload.size(), key);
+  if (first_this_turn) {
+    buffers_.corked.push_back(shared_from_this());
+    if (!buffers_.flush_posted) {
+      buffers_.flush_posted = true;
+      // After the handlers already queued on the loop: every user whose send is due this turn.
+      net::post(socket_.get_executor(), [&b = buffers_] { flush_corked(b); });
+    }
   }
   return true;
+}
+
+void ws_client::flush_corked(ws_client_buffers& b) {
+  b.flush_posted = false;
+  b.writing.swap(b.corked);  // frames corked while writing wait for the next turn
+  const auto ready = [](const ws_client& c) { return c.socket_.is_open() && !c.corked_.empty(); };
+  if (!b.uring) {
+    for (auto& c : b.writing)
+      if (ready(*c)) {
+        const ssize_t n = ::send(c->socket_.native_handle(), c->corked_.data(), c->corked_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        c->after_corked_write(n < 0 ? -errno : n);
+      }
+    b.writing.clear();
+    return;
+  }
+  const std::size_t chunk = b.uring->capacity();
+  for (std::size_t first = 0; first < b.writing.size(); first += chunk) {
+    const std::size_t n = std::min(chunk, b.writing.size() - first);
+    b.messages.assign(n, msghdr{});  // sized before use: the kernel reads them during submit
+    b.iovecs.assign(n, iovec{});
+    for (std::size_t i = 0; i < n; ++i) {
+      ws_client& c = *b.writing[first + i];
+      b.results[i] = 0;
+      if (!ready(c)) continue;
+      b.iovecs[i] = {c.corked_.data(), c.corked_.size()};
+      b.messages[i].msg_iov = &b.iovecs[i];
+      b.messages[i].msg_iovlen = 1;
+      b.uring->add_sendmsg(c.socket_.native_handle(), &b.messages[i], i);
+    }
+    b.uring->submit(b.results);
+    for (std::size_t i = 0; i < n; ++i) {
+      ws_client& c = *b.writing[first + i];
+      if (ready(c)) c.after_corked_write(b.results[i]);
+    }
+  }
+  b.writing.clear();
+}
+
+void ws_client::after_corked_write(long result) {
+  if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK) {
+    closing_ = true;  // the peer is gone
+    corked_.clear();
+    return;
+  }
+  const auto n = static_cast<std::size_t>(std::max<long>(result, 0));
+  if (n < corked_.size()) {
+    queued_.append(corked_, n);
+    flush();
+  }
+  corked_.clear();
+  if (corked_.capacity() > 4096) corked_ = std::string();  // a burst's buffer is not kept
 }
 
 void ws_client::flush() {
@@ -176,6 +230,7 @@ void ws_client::abort() {
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   queued_.clear();
+  corked_.clear();
 }
 
 net::awaitable<bool> ws_client::read(const message_handler& on_message) {

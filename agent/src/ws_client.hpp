@@ -3,27 +3,46 @@
 // thousands of them: a socket, the bytes of an unfinished frame, and what the
 // kernel would not take yet. Reading waits for readiness and then reads with
 // plain non-blocking calls into the worker's shared buffer, so an idle
-// connection owns no read buffer; writing goes straight to the socket (one
-// system call) and is queued only when the kernel pushes back. Client frames
-// are masked (RFC 6455 5.3); fragmented and control frames are handled.
-// Used on its worker's thread only.
+// connection owns no read buffer. Writing is corked: the frames users queue
+// during a loop turn are written when the turn's handlers have run, every
+// connection's in one io_uring submission for the whole worker (or one
+// sendmsg each without io_uring), and queued only when the kernel pushes
+// back. Client frames are masked (RFC 6455 5.3); fragmented and control
+// frames are handled. Used on its worker's thread only.
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "throng/common/net.hpp"
+#include "throng/common/uring_writer.hpp"
 
 namespace throng::agent {
 
+class ws_client;
+
 // Per worker: the receive buffer every connection reads into, and the
-// scratch a frame is built in before it is written.
+// connections with frames to write this loop turn.
 struct ws_client_buffers {
+  ws_client_buffers();
+  ~ws_client_buffers();
+  // Writes each connection with its own system call from now on.
+  void disable_io_uring() { uring.reset(); }
+
   std::string receive = std::string(64 * 1024, '\0');
-  std::string frame;
   std::uint64_t mask_state = 0x9e3779b97f4a7c15ULL;  // mask keys: a cheap PRNG is enough for a load tool
+  std::vector<std::shared_ptr<ws_client>> corked, writing;
+  bool flush_posted = false;
+  std::unique_ptr<uring_writer> uring;  // null: the kernel refused a ring
+  std::vector<msghdr> messages;
+  std::vector<iovec> iovecs;
+  std::vector<long> results;
 };
 
 class ws_client : public std::enable_shared_from_this<ws_client> {
@@ -54,6 +73,10 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
 
  private:
   bool write_frame(std::uint8_t opcode, std::string_view payload);
+  // Writes every corked connection of the worker: once per loop turn.
+  static void flush_corked(ws_client_buffers& buffers);
+  // What the kernel took of the corked bytes (or -errno).
+  void after_corked_write(long result);
   void flush();  // writes the queue, waiting for writability when needed
   // Parses complete frames from `data`; returns the bytes consumed, or -1 on a protocol error.
   std::ptrdiff_t parse(std::string_view data, const message_handler& on_message);
@@ -62,6 +85,7 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
   ws_client_buffers& buffers_;
   std::string partial_;    // the start of a frame the last read did not complete
   std::string fragments_;  // a fragmented message so far
+  std::string corked_;     // frames of this loop turn, written when it ends
   std::string queued_;     // bytes the kernel did not take yet
   bool leftover_pending_ = false;  // frames came with the handshake response: parse before waiting
   bool in_fragment_ = false;

@@ -4,7 +4,7 @@
 
 #include "server_metrics.hpp"
 #include "throng/common/clock.hpp"
-#include "uring_writer.hpp"
+#include "throng/common/uring_writer.hpp"
 #include "ws_connection.hpp"
 
 namespace throng::server {

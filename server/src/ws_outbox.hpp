@@ -19,7 +19,9 @@ namespace throng::server {
 
 struct shard_metrics;
 class ws_connection;
-class uring_writer;
+}  // namespace throng::server
+namespace throng { class uring_writer; }
+namespace throng::server {
 
 // The iovecs and header bytes of the writes of one submission. Reserved
 // once: nothing may move while the kernel has not taken the writes yet.

@@ -6,6 +6,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 
+#include <fmt/format.h>
+
 #include "ws_client.hpp"
 
 namespace throng::agent {
@@ -153,4 +155,76 @@ TEST(WsClient, ANonWebSocketAnswerIsAClearHandshakeError) {
 }
 
 }  // namespace
+
+
+// Sends queued in one loop turn are corked and written when it ends: in one
+// io_uring submission, or with one call per connection without io_uring.
+// Far more than the socket buffers take, so the rest waits for writability.
+class WsClientCorking : public ::testing::TestWithParam<bool> {};
+
+TEST_P(WsClientCorking, ABurstOfOneTurnArrivesWholeAndInOrder) {
+  const bool io_uring = GetParam();
+  constexpr int connections = 3, per_connection = 120;
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  std::vector<std::vector<std::string>> got(connections);
+  int finished = 0;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    for (int c = 0; c < connections; ++c) {
+      auto socket = co_await acceptor.async_accept(net::use_awaitable);
+      net::co_spawn(io, [&, c, socket = std::move(socket)]() mutable -> net::awaitable<void> {
+        websocket::stream<beast::tcp_stream> ws(std::move(socket));
+        ws.read_message_max(1 << 20);
+        co_await ws.async_accept(net::use_awaitable);
+        // Read nothing for a while: the client's kernel buffers fill and it must queue.
+        net::steady_timer pause(io, std::chrono::milliseconds(100));
+        co_await pause.async_wait(net::use_awaitable);
+        for (int i = 0; i < per_connection; ++i) {
+          beast::flat_buffer buffer;
+          co_await ws.async_read(buffer, net::use_awaitable);
+          got[static_cast<std::size_t>(c)].push_back(beast::buffers_to_string(buffer.data()));
+        }
+        ++finished;
+      }, net::detached);
+    }
+  }, net::detached);
+
+  ws_client_buffers buffers;
+  if (!io_uring) buffers.disable_io_uring();
+  std::vector<std::shared_ptr<ws_client>> clients;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    for (int c = 0; c < connections; ++c) {
+      tcp::socket socket(io);
+      co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
+      std::string error;
+      auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1:" + std::to_string(port),
+                                                  "/ws", 2'000'000'000, error);
+      EXPECT_TRUE(client) << error;
+      if (!client) co_return;
+      clients.push_back(client);
+    }
+    // One turn: every message of every connection, about 23 MB in all.
+    for (int i = 0; i < per_connection; ++i)
+      for (int c = 0; c < connections; ++c) {
+        std::string body(64 * 1024, static_cast<char>('a' + (i + c) % 26));
+        body.replace(0, 12, fmt::format("{:03}/{:08}", c, i));
+        EXPECT_TRUE(clients[static_cast<std::size_t>(c)]->send(body, false));
+      }
+  }, net::detached);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (finished < connections && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(finished, connections);
+  for (int c = 0; c < connections; ++c)
+    for (int i = 0; i < per_connection; ++i) {
+      const auto& m = got[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
+      ASSERT_EQ(m.substr(0, 12), fmt::format("{:03}/{:08}", c, i));
+      ASSERT_EQ(m.size(), 64u * 1024);
+      ASSERT_EQ(m.back(), static_cast<char>('a' + (i + c) % 26));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(WithAndWithoutIoUring, WsClientCorking, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "io_uring" : "one_call_each"; });
+
 }  // namespace throng::agent

@@ -1,5 +1,6 @@
 #pragma once
-// Many sockets' sendmsg calls in one system call (io_uring). Each is
+// Many sockets' sendmsg calls in one system call (io_uring), for the
+// server's corked writes and the agent's sends of one loop turn. Each is
 // non-blocking (MSG_DONTWAIT), so the kernel runs it within the submission
 // and answers at once: bytes written, or -EAGAIN when the socket is full.
 
@@ -12,7 +13,7 @@
 
 struct io_uring;
 
-namespace throng::server {
+namespace throng {
 
 class uring_writer {
  public:
@@ -37,4 +38,4 @@ class uring_writer {
   unsigned pending_ = 0;
 };
 
-}  // namespace throng::server
+}  // namespace throng

@@ -1,10 +1,10 @@
-#include "uring_writer.hpp"
+#include "throng/common/uring_writer.hpp"
 
 #include <liburing.h>
 
 #include <cstring>
 
-namespace throng::server {
+namespace throng {
 
 std::unique_ptr<uring_writer> uring_writer::open(unsigned entries, std::string& why) {
   auto ring = std::make_unique<io_uring>();
@@ -55,4 +55,4 @@ unsigned uring_writer::submit(std::vector<long>& results) {
   return calls;
 }
 
-}  // namespace throng::server
+}  // namespace throng
