@@ -7,6 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 20
 RESP_FUZZ_SECONDS ?= 10
+WS_FUZZ_SECONDS ?= 10
 
 .PHONY: demo test fuzz build configure deps clean package
 
@@ -17,16 +18,19 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
 	$(MAKE) fuzz
 
-# Frame and token decoding, and the Redis replies the bus reads, under libFuzzer
+# Frame and token decoding, the WebSocket frames the server's connections read, and the
+# Redis replies the bus reads, under libFuzzer
 # (clang, ASan, UBSan) for a bounded time each.
 fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DTHRONG_FUZZ=ON
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target frame_fuzz resp_fuzz
-	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/resp-corpus
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target frame_fuzz resp_fuzz ws_fuzz
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/resp-corpus $(FUZZ_DIR)/ws-corpus
 	$(FUZZ_DIR)/bin/frame_fuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
 	  $(FUZZ_DIR)/corpus tests/fuzz/corpus
 	$(FUZZ_DIR)/bin/resp_fuzz -max_total_time=$(RESP_FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
 	  $(FUZZ_DIR)/resp-corpus tests/fuzz/resp-corpus
+	$(FUZZ_DIR)/bin/ws_fuzz -max_total_time=$(WS_FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	  $(FUZZ_DIR)/ws-corpus tests/fuzz/ws-corpus
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -41,6 +41,16 @@ void session::on_message(std::string_view payload, bool text) {
   else handle(*frame);
 }
 
+void session::on_peer_close(ws_connection& connection, std::uint16_t code) {
+  if (sends_in_flight_ == 0) connection.close(code);
+  else peer_close_ = code;
+}
+
+void session::after_send_answered() {
+  --sends_in_flight_;
+  if (peer_close_ && sends_in_flight_ == 0 && connection_) connection_->close(*peer_close_);
+}
+
 void session::on_end(ws_end why) {
   if (why != ws_end::closed) home_.metrics.frames_in[0].add();  // oversized, or not WebSocket as RFC 6455 has it
   ended_ = true;
@@ -239,6 +249,7 @@ void session::handle_send(const chat::Send& send) {
   message.set_body(send.body());
 
   shard& owner = home_.core.owner_of(room);
+  ++sends_in_flight_;
   net::post(owner.io, [&owner, self = shared_from_this(), message = std::move(message), factor,
                        client_seq = send.client_seq(), received = mono_ns()]() mutable {
     owner.publish(std::move(message), static_cast<std::uint32_t>(factor), std::move(self), client_seq, received);
@@ -254,6 +265,13 @@ void session::on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::str
   ack->set_room(room);
   send_frame(frame);
   home_.metrics.acks.add();
+  after_send_answered();
+}
+
+void session::on_send_failed(std::string message, std::uint64_t client_seq, std::string room) {
+  if (ended_) return;
+  send_error(chat::UNAVAILABLE, std::move(message), client_seq, std::move(room));
+  after_send_answered();
 }
 
 void session::deliver(const fanout_ptr& message, bool best_effort) {

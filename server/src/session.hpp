@@ -5,6 +5,7 @@
 // home shard.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -24,12 +25,16 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
   // refused. The session leaves its shard when the connection ends.
   bool start(tcp::socket socket, const http_request& request);
   void on_message(std::string_view payload, bool text) override;
+  // Answers once every send read before the close has its ack (or error) queued.
+  void on_peer_close(ws_connection& connection, std::uint16_t code) override;
   void on_end(ws_end why) override;
 
   // All below run on the home shard.
   shard& home() const noexcept { return home_; }
   void deliver(const fanout_ptr& message, bool best_effort);
   void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
+  // The owner could not take a send (store or bus down): its answer instead of an ack.
+  void on_send_failed(std::string message, std::uint64_t client_seq, std::string room);
   void send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq = 0, std::string room = {});
   void close(websocket::close_code code, std::string_view reason);
   // Idle and unanswered-close deadlines, about once a second.
@@ -62,6 +67,9 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
   bool can_send_ = false;
   bool ended_ = false;
   unsigned malformed_ = 0;
+  std::uint32_t sends_in_flight_ = 0;         // posted to a room's owner, not answered yet
+  std::optional<std::uint16_t> peer_close_;   // the peer's close, answered when nothing is in flight
+  void after_send_answered();
   std::string user_;
   token_bucket send_bucket_;
   std::unordered_set<std::string> joined_;

@@ -326,7 +326,7 @@ void shard::complete(std::vector<pending_send>& batch, bool committed) {
                                : "the message store could not take this message (see the server log); it was not delivered, "
                                  "retry later";
     net::post(p.sender->home().io, [sender = p.sender, client_seq = p.client_seq, room = m.room(), why] {
-      sender->send_error(chat::UNAVAILABLE, why, client_seq, room);
+      sender->on_send_failed(why, client_seq, room);
     });
   }
 }
@@ -469,8 +469,7 @@ void shard::on_published(chat::ChatMessage message, std::shared_ptr<session> sen
   if (!seq) {
     metrics.unavailable.add();
     net::post(sender->home().io, [sender, client_seq, room = message.room()] {
-      sender->send_error(chat::UNAVAILABLE,
-                         "the room bus (Redis) is unreachable; the message was not sent, retry later", client_seq, room);
+      sender->on_send_failed("the room bus (Redis) is unreachable; the message was not sent, retry later", client_seq, room);
     });
     return;
   }

@@ -27,6 +27,8 @@ bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
 }  // namespace
 
+void ws_events::on_peer_close(ws_connection& connection, std::uint16_t code) { connection.close(code); }
+
 // ---- ws_connection: handshake and reading ------------------------------------
 
 ws_connection::ws_connection(tcp::socket socket, ws_outbox& outbox, ws_limits limits)
@@ -163,11 +165,13 @@ std::ptrdiff_t ws_connection::parse(char* data, std::size_t size) {
         if (close_written_) {
           abort();  // the answer to our close: done
         } else if (!closing_) {
-          // Echo the peer's code (RFC 6455 5.5.1); the socket closes once it is written.
+          // Echo the peer's code (RFC 6455 5.5.1) once the session has queued what it owes
+          // for earlier messages (their acks); the socket closes once the echo is written.
           const std::uint16_t code = n >= 2 ? static_cast<std::uint16_t>((static_cast<std::uint8_t>(body[0]) << 8) |
                                                                          static_cast<std::uint8_t>(body[1]))
                                             : 1000;
-          close(code);
+          peer_closed_ns_ = mono_ns();
+          events_->on_peer_close(*this, code);
         }
         return static_cast<std::ptrdiff_t>(size);
       }
@@ -230,7 +234,9 @@ void ws_connection::finish() {
 
 void ws_connection::sweep(std::int64_t now_ns, std::int64_t idle_timeout_ns) {
   if (finished_) return;
-  if (closing_) {
+  if (peer_closed_ && !closing_ && now_ns - peer_closed_ns_ > close_grace_ns) {
+    close(1000);  // the session never answered the peer's close
+  } else if (closing_) {
     // The peer has close_grace to answer once our close is on the wire, and
     // a reader that slow may take close_limit to get there at all.
     if ((close_written_ && now_ns - close_written_ns_ > close_grace_ns) || now_ns - closing_since_ns_ > close_limit_ns)

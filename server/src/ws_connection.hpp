@@ -29,10 +29,15 @@ using shared_payload = std::shared_ptr<const std::string>;
 // Why a connection delivers no more messages.
 enum class ws_end { closed, too_big, protocol_error };
 
+class ws_connection;
+
 // What a connection tells its session.
 class ws_events {
  public:
   virtual void on_message(std::string_view payload, bool text) = 0;
+  // The peer sent its close frame: answer with connection.close(code), now
+  // (the default) or once what is owed for earlier messages is queued.
+  virtual void on_peer_close(ws_connection& connection, std::uint16_t code);
   // Once, when the connection is over (the socket is closed).
   virtual void on_end(ws_end why) = 0;
 
@@ -71,7 +76,8 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   // Called by the shard about once a second: closes a connection idle for
   // longer than `idle_timeout_ns` (0: never), and drops one whose close the
   // peer has not answered within close_grace of it being written (or
-  // within close_limit of it being queued, for a peer that stopped reading).
+  // within close_limit of it being queued, for a peer that stopped reading),
+  // and answers a peer's close the session left unanswered for close_grace.
   void sweep(std::int64_t now_ns, std::int64_t idle_timeout_ns);
   static constexpr std::int64_t close_grace_ns = 5'000'000'000;
   static constexpr std::int64_t close_limit_ns = 60'000'000'000;
@@ -123,6 +129,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   std::int64_t last_read_ns_ = 0;
   std::int64_t closing_since_ns_ = 0;
   std::int64_t close_written_ns_ = 0;
+  std::int64_t peer_closed_ns_ = 0;   // the peer's close came and ours is not queued yet
   ws_end end_reason_ = ws_end::closed;
   bool text_ = false;
   bool batching_ = false;

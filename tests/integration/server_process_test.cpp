@@ -84,56 +84,53 @@ TEST(ServerProcess, KillNineLosesNoAckedMessageAndNeverReusesASeq) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ServerProcess, AcceptedModeNeverReusesASeqAfterACrash) {
-  const auto dir = make_temp_dir();
-  std::uint64_t highest_acked = 0;
-  {
-    server_process server(dir, {"--ack", "accepted"});
-    ASSERT_NE(server.port, 0);
-    ws_test_client c(server.port, wire_format::binary);
-    c.hello();
-    c.join("fast");
-    for (const auto& [client_seq, seq] : c.send_acked("fast", 200)) highest_acked = std::max(highest_acked, seq);
-    // Acked on receipt: some of these may not be committed when the process dies.
-    EXPECT_EQ(server.process->stop(SIGKILL), 128 + SIGKILL);
-  }
+// Acked on receipt, `count` sends to `room`, then kill -9: the highest seq acked.
+std::uint64_t acked_then_killed(const std::string& dir, std::vector<std::string> flags, const std::string& room,
+                                int count) {
+  server_process server(dir, std::move(flags));
+  EXPECT_NE(server.port, 0);
+  ws_test_client c(server.port, wire_format::binary);
+  c.hello();
+  c.join(room);
+  std::uint64_t highest = 0;
+  for (const auto& [client_seq, seq] : c.send_acked(room, count)) highest = std::max(highest, seq);
+  EXPECT_EQ(server.process->stop(SIGKILL), 128 + SIGKILL);
+  return highest;
+}
+
+// After a restart on `dir`: how many messages a join of `room` replays, and the seq of a new send.
+std::pair<int, std::uint64_t> restarted_join_and_send(const std::string& dir, const std::string& room) {
   server_process restarted(dir);
-  ASSERT_NE(restarted.port, 0);
+  EXPECT_NE(restarted.port, 0);
   ws_test_client c(restarted.port, wire_format::binary);
   c.hello();
-  c.join("fast");
-  c.send(send_frame("fast", "after", 1));
+  const int replayed = c.join(room).messages_size();
+  c.send(send_frame(room, "after", 1));
   auto ack = c.read_until(chat::ServerFrame::kAck);
-  ASSERT_TRUE(ack);
-  EXPECT_GT(ack->ack().seq(), highest_acked) << "a seq a client may have seen is never reused";
+  EXPECT_TRUE(ack);
+  return {replayed, ack ? ack->ack().seq() : 0};
+}
+
+TEST(ServerProcess, AcceptedModeNeverReusesASeqAfterACrash) {
+  const auto dir = make_temp_dir();
+  // Acked on receipt: some of these may not be committed when the process dies.
+  const auto highest_acked = acked_then_killed(dir, {"--ack", "accepted"}, "fast", 200);
+  const auto [replayed, seq] = restarted_join_and_send(dir, "fast");
+  EXPECT_GT(seq, highest_acked) << "a seq a client may have seen is never reused";
   // The mechanism: after an unclean stop in accepted mode, seq jumps past
   // anything that could have been acked but not committed.
-  EXPECT_GE(ack->ack().seq(), highest_acked + 1000);
+  EXPECT_GE(seq, highest_acked + 1000);
   std::filesystem::remove_all(dir);
 }
 
 TEST(ServerProcess, AcceptedModeNeverReusesASeqEvenWhenNothingWasCommitted) {
   const auto dir = make_temp_dir();
-  std::uint64_t highest_acked = 0;
-  {
-    // Commits wait 60 s: every ack below runs ahead of the store, and the room is not in it.
-    server_process server(dir, {"--ack", "accepted", "--commit-delay-ms", "60000", "--commit-messages", "100000"});
-    ASSERT_NE(server.port, 0);
-    ws_test_client c(server.port, wire_format::binary);
-    c.hello();
-    c.join("uncommitted");
-    for (const auto& [client_seq, seq] : c.send_acked("uncommitted", 50)) highest_acked = std::max(highest_acked, seq);
-    EXPECT_EQ(server.process->stop(SIGKILL), 128 + SIGKILL);
-  }
-  server_process restarted(dir);
-  ASSERT_NE(restarted.port, 0);
-  ws_test_client c(restarted.port, wire_format::binary);
-  c.hello();
-  EXPECT_EQ(c.join("uncommitted").messages_size(), 0) << "nothing was committed";
-  c.send(send_frame("uncommitted", "after", 1));
-  auto ack = c.read_until(chat::ServerFrame::kAck);
-  ASSERT_TRUE(ack);
-  EXPECT_GT(ack->ack().seq(), highest_acked) << "a seq a client may have seen is never reused";
+  // Commits wait 60 s: every ack runs ahead of the store, and the room never reaches it.
+  const auto highest_acked = acked_then_killed(
+      dir, {"--ack", "accepted", "--commit-delay-ms", "60000", "--commit-messages", "100000"}, "uncommitted", 50);
+  const auto [replayed, seq] = restarted_join_and_send(dir, "uncommitted");
+  EXPECT_EQ(replayed, 0) << "nothing was committed";
+  EXPECT_GT(seq, highest_acked) << "a seq a client may have seen is never reused";
   std::filesystem::remove_all(dir);
 }
 

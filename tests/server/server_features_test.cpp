@@ -10,6 +10,7 @@
 #include "server_fixture.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/token.hpp"
+#include "throng/common/ws_frame.hpp"
 
 namespace throng::server {
 namespace {
@@ -231,6 +232,75 @@ TEST_F(ServerTest, ConnectionsBeyondTheCapAreRefused) {
   EXPECT_TRUE(metrics.find("throng_server_connections_refused_total{shard=\"0\"} 1") != std::string::npos ||
               metrics.find("throng_server_connections_refused_total{shard=\"1\"} 1") != std::string::npos)
       << metrics;
+}
+
+// A client that sends and then closes at once, in one write: the server answers
+// its close only after the acks of those sends (the room may live on the other shard).
+TEST_F(ServerTest, AClientClosingRightAfterItsSendsStillGetsTheirAcks) {
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port()));
+  const auto write_all = [&](const std::string& bytes) { net::write(socket, net::buffer(bytes)); };
+  const auto frame = [](const chat::ClientFrame& f) {
+    const std::string payload = encode_frame(f, wire_format::binary);
+    std::string out(ws::max_header_size, '\0');
+    const char mask[4] = {1, 2, 3, 4};
+    out.resize(ws::write_header(out.data(), ws::op_binary, payload.size(), mask));
+    const auto at = out.size();
+    out += payload;
+    ws::apply_mask(out.data() + at, payload.size(), mask);
+    return out;
+  };
+  std::string received;
+  // Reads until `done(received)`; false at the end of the stream.
+  const auto read_until = [&](auto done) {
+    char buf[4096];
+    while (!done(received)) {
+      error_code ec;
+      const auto n = socket.read_some(net::buffer(buf), ec);
+      if (ec) return false;
+      received.append(buf, n);
+    }
+    return true;
+  };
+  write_all("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  ASSERT_TRUE(read_until([](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; }));
+  received.erase(0, received.find("\r\n\r\n") + 4);
+  // The server's frames so far, parsed: kinds in order, and the close's code once it came.
+  std::vector<chat::ServerFrame::KindCase> kinds;
+  std::optional<std::uint16_t> close_code;
+  const auto parse = [&](const std::string& r) {
+    std::size_t pos = 0;
+    ws::frame_header h;
+    while (ws::parse_header(std::string_view(r).substr(pos), h) == ws::header_status::complete &&
+           r.size() - pos >= h.size + h.length) {
+      const auto body = std::string_view(r).substr(pos + h.size, h.length);
+      if (h.opcode == ws::op_close) close_code = static_cast<std::uint16_t>((static_cast<unsigned char>(body[0]) << 8) |
+                                                                             static_cast<unsigned char>(body[1]));
+      else if (auto f = decode<chat::ServerFrame>(body, wire_format::binary)) kinds.push_back(f->kind_case());
+      pos += h.size + h.length;
+    }
+  };
+  const auto count = [&](chat::ServerFrame::KindCase kind) { return std::count(kinds.begin(), kinds.end(), kind); };
+  chat::ClientFrame hello;
+  hello.mutable_hello()->set_token(test::mint_test_token("quick-closer"));
+  write_all(frame(hello));
+  chat::ClientFrame join;
+  join.mutable_join()->set_room("closing-time");
+  write_all(frame(join));
+  ASSERT_TRUE(read_until([&](const std::string& r) { kinds.clear(); parse(r); return count(chat::ServerFrame::kHistory) == 1; }));
+  std::string burst;
+  for (int i = 1; i <= 20; ++i) burst += frame(send_frame("closing-time", "bye " + std::to_string(i), i));
+  const char mask[4] = {1, 2, 3, 4};
+  std::string close_frame(ws::max_header_size, '\0');
+  close_frame.resize(ws::write_header(close_frame.data(), ws::op_close, 2, mask));
+  close_frame += std::string{static_cast<char>(0x03 ^ 1), static_cast<char>(0xE8 ^ 2)};  // 1000, masked
+  write_all(burst + close_frame);
+  read_until([&](const std::string& r) { kinds.clear(); close_code.reset(); parse(r); return close_code.has_value(); });
+  ASSERT_TRUE(close_code.has_value()) << "the server answers the close";
+  EXPECT_EQ(*close_code, 1000);
+  EXPECT_EQ(count(chat::ServerFrame::kAck), 20) << "every send read before the close is acked before the server's close";
 }
 
 TEST_F(ServerTest, IdleConnectionsAreClosed) {

@@ -53,7 +53,10 @@ struct connection_pair {
   bool client_saw_eof = false;
   std::string handshake_response;
 
-  explicit connection_pair(ws_limits limits = {}, std::string version = "13", bool* accepted = nullptr) {
+  explicit connection_pair(ws_limits limits = {}, std::string version = "13", bool* accepted = nullptr,
+                           bool io_uring = false) {
+    std::string why;
+    if (io_uring) EXPECT_TRUE(outbox.use_io_uring(why)) << why;
     tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     client.non_blocking(true);
@@ -210,9 +213,15 @@ TEST(WsConnection, AnOversizedMessageClosesWith1009BeforeItArrivesWhole) {
   EXPECT_TRUE(pair.events.messages.empty());
 }
 
-TEST(WsConnection, FramesQueuedInOneTurnLeaveInOneWrite) {
-  connection_pair pair;
+// The writes of a flush: one sendmsg per connection, or all of them in one io_uring submission.
+class WsConnectionWrites : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(BothWays, WsConnectionWrites, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "io_uring" : "sendmsg"; });
+
+TEST_P(WsConnectionWrites, FramesQueuedInOneTurnLeaveInOneWrite) {
+  connection_pair pair({}, "13", nullptr, GetParam());
   const auto writes_before = pair.metrics.socket_writes.get();
+  const auto calls_before = pair.metrics.write_calls.get();
   for (const char* body : {"one", "two", "three"}) EXPECT_TRUE(pair.connection->send(pair.payload(body), mono_ns()));
   for (const char* body : {"one", "two", "three"}) {
     const auto f = pair.next_frame();
@@ -221,11 +230,12 @@ TEST(WsConnection, FramesQueuedInOneTurnLeaveInOneWrite) {
     EXPECT_EQ(f->payload, body);
   }
   EXPECT_EQ(pair.metrics.socket_writes.get() - writes_before, 1u);
+  EXPECT_EQ(pair.metrics.write_calls.get() - calls_before, 1u);
   EXPECT_EQ(pair.metrics.added.total(), 3u);  // one latency sample per delivery
 }
 
-TEST(WsConnection, ABatchingClientGetsOneBatchMessageBuiltWithoutCopies) {
-  connection_pair pair;
+TEST_P(WsConnectionWrites, ABatchingClientGetsOneBatchMessageBuiltWithoutCopies) {
+  connection_pair pair({}, "13", nullptr, GetParam());
   pair.connection->set_batching(true);
   std::vector<std::shared_ptr<const std::string>> frames{pair.payload("alpha"), pair.payload(std::string(300, 'b')),
                                                          pair.payload("gamma")};
@@ -243,8 +253,8 @@ TEST(WsConnection, ABatchingClientGetsOneBatchMessageBuiltWithoutCopies) {
   EXPECT_EQ(single->payload, "alone");
 }
 
-TEST(WsConnection, WhatTheKernelDoesNotTakeWaitsAndArrivesInOrder) {
-  connection_pair pair(ws_limits{.max_queued_bytes = 64 << 20, .max_message_bytes = 1 << 20});
+TEST_P(WsConnectionWrites, WhatTheKernelDoesNotTakeWaitsAndArrivesInOrder) {
+  connection_pair pair(ws_limits{.max_queued_bytes = 64 << 20, .max_message_bytes = 1 << 20}, "13", nullptr, GetParam());
   // Far beyond the socket buffers while the client reads nothing.
   constexpr int count = 400;
   for (int i = 0; i < count; ++i) {
