@@ -21,13 +21,12 @@ ws_channel::ws_channel(ws_stream stream, std::size_t max_queued_bytes)
   wake_.expires_at(net::steady_timer::time_point::max());
 }
 
-bool ws_channel::send(shared_payload frame, std::int64_t stamp) {
+bool ws_channel::send(shared_payload frame) {
   if (closing_) return false;
   if (queued_bytes_ + frame->size() > max_queued_bytes_ && !queue_.empty()) return false;
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  if (on_written_) stamps_.push_back(stamp);
-  // Only an idle writer needs waking; a busy or batching one takes the queue next.
+  // Only an idle writer needs waking; a busy one takes the queue next.
   if (writer_idle_) {
     writer_idle_ = false;
     wake_.cancel();
@@ -68,40 +67,15 @@ net::awaitable<void> ws_channel::write_loop() {
       wake_.expires_at(net::steady_timer::time_point::max());
       continue;
     }
-    if (coalesce_) {
-      // A connection written to moments ago waits out the batch delay, so that
-      // under load one send() carries many deliveries; a quiet one is written
-      // at once. Then let the frames already on their way to this thread
-      // (handlers queued on the loop) join too, as uWS corks a loop iteration.
-      const auto due = last_write_ + batch_delay_;
-      if (batch_delay_.count() > 0 && std::chrono::steady_clock::now() < due && !closing_) {
-        wake_.expires_at(due);
-        co_await wake_.async_wait(use_nothrow);
-        wake_.expires_at(net::steady_timer::time_point::max());
-      }
-      co_await net::post(ws_.get_executor(), net::use_awaitable);
-    }
-    // Take everything queued: one write per wake-up, not one per frame.
+    // Take everything queued: one wake-up for all of it.
     draining_.swap(queue_);  // draining_ was empty: the queue keeps its capacity, nothing allocates
-    draining_stamps_.swap(stamps_);
     error_code ec;
-    if (coalesce_ && draining_.size() > 1) {
-      coalesce_(draining_, coalesced_);
-      if (on_written_) on_written_(draining_stamps_);
-      auto [wec, n] = co_await ws_.async_write(net::buffer(coalesced_), use_nothrow);
+    for (const auto& frame : draining_) {
+      auto [wec, n] = co_await ws_.async_write(net::buffer(*frame), use_nothrow);
       ec = wec;
+      if (ec) break;
       ++messages_written_;
-    } else {
-      for (std::size_t i = 0; i < draining_.size(); ++i) {
-        if (on_written_) on_written_(std::span<const std::int64_t>(&draining_stamps_[i], 1));
-        auto [wec, n] = co_await ws_.async_write(net::buffer(*draining_[i]), use_nothrow);
-        ec = wec;
-        if (ec) break;
-        ++messages_written_;
-      }
     }
-    draining_stamps_.clear();
-    last_write_ = std::chrono::steady_clock::now();
     if (ec) {  // the peer is gone: nothing queued can be delivered any more
       closing_ = true;
       break;
@@ -114,8 +88,6 @@ net::awaitable<void> ws_channel::write_loop() {
   }
   queue_.clear();
   draining_.clear();
-  stamps_.clear();
-  draining_stamps_.clear();
   queued_bytes_ = 0;
 }
 

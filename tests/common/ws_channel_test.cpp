@@ -1,4 +1,4 @@
-// ws_channel over a real loopback socket: queueing, coalescing, the queue cap.
+// ws_channel over a real loopback socket: queueing in order, the queue cap.
 #include "throng/common/ws_channel.hpp"
 
 #include <gtest/gtest.h>
@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "chat.pb.h"
-#include "throng/common/chat_batch.hpp"
 #include "throng/common/frame_codec.hpp"
 
 namespace throng {
@@ -53,21 +52,7 @@ std::shared_ptr<const std::string> message_frame(std::uint64_t seq) {
   return std::make_shared<const std::string>(f.SerializeAsString());
 }
 
-TEST(WsChannel, FramesQueuedTogetherGoOutAsOneBatch) {
-  channel_pair pair(1 << 20);
-  pair.channel->set_coalescer([](std::span<const shared_payload> frames, std::string& out) { encode_chat_batch(frames, out); });
-  for (int i = 1; i <= 100; ++i) ASSERT_TRUE(pair.channel->send(message_frame(i)));
-  pair.channel->start();
-  const auto wire = pair.read_one();
-  auto frame = decode<chat::ServerFrame>(wire, wire_format::binary);
-  ASSERT_TRUE(frame);
-  ASSERT_TRUE(frame->has_batch());
-  ASSERT_EQ(frame->batch().frames_size(), 100);
-  EXPECT_EQ(frame->batch().frames(99).message().seq(), 100u);
-  EXPECT_EQ(pair.channel->messages_written(), 1u);
-}
-
-TEST(WsChannel, WithoutCoalescerEachFrameIsOneMessageInOrder) {
+TEST(WsChannel, EachFrameIsOneMessageInOrder) {
   channel_pair pair(1 << 20);
   for (int i = 1; i <= 5; ++i) pair.channel->send(message_frame(i));
   pair.channel->start();

@@ -1,14 +1,13 @@
 #pragma once
 // A WebSocket with one writer loop and a bounded outbound queue: at most one
-// async_write in flight, frames queued meanwhile are written next (optionally
-// coalesced into one message). Past the byte cap the peer is a slow consumer.
-// All members must be called on the stream's executor (one shard thread).
+// async_write in flight, frames queued meanwhile are written next. Past the
+// byte cap the peer is a slow consumer. Used for the control links (agents,
+// operators, the panel); chat clients have the server's own connection.
+// All members must be called on the stream's executor (one thread).
 // Heavy (Beast): include from .cpp files only.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -32,27 +31,14 @@ using shared_payload = std::shared_ptr<const std::string>;
 
 class ws_channel : public std::enable_shared_from_this<ws_channel> {
  public:
-  // Combines several queued frames into one WebSocket message (e.g. the chat
-  // protocol's batch frame). Called only with two or more frames.
-  using coalescer = std::function<void(std::span<const shared_payload>, std::string& out)>;
-
   ws_channel(ws_stream stream, std::size_t max_queued_bytes);
 
   ws_stream& stream() noexcept { return ws_; }
   void set_text(bool text) { ws_.text(text); ws_.binary(!text); }
-  void set_coalescer(coalescer c) { coalesce_ = std::move(c); }
-  // With a coalescer: at most one write per `delay` while frames keep coming.
-  void set_batch_delay(std::chrono::microseconds delay) { batch_delay_ = delay; }
-  // Called as the write of these frames starts, with the stamps they were
-  // queued with (e.g. when the server received what they carry). The write
-  // goes to the socket within that call unless the socket is full; its
-  // completion handler runs later, behind whatever else the loop has queued.
-  using written_fn = std::function<void(std::span<const std::int64_t> stamps)>;
-  void set_on_written(written_fn f) { on_written_ = std::move(f); }
 
   // Queues a frame. Returns false, queueing nothing, when the queue would
   // exceed its cap or the channel is closing.
-  bool send(shared_payload frame, std::int64_t stamp = 0);
+  bool send(shared_payload frame);
   bool send(std::string frame) { return send(std::make_shared<const std::string>(std::move(frame))); }
 
   // Starts the writer loop; call once after the handshake.
@@ -73,15 +59,9 @@ class ws_channel : public std::enable_shared_from_this<ws_channel> {
   std::size_t max_queued_bytes_;
   std::vector<shared_payload> queue_;  // not a deque: an empty deque already holds 576 bytes
   std::vector<shared_payload> draining_;
-  std::vector<std::int64_t> stamps_, draining_stamps_;  // one per queued frame, with on_written_ only
-  written_fn on_written_;
-  std::string coalesced_;
   std::size_t queued_bytes_ = 0;
   std::uint64_t messages_written_ = 0;
   net::steady_timer wake_;
-  coalescer coalesce_;
-  std::chrono::microseconds batch_delay_{0};
-  std::chrono::steady_clock::time_point last_write_{};
   bool writer_idle_ = false;
   bool closing_ = false;
   bool started_ = false;
