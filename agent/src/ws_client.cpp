@@ -151,23 +151,14 @@ void ws_client::flush_corked(ws_client_buffers& b) {
   b.flush_posted = false;
   b.writing.swap(b.corked);  // frames corked while writing wait for the next turn
   const auto ready = [](const ws_client& c) { return c.socket_.is_open() && !c.corked_.empty(); };
-  if (!b.uring) {
-    for (auto& c : b.writing)
-      if (ready(*c)) {
-        const ssize_t n = ::send(c->socket_.native_handle(), c->corked_.data(), c->corked_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        c->after_corked_write(n < 0 ? -errno : n);
-      }
-    b.writing.clear();
-    return;
-  }
-  const std::size_t chunk = b.uring->capacity();
-  for (std::size_t first = 0; first < b.writing.size(); first += chunk) {
-    const std::size_t n = std::min(chunk, b.writing.size() - first);
+  std::size_t first = 0;
+  while (b.uring && first < b.writing.size()) {
+    const std::size_t n = std::min<std::size_t>(b.uring->capacity(), b.writing.size() - first);
     b.messages.assign(n, msghdr{});  // sized before use: the kernel reads them during submit
     b.iovecs.assign(n, iovec{});
     for (std::size_t i = 0; i < n; ++i) {
       ws_client& c = *b.writing[first + i];
-      b.results[i] = 0;
+      b.results[i] = 0;  // unanswered (a failed ring): nothing written, it waits in the queue
       if (!ready(c)) continue;
       b.iovecs[i] = {c.corked_.data(), c.corked_.size()};
       b.messages[i].msg_iov = &b.iovecs[i];
@@ -175,10 +166,18 @@ void ws_client::flush_corked(ws_client_buffers& b) {
       b.uring->add_sendmsg(c.socket_.native_handle(), &b.messages[i], i);
     }
     b.uring->submit(b.results);
+    if (b.uring->failed()) b.uring.reset();  // one call per connection from now on
     for (std::size_t i = 0; i < n; ++i) {
       ws_client& c = *b.writing[first + i];
       if (ready(c)) c.after_corked_write(b.results[i]);
     }
+    first += n;
+  }
+  for (; first < b.writing.size(); ++first) {  // without a ring
+    ws_client& c = *b.writing[first];
+    if (!ready(c)) continue;
+    const ssize_t sent = ::send(c.socket_.native_handle(), c.corked_.data(), c.corked_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    c.after_corked_write(sent < 0 ? -errno : sent);
   }
   b.writing.clear();
 }

@@ -37,7 +37,10 @@ unsigned uring_writer::submit(std::vector<long>& results) {
   int rc = io_uring_submit_and_wait(ring_.get(), expected);
   ++calls;
   while (answered < expected) {
-    if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) break;
+    if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+      failed_ = true;
+      break;
+    }
     io_uring_cqe* cqe;
     unsigned head, seen = 0;
     io_uring_for_each_cqe(ring_.get(), head, cqe) {

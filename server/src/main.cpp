@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
@@ -13,6 +14,12 @@
 #include "throng/server/server.hpp"
 
 namespace {
+
+// A mistake on the command line (or in --config): says what to do, exit 2.
+int refuse(const std::string& why, const char* program = "throng-server") {
+  std::cerr << program << ": " << why << "\n";
+  return throng::exit_bad_input;
+}
 
 // --config is read before the other flags, so that flags override the file.
 std::string config_path(int argc, char** argv) {
@@ -26,8 +33,7 @@ std::string config_path(int argc, char** argv) {
 int run_seed(const throng::server::seed_options& options) {
   for (const auto& url : options.postgres_urls)
     if (!url.starts_with("postgres://") && !url.starts_with("postgresql://")) {
-      std::cerr << "throng-server seed: --store takes postgres://… URLs (without it, --store-path names a SQLite file)\n";
-      return throng::exit_bad_input;
+      return refuse("--store takes postgres://… URLs (without it, --store-path names a SQLite file)", "throng-server seed");
     }
   try {
     const auto written = throng::server::seed_store(options, [](std::uint64_t done, std::uint64_t total) {
@@ -51,8 +57,7 @@ int main(int argc, char** argv) {
     try {
       load_server_config_file(path, config);
     } catch (const std::exception& e) {
-      std::cerr << "throng-server: " << e.what() << "\n";
-      return throng::exit_bad_input;
+      return refuse(e.what());
     }
   }
   if (const char* secret = std::getenv("THRONG_TOKEN_SECRET")) config.token_secret = secret;
@@ -171,9 +176,8 @@ int main(int argc, char** argv) {
   } else {
     for (const auto& s : stores) {
       if (!s.starts_with("postgres://") && !s.starts_with("postgresql://")) {
-        std::cerr << "throng-server: --store '" << s
-                  << "' is not a store; use sqlite, memory, or postgres://user@host:port/db (only PostgreSQL URLs repeat)\n";
-        return throng::exit_bad_input;
+        return refuse("--store '" + s +
+                      "' is not a store; use sqlite, memory, or postgres://user@host:port/db (only PostgreSQL URLs repeat)");
       }
     }
     config.store = "postgres";
@@ -182,36 +186,29 @@ int main(int argc, char** argv) {
   const auto retention_d = retention == "0" ? std::optional<std::int64_t>(0) : throng::parse_duration_ns(retention);
   const auto retention_interval_d = throng::parse_duration_ns(retention_interval);
   if (!retention_d || !retention_interval_d || *retention_interval_d <= 0) {
-    std::cerr << "throng-server: --retention and --retention-interval take durations such as 30d, 12h or 60s\n";
-    return throng::exit_bad_input;
+    return refuse("--retention and --retention-interval take durations such as 30d, 12h or 60s");
   }
   if (*retention_d > 0 && config.store != "postgres") {
-    std::cerr << "throng-server: --retention applies to --store postgres://…; the " << config.store
-              << " store keeps everything\n";
-    return throng::exit_bad_input;
+    return refuse("--retention applies to --store postgres://…; the " + config.store + " store keeps everything");
   }
   config.retention_s = static_cast<double>(*retention_d) * 1e-9;
   config.retention_interval_s = static_cast<double>(*retention_interval_d) * 1e-9;
   if (config.bus != "local" && !config.bus.starts_with("redis://")) {
-    std::cerr << "throng-server: --bus '" << config.bus << "' is not a bus; use local or redis://host:port\n";
-    return throng::exit_bad_input;
+    return refuse("--bus '" + config.bus + "' is not a bus; use local or redis://host:port");
   }
   const auto message_bytes = throng::parse_bytes(max_message);
   const auto queue_bytes = throng::parse_bytes(max_queue);
   const auto store_max_bytes = throng::parse_bytes(store_max);
   if (!store_max_bytes) {
-    std::cerr << "throng-server: --store-max-size takes a size such as 20GiB (0 = no cap)\n";
-    return throng::exit_bad_input;
+    return refuse("--store-max-size takes a size such as 20GiB (0 = no cap)");
   }
   if (*store_max_bytes > 0 && config.store != "sqlite") {
-    std::cerr << "throng-server: --store-max-size caps a SQLite file; the " << config.store
-              << " store has no such cap (for PostgreSQL, use --retention or the database's own limits)\n";
-    return throng::exit_bad_input;
+    return refuse("--store-max-size caps a SQLite file; the " + config.store +
+                  " store has no such cap (for PostgreSQL, use --retention or the database's own limits)");
   }
   config.store_max_bytes = *store_max_bytes;
   if (!message_bytes || *message_bytes == 0 || !queue_bytes || *queue_bytes == 0) {
-    std::cerr << "throng-server: --max-message-bytes and --max-queue-bytes take sizes such as 64KiB or 4MiB\n";
-    return throng::exit_bad_input;
+    return refuse("--max-message-bytes and --max-queue-bytes take sizes such as 64KiB or 4MiB");
   }
   config.max_message_bytes = *message_bytes;
   config.max_queued_bytes = *queue_bytes;
@@ -219,16 +216,14 @@ int main(int argc, char** argv) {
   if (no_dynamic_rooms) config.dynamic_rooms = false;
   config.role = role == "auth" ? server_role::auth : role == "chat" ? server_role::chat : server_role::all;
   if (!config.dynamic_rooms && config.rooms.empty()) {
-    std::cerr << "throng-server: --no-dynamic-rooms needs preset rooms from --config (rooms: [{name: general}])\n";
-    return throng::exit_bad_input;
+    return refuse("--no-dynamic-rooms needs preset rooms from --config (rooms: [{name: general}])");
   }
 
   try {
     server server(config);
     server.run();
   } catch (const std::exception& e) {
-    std::cerr << "throng-server: " << e.what() << "\n";
-    return throng::exit_bad_input;
+    return refuse(e.what());
   }
   return throng::exit_ok;
 }

@@ -4,6 +4,7 @@
 
 #include "server_metrics.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/log.hpp"
 #include "throng/common/uring_writer.hpp"
 #include "ws_connection.hpp"
 
@@ -29,21 +30,28 @@ bool ws_outbox::use_io_uring(std::string& why) {
 
 void ws_outbox::schedule(std::shared_ptr<ws_connection> connection) {
   ready_.push_back(std::move(connection));
-  if (flush_posted_) return;
+  post_flush();
+}
+
+void ws_outbox::post_flush() {
+  if (flush_posted_ || ready_.empty()) return;
   flush_posted_ = true;
   // Runs after the handlers already queued on the loop: the reads of this
   // turn and the fan-outs they cause.
   net::post(io_, [this] { flush(); });
 }
 
+bool ws_outbox::waits_out_delay(const ws_connection& c, std::int64_t now) const {
+  return c.batching_ && batch_delay_.count() > 0 && now < c.last_write_ns_ + batch_delay_.count() && !c.closing_;
+}
+
 void ws_outbox::flush() {
   flush_posted_ = false;
   writing_.swap(ready_);  // connections scheduled while writing wait for the next turn
   const auto now = mono_ns();
-  const auto delay = batch_delay_.count();
   std::size_t kept = 0;
   for (auto& c : writing_) {
-    if (c->batching_ && delay > 0 && now < c->last_write_ns_ + delay && !c->closing_) {
+    if (waits_out_delay(*c, now)) {
       deferred_.push_back(std::move(c));  // still scheduled: new frames join its queue
       continue;
     }
@@ -75,14 +83,23 @@ void ws_outbox::write_through_ring(std::vector<std::shared_ptr<ws_connection>>& 
     for (std::size_t i = 0; i < batch_.size(); ++i) {
       auto& [c, write] = batch_[i];
       write.message.msg_iov = arena_.iov.data() + write.first_iov;
-      results_[i] = -EIO;
+      results_[i] = -EAGAIN;  // unanswered (a failed ring): kept as unsent, written without the ring
       uring_->add_sendmsg(c->socket_.native_handle(), &write.message, i);
     }
     metrics_.write_calls.add(uring_->submit(results_));
+    std::unique_ptr<uring_writer> failed;
+    if (uring_->failed()) {
+      log_warn("io_uring submission failed; writing with one sendmsg per connection from now on");
+      failed = std::move(uring_);  // dropped once this batch is accounted for
+    }
     for (std::size_t i = 0; i < batch_.size(); ++i) {
       auto& [c, write] = batch_[i];
       // Whatever one write could not carry goes out on the next turn.
       if (c->complete(arena_, write, results_[i])) c->schedule();
+    }
+    if (failed) {
+      for (; next < connections.size(); ++next) connections[next]->write_now();
+      return;
     }
   }
 }
@@ -98,20 +115,16 @@ void ws_outbox::arm_timer() {
     timer_armed_ = false;
     if (ec) return;
     const auto now = mono_ns();
-    const auto delay = batch_delay_.count();
     std::size_t kept = 0;
     for (auto& c : deferred_) {
-      if (now < c->last_write_ns_ + delay && !c->closing_) {
+      if (waits_out_delay(*c, now)) {
         deferred_[kept++] = std::move(c);
       } else {
         ready_.push_back(std::move(c));
       }
     }
     deferred_.resize(kept);
-    if (!ready_.empty() && !flush_posted_) {
-      flush_posted_ = true;
-      net::post(io_, [this] { flush(); });
-    }
+    post_flush();
     arm_timer();
   });
 }

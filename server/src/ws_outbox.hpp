@@ -68,6 +68,9 @@ class ws_outbox {
   write_arena& arena() noexcept { return arena_; }
 
  private:
+  void post_flush();
+  // A batching connection written to less than the batch delay ago waits.
+  bool waits_out_delay(const ws_connection& c, std::int64_t now) const;
   void flush();
   void write_through_ring(std::vector<std::shared_ptr<ws_connection>>& connections);
   void arm_timer();

@@ -56,7 +56,9 @@ struct connection_pair {
   explicit connection_pair(ws_limits limits = {}, std::string version = "13", bool* accepted = nullptr,
                            bool io_uring = false) {
     std::string why;
-    if (io_uring) EXPECT_TRUE(outbox.use_io_uring(why)) << why;
+    if (io_uring) {
+      EXPECT_TRUE(outbox.use_io_uring(why)) << why;
+    }
     tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     client.non_blocking(true);

@@ -28,14 +28,18 @@ class uring_writer {
   // `message` must stay valid until submit() returns.
   void add_sendmsg(int fd, const msghdr* message, std::uint64_t index);
   // Submits what was added and collects every answer: results[index] is the
-  // bytes written or -errno. Returns the system calls it took.
+  // bytes written or -errno. Returns the system calls it took. When the
+  // kernel refuses the submission, answers stay as the caller preset them
+  // and failed() is true: the ring must not be used again.
   unsigned submit(std::vector<long>& results);
+  bool failed() const noexcept { return failed_; }
 
  private:
   uring_writer(std::unique_ptr<io_uring> ring, unsigned entries);
   std::unique_ptr<io_uring> ring_;
   unsigned entries_;
   unsigned pending_ = 0;
+  bool failed_ = false;
 };
 
 }  // namespace throng
