@@ -12,6 +12,11 @@ namespace throng::server {
 namespace {
 constexpr unsigned ring_entries = 1024;  // connections per submission
 constexpr std::size_t arena_iovecs = 32 * 1024;
+// Connections written per loop turn before the loop reads again. A message
+// read meanwhile joins the queues of the members not written yet, so its
+// fan-out waits for one sweep over the room at most, not for the rest of the
+// previous fan-out and then its own.
+constexpr std::size_t connections_per_turn = 16;
 }  // namespace
 
 write_arena::write_arena() : heads(arena_iovecs * 13) { iov.reserve(arena_iovecs); }
@@ -34,7 +39,7 @@ void ws_outbox::schedule(std::shared_ptr<ws_connection> connection) {
 }
 
 void ws_outbox::post_flush() {
-  if (flush_posted_ || ready_.empty()) return;
+  if (flush_posted_ || next_ == ready_.size()) return;
   flush_posted_ = true;
   // Runs after the handlers already queued on the loop: the reads of this
   // turn and the fan-outs they cause.
@@ -47,24 +52,32 @@ bool ws_outbox::waits_out_delay(const ws_connection& c, std::int64_t now) const 
 
 void ws_outbox::flush() {
   flush_posted_ = false;
-  writing_.swap(ready_);  // connections scheduled while writing wait for the next turn
+  const std::size_t end = std::min(ready_.size(), next_ + connections_per_turn);
   const auto now = mono_ns();
-  std::size_t kept = 0;
-  for (auto& c : writing_) {
+  for (; next_ < end; ++next_) {
+    auto& c = ready_[next_];
     if (waits_out_delay(*c, now)) {
       deferred_.push_back(std::move(c));  // still scheduled: new frames join its queue
       continue;
     }
     c->scheduled_ = false;
-    writing_[kept++] = std::move(c);
+    writing_.push_back(std::move(c));
   }
-  writing_.resize(kept);
+  // Connections scheduled while writing join the back of the line.
+  if (next_ == ready_.size()) {
+    ready_.clear();
+    next_ = 0;
+  } else if (next_ >= 1024 && 2 * next_ >= ready_.size()) {
+    ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(next_));
+    next_ = 0;
+  }
   if (uring_) {
     write_through_ring(writing_);
   } else {
     for (auto& c : writing_) c->write_now();
   }
   writing_.clear();
+  post_flush();
   arm_timer();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Per shard: the buffer every connection reads into, and the connections
 // with frames to write, flushed once the loop's queued handlers have run
-// (corking, as uWS does per loop iteration). With io_uring, one flush hands
-// all its connections' sendmsg calls to the kernel in one system call.
+// (corking, as uWS does per loop iteration), a slice of connections per turn
+// so that reads go on during a big room's fan-out. With io_uring, one slice
+// hands its connections' sendmsg calls to the kernel in one system call.
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -78,7 +79,9 @@ class ws_outbox {
   net::io_context& io_;
   shard_metrics& metrics_;
   std::string receive_ = std::string(64 * 1024, '\0');
+  // Scheduled connections, written in order from next_ on, a slice per loop turn.
   std::vector<std::shared_ptr<ws_connection>> ready_, writing_, deferred_;
+  std::size_t next_ = 0;
   write_arena arena_;
   std::unique_ptr<uring_writer> uring_;
   std::vector<std::pair<ws_connection*, prepared_write>> batch_;

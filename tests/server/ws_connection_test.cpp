@@ -236,6 +236,45 @@ TEST_P(WsConnectionWrites, FramesQueuedInOneTurnLeaveInOneWrite) {
   EXPECT_EQ(pair.metrics.added.total(), 3u);  // one latency sample per delivery
 }
 
+// A fan-out to a big room is written a slice of connections per loop turn, so
+// a read that arrives meanwhile is handled before the rest of the room is written.
+TEST_P(WsConnectionWrites, ALargeFlushLetsTheLoopRunBetweenSlicesAndWritesEveryone) {
+  net::io_context io{1};
+  shard_metrics metrics;
+  ws_outbox outbox{io, metrics};
+  std::string why;
+  if (GetParam()) {
+    ASSERT_TRUE(outbox.use_io_uring(why)) << why;
+  }
+  tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
+  constexpr std::size_t room = 200;
+  std::vector<tcp::socket> clients;
+  std::vector<std::shared_ptr<ws_connection>> members;
+  recorder events;
+  for (std::size_t i = 0; i < room; ++i) {
+    clients.emplace_back(io).connect(acceptor.local_endpoint());
+    members.push_back(std::make_shared<ws_connection>(acceptor.accept(), outbox, ws_limits{}));
+    ASSERT_TRUE(members.back()->accept(upgrade_request(), &events));
+  }
+  const auto before = metrics.socket_writes.get();
+  const auto message = std::make_shared<const std::string>("to everyone");
+  for (auto& m : members) ASSERT_TRUE(m->send(message, mono_ns()));
+  std::uint64_t written_when_the_read_ran = 0;
+  net::post(io, [&] { written_when_the_read_ran = metrics.socket_writes.get() - before; });
+  io.run_for(std::chrono::milliseconds(500));
+  EXPECT_GT(written_when_the_read_ran, 0u);
+  EXPECT_LT(written_when_the_read_ran, room) << "the whole room was written before the loop ran anything else";
+  EXPECT_EQ(metrics.socket_writes.get() - before, room);
+  for (auto& client : clients) {
+    std::string got(1024, '\0');
+    client.non_blocking(true);
+    error_code ec;
+    got.resize(client.read_some(net::buffer(got), ec));
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_NE(got.find("to everyone"), std::string::npos) << "each member gets the message after its 101";
+  }
+}
+
 TEST_P(WsConnectionWrites, ABatchingClientGetsOneBatchMessageBuiltWithoutCopies) {
   connection_pair pair({}, "13", nullptr, GetParam());
   pair.connection->set_batching(true);
