@@ -29,7 +29,10 @@ class responder : public ws_events, public std::enable_shared_from_this<responde
   explicit responder(std::unordered_set<std::shared_ptr<responder>>& all) : all_(all) {}
 
   bool start(tcp::socket socket, const http_request& request, ws_outbox& outbox) {
-    connection_ = std::make_shared<ws_connection>(std::move(socket), outbox, ws_limits{});
+    error_code ec;
+    const int fd = socket.release(ec);  // the connection waits on its shard's own epoll set
+    if (ec) return false;
+    connection_ = std::make_shared<ws_connection>(fd, outbox, ws_limits{});
     return connection_->accept(request, this);
   }
 

@@ -166,7 +166,9 @@ struct server::impl {
       auto sess = std::make_shared<session>(s, s.next_session_id++);
       s.adopt(sess);
       // From here the session runs on callbacks; this coroutine (and its HTTP buffer) ends.
-      if (!sess->start(stream.release_socket(), req)) s.release(sess);
+      error_code ec;
+      const int fd = stream.release_socket().release(ec);  // from Asio's reactor to the shard's own
+      if (ec || !sess->start(fd, req)) s.release(sess);
       co_return;
     };
     return h;

@@ -10,10 +10,10 @@
 namespace throng::server {
 session::session(shard& home, std::uint64_t id) : home_(home), id_(id) {}
 
-bool session::start(tcp::socket socket, const http_request& request) {
+bool session::start(int fd, const http_request& request) {
   const auto& config = home_.core.config;
   // Sends are small on the wire (dup_factor expands them on the owner); leave room for framing.
-  connection_ = std::make_shared<ws_connection>(std::move(socket), home_.outbox,
+  connection_ = std::make_shared<ws_connection>(fd, home_.outbox,
                                                 ws_limits{config.max_queued_bytes, config.max_message_bytes + 4096});
   if (!connection_->accept(request, this)) {
     connection_.reset();

@@ -23,7 +23,7 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
 
   // Answers the upgrade and starts reading; false when the request was
   // refused. The session leaves its shard when the connection ends.
-  bool start(tcp::socket socket, const http_request& request);
+  bool start(int fd, const http_request& request);
   void on_message(std::string_view payload, bool text) override;
   // Answers once every send read before the close has its ack (or error) queued.
   void on_peer_close(ws_connection& connection, std::uint16_t code) override;

@@ -1,6 +1,7 @@
 #include "ws_connection.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include "server_metrics.hpp"
 #include "throng/common/chat_batch.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/log.hpp"
 #include "throng/common/ws_frame.hpp"
 
 namespace throng::server {
@@ -31,23 +33,29 @@ void ws_events::on_peer_close(ws_connection& connection, std::uint16_t code) { c
 
 // ---- ws_connection: handshake and reading ------------------------------------
 
-ws_connection::ws_connection(tcp::socket socket, ws_outbox& outbox, ws_limits limits)
-    : socket_(std::move(socket)), outbox_(outbox), limits_(limits) {}
+ws_connection::ws_connection(int fd, ws_outbox& outbox, ws_limits limits)
+    : fd_(fd), outbox_(outbox), limits_(limits) {}
+
+ws_connection::~ws_connection() { close_socket(); }
+
+void ws_connection::close_socket() {
+  if (fd_ < 0) return;
+  outbox_.poller().forget(fd_);
+  ::close(std::exchange(fd_, -1));
+}
 
 bool ws_connection::accept(const http_request& request, ws_events* events) {
   const auto key = request[http::field::sec_websocket_key];
   const auto version = request[http::field::sec_websocket_version];
-  error_code ec;
-  socket_.non_blocking(true, ec);
   if (key.empty() || version != "13") {
     const std::string why = key.empty() ? "missing Sec-WebSocket-Key\n" : "unsupported Sec-WebSocket-Version; use 13\n";
     const std::string response = fmt::format(
         "HTTP/1.1 400 Bad Request\r\nServer: throng-server\r\nSec-WebSocket-Version: 13\r\n"
         "Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
         why.size(), why);
-    ::send(socket_.native_handle(), response.data(), response.size(), MSG_NOSIGNAL);  // best effort
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    ::send(fd_, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);  // best effort
+    ::shutdown(fd_, SHUT_RDWR);
+    close_socket();
     return false;
   }
   events_ = events;
@@ -58,27 +66,30 @@ bool ws_connection::accept(const http_request& request, ws_events* events) {
       ws::accept_key(std::string_view(key.data(), key.size())));
   queued_bytes_ = unsent_.size();
   write_now();
-  wait_readable();
+  // Edges from here on come to this connection; one epoll_ctl for its life.
+  if (!outbox_.poller().watch(fd_, this)) {
+    log_warn("cannot watch a connection's socket: {}", std::strerror(errno));
+    abort();
+  }
   return true;
 }
 
-void ws_connection::wait_readable() {
-  reading_ = true;
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
-    self->reading_ = false;
-    self->on_readable(ec);
-  });
+void ws_connection::on_ready(std::uint32_t events) {
+  // A short read means drained, but not that the peer's end, already here, was read.
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_to_end_ = true;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
+  if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && waiting_writable_ && !finished_) {
+    waiting_writable_ = false;
+    write_now();
+  }
 }
 
-void ws_connection::on_readable(const error_code& ec) {
-  if (ec || !socket_.is_open()) {
-    finish();
-    return;
-  }
+void ws_connection::on_readable() {
+  if (fd_ < 0) return;
   std::string& buffer = outbox_.receive_buffer();
   for (int turn = 0; turn < max_reads_per_turn; ++turn) {
-    const ssize_t got = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), 0);
-    if (got < 0 && would_block(errno)) break;
+    const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (got < 0 && would_block(errno)) break;  // drained: the next arrival is a new edge
     if (got <= 0) {  // the end of the connection, orderly or not
       peer_closed_ = true;
       abort();
@@ -96,13 +107,17 @@ void ws_connection::on_readable(const error_code& ec) {
       used = parse(partial_.data(), partial_.size());
       if (used >= 0) partial_.erase(0, static_cast<std::size_t>(used));
     }
-    if (finished_ || !socket_.is_open()) return;
+    if (finished_ || fd_ < 0) return;
     if (used < 0) partial_ = std::string();  // refused: from here on, what arrives is discarded
-    if (n < buffer.size()) break;  // drained; the next arrival wakes us again
+    if (n < buffer.size() && !read_to_end_) break;  // a short read drained it, as above
+    if (turn + 1 == max_reads_per_turn) {
+      // More may be waiting, and no new edge would say so: read on after the others' turn.
+      net::post(outbox_.io(), [self = shared_from_this()] { self->on_readable(); });
+      return;
+    }
   }
   // An idle connection keeps no buffer.
   if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();
-  wait_readable();
 }
 
 std::ptrdiff_t ws_connection::parse(char* data, std::size_t size) {
@@ -211,24 +226,21 @@ void ws_connection::close(std::uint16_t code, std::string_view reason) {
 void ws_connection::abort() {
   if (finished_) return;
   closing_ = true;
-  error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
   queue_.clear();
   unsent_ = std::string();
   queued_bytes_ = 0;
-  // A pending wait completes with operation_aborted and finishes; without one, finish from the loop.
-  if (!reading_) net::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(); });
+  if (fd_ < 0) return;
+  ::shutdown(fd_, SHUT_RDWR);
+  close_socket();
+  // Finished from the loop, not from inside the handler that aborts.
+  net::post(outbox_.io(), [self = shared_from_this()] { self->finish(); });
 }
 
 void ws_connection::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  if (socket_.is_open()) {
-    error_code ignored;
-    socket_.close(ignored);
-  }
+  close_socket();
   if (auto* events = std::exchange(events_, nullptr)) events->on_end(end_reason_);
 }
 
@@ -342,7 +354,7 @@ bool ws_connection::complete(const write_arena& arena, const prepared_write& wri
 bool ws_connection::write_unsent() {
   if (unsent_.empty()) return true;
   auto& metrics = outbox_.metrics();
-  const ssize_t sent = ::send(socket_.native_handle(), unsent_.data(), unsent_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  const ssize_t sent = ::send(fd_, unsent_.data(), unsent_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   metrics.socket_writes.add();
   metrics.write_calls.add();
   if (sent < 0 && !would_block(errno)) {
@@ -373,7 +385,7 @@ void ws_connection::write_now() {
     arena.clear();
     prepared_write write;
     prepare(arena, write);  // an empty arena always fits one write
-    const ssize_t sent = ::sendmsg(socket_.native_handle(), &write.message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t sent = ::sendmsg(fd_, &write.message, MSG_NOSIGNAL | MSG_DONTWAIT);
     outbox_.metrics().write_calls.add();
     if (!complete(arena, write, sent < 0 ? -errno : sent) || finished_) return;
   }
@@ -393,12 +405,8 @@ void ws_connection::keep_unsent(const write_arena& arena, const prepared_write& 
 }
 
 void ws_connection::wait_writable() {
+  // The socket's next EPOLLOUT edge (its send buffer draining) writes on.
   waiting_writable_ = true;
-  socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-    self->waiting_writable_ = false;
-    if (ec || self->finished_) return;
-    self->write_now();
-  });
 }
 
 void ws_connection::after_close_written() {
@@ -411,8 +419,7 @@ void ws_connection::after_close_written() {
     return;
   }
   // Our side is done; the peer's close (or its end of the stream) ends it, or the sweep.
-  error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  ::shutdown(fd_, SHUT_WR);
 }
 
 }  // namespace throng::server

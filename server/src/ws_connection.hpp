@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "throng/common/fd_poller.hpp"
 #include "throng/common/net.hpp"
 #include "ws_outbox.hpp"
 
@@ -50,9 +51,14 @@ struct ws_limits {
   std::size_t max_message_bytes = 1024 * 1024;     // a larger incoming message closes with 1009
 };
 
-class ws_connection : public std::enable_shared_from_this<ws_connection> {
+class ws_connection : public std::enable_shared_from_this<ws_connection>, public fd_watcher {
  public:
-  ws_connection(tcp::socket socket, ws_outbox& outbox, ws_limits limits);
+  // Owns `fd`, a connected stream socket (blocking or not: every call on it
+  // is non-blocking by itself).
+  ws_connection(int fd, ws_outbox& outbox, ws_limits limits);
+  ~ws_connection();
+  ws_connection(const ws_connection&) = delete;
+  ws_connection& operator=(const ws_connection&) = delete;
 
   // Answers the upgrade request (101, or 400 with the reason) and, when it
   // is valid, starts reading, reporting to `events` until on_end.
@@ -93,8 +99,9 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
     std::uint8_t opcode;
   };
 
-  void wait_readable();
-  void on_readable(const error_code& ec);
+  void on_ready(std::uint32_t events) override;
+  void on_readable();
+  void close_socket();
   // Parses complete frames from `data` (unmasking in place); returns the
   // bytes consumed, or -1 after closing for a protocol violation.
   std::ptrdiff_t parse(char* data, std::size_t size);
@@ -116,7 +123,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   void after_close_written();
   void finish();
 
-  tcp::socket socket_;
+  int fd_;
   ws_outbox& outbox_;
   ws_limits limits_;
   ws_events* events_ = nullptr;
@@ -135,7 +142,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   bool batching_ = false;
   bool scheduled_ = false;
   bool waiting_writable_ = false;
-  bool reading_ = false;
+  bool read_to_end_ = false;  // the peer's end has arrived: read until it
   bool in_fragment_ = false;
   bool fragment_text_ = false;
   bool closing_ = false;       // our close frame is queued

@@ -97,7 +97,7 @@ void ws_outbox::write_through_ring(std::vector<std::shared_ptr<ws_connection>>& 
       auto& [c, write] = batch_[i];
       write.message.msg_iov = arena_.iov.data() + write.first_iov;
       results_[i] = -EAGAIN;  // unanswered (a failed ring): kept as unsent, written without the ring
-      uring_->add_sendmsg(c->socket_.native_handle(), &write.message, i);
+      uring_->add_sendmsg(c->fd_, &write.message, i);
     }
     metrics_.write_calls.add(uring_->submit(results_));
     std::unique_ptr<uring_writer> failed;

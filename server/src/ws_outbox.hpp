@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "throng/common/fd_poller.hpp"
 #include "throng/common/net.hpp"
 
 namespace throng::server {
@@ -64,6 +65,9 @@ class ws_outbox {
   void schedule(std::shared_ptr<ws_connection> connection);
 
   std::string& receive_buffer() noexcept { return receive_; }
+  // Where the shard's connections learn their sockets are readable or writable.
+  fd_poller& poller() noexcept { return poller_; }
+  net::io_context& io() noexcept { return io_; }
   shard_metrics& metrics() noexcept { return metrics_; }
   // For a connection writing by itself (outside a flush).
   write_arena& arena() noexcept { return arena_; }
@@ -78,6 +82,7 @@ class ws_outbox {
 
   net::io_context& io_;
   shard_metrics& metrics_;
+  fd_poller poller_{io_};
   std::string receive_ = std::string(64 * 1024, '\0');
   // Scheduled connections, written in order from next_ on, a slice per loop turn.
   std::vector<std::shared_ptr<ws_connection>> ready_, writing_, deferred_;

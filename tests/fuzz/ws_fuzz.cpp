@@ -53,11 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static ws_outbox outbox(io, metrics);
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) std::abort();
-  tcp::socket socket(io);
-  socket.assign(tcp::v4(), fds[0]);
   sink events;
   {
-    auto connection = std::make_shared<ws_connection>(std::move(socket), outbox,
+    auto connection = std::make_shared<ws_connection>(fds[0], outbox,
                                                       ws_limits{.max_queued_bytes = 1 << 20, .max_message_bytes = 8192});
     if (!connection->accept(upgrade(), &events)) std::abort();
     const std::size_t split = size ? data[0] % (size + 1) : 0;

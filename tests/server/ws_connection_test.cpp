@@ -62,7 +62,7 @@ struct connection_pair {
     tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     client.non_blocking(true);
-    connection = std::make_shared<ws_connection>(acceptor.accept(), outbox, limits);
+    connection = std::make_shared<ws_connection>(acceptor.accept().release(), outbox, limits);
     const bool ok = connection->accept(upgrade_request(version), &events);
     if (accepted) *accepted = ok;
     pump_until([&] { return received.find("\r\n\r\n") != std::string::npos || client_saw_eof; });
@@ -253,7 +253,7 @@ TEST_P(WsConnectionWrites, ALargeFlushLetsTheLoopRunBetweenSlicesAndWritesEveryo
   recorder events;
   for (std::size_t i = 0; i < room; ++i) {
     clients.emplace_back(io).connect(acceptor.local_endpoint());
-    members.push_back(std::make_shared<ws_connection>(acceptor.accept(), outbox, ws_limits{}));
+    members.push_back(std::make_shared<ws_connection>(acceptor.accept().release(), outbox, ws_limits{}));
     ASSERT_TRUE(members.back()->accept(upgrade_request(), &events));
   }
   const auto before = metrics.socket_writes.get();
