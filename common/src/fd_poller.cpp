@@ -12,6 +12,10 @@ namespace throng {
 namespace {
 constexpr std::size_t events_per_wait = 256;
 constexpr int waits_per_turn = 4;  // then the loop's other handlers get their turn
+
+struct : fd_watcher {
+  void on_ready(std::uint32_t) override {}
+} parked;
 }  // namespace
 
 struct fd_poller::impl {
@@ -40,6 +44,11 @@ bool fd_poller::watch(int fd, fd_watcher* watcher) {
   watchers_[slot] = watcher;
   arm();
   return true;
+}
+
+void fd_poller::park(int fd) {
+  const auto slot = static_cast<std::size_t>(fd);
+  if (slot < watchers_.size() && watchers_[slot]) watchers_[slot] = &parked;
 }
 
 void fd_poller::forget(int fd, bool unregister) {

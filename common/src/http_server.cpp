@@ -31,8 +31,10 @@ std::shared_ptr<const http_handlers> metrics_only(std::function<std::string()> t
   return handlers;
 }
 
-net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers) {
+net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers,
+                                           std::string already_read) {
   beast::flat_buffer buffer;
+  buffer.commit(net::buffer_copy(buffer.prepare(already_read.size()), net::buffer(already_read)));
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(1024 * 1024);
@@ -93,7 +95,6 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::function<accept_t
       co_await pause.async_wait(use_nothrow);
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);
     net::co_spawn(target.executor, serve_http_connection(beast::tcp_stream(std::move(socket)), target.handlers),
                   log_exceptions{"http connection"});
   }
@@ -106,6 +107,7 @@ void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned sh
   const tcp::endpoint endpoint{address, port};
   acceptor.open(endpoint.protocol());
   acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.set_option(tcp::no_delay(true));  // accepted sockets inherit it (Linux): one call, not one per connection
   acceptor.bind(endpoint, ec);
   if (ec)
     throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) +

@@ -1,5 +1,7 @@
 #include "throng/server/server.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <optional>
 #include <system_error>
@@ -7,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "auth/auth_api.hpp"
+#include "listener.hpp"
 #include "session.hpp"
 #include "shard.hpp"
 #include "throng/common/fd_limit.hpp"
@@ -52,6 +55,7 @@ struct server::impl {
   server_core core;
   std::unique_ptr<auth_api> auth;
   std::optional<tcp::acceptor> acceptor;  // on shard 0
+  std::optional<listener> accepting;
   unsigned short port = 0;
   std::atomic<bool> stopping{false};
 
@@ -136,7 +140,8 @@ struct server::impl {
     return text_response(req, http::status::not_found, "not found; the chat endpoint is the WebSocket /ws\n");
   }
 
-  std::shared_ptr<const http_handlers> handlers_for(shard& s) {
+  // How the shard answers what its request reader hands on.
+  void serve_requests(shard& s) {
     auto h = std::make_shared<http_handlers>();
     h->on_request_async = [this](http_request req, tcp::endpoint peer) -> net::awaitable<http_response> {
       if (auth && auth_api::handles(req)) {
@@ -145,33 +150,65 @@ struct server::impl {
       }
       co_return plain_request(req);
     };
-    h->accepts_upgrade = [](const http_request& req) {
-      const auto target = req.target();
-      return target == "/ws" || target.starts_with("/ws?");
-    };
+    h->accepts_upgrade = is_chat_endpoint;
     h->on_upgrade = [this, &s](beast::tcp_stream stream, http_request req) -> net::awaitable<void> {
-      std::optional<http_response> refusal;
-      if (core.config.role == server_role::auth)
-        refusal = refuse_upgrade(req, http::status::not_found, "this server runs --role auth; chat is on the --role chat service\n");
-      else if (core.connections.fetch_add(1, std::memory_order_relaxed) >= core.connection_cap) {
-        core.connections.fetch_sub(1, std::memory_order_relaxed);
-        s.metrics.connections_refused.add();
-        refusal = refuse_upgrade(req, http::status::service_unavailable,
-                                 fmt::format("the server is at its connection limit ({}); retry later\n", core.connection_cap));
-      }
-      if (refusal) {
+      if (auto refusal = upgrade_refusal(s, req)) {
         co_await http::async_write(stream, *refusal, use_nothrow);
         co_return;
       }
-      auto sess = std::make_shared<session>(s, s.next_session_id++);
-      s.adopt(sess);
-      // From here the session runs on callbacks; this coroutine (and its HTTP buffer) ends.
       error_code ec;
       const int fd = stream.release_socket().release(ec);  // from Asio's reactor to the shard's own
-      if (ec || !sess->start(fd, req)) s.release(sess);
+      if (!ec) start_session(s, fd, req);
       co_return;
     };
-    return h;
+    // The shard's request reader takes the upgrades it can straight to a
+    // session; what it cannot (refusals included) comes to the handlers above.
+    s.requests.set_handlers(
+        [this, &s](int fd, const http_request& req) {
+          if (!is_chat_endpoint(req) || core.config.role == server_role::auth || !count_connection()) return false;
+          start_session(s, fd, req);
+          return true;
+        },
+        [this, &s, h](int fd, std::string bytes) {
+          tcp::socket socket(s.io);
+          error_code ec;
+          socket.assign(acceptor->local_endpoint().protocol(), fd, ec);
+          if (ec) {
+            ::close(fd);
+            return;
+          }
+          net::co_spawn(s.io, serve_http_connection(beast::tcp_stream(std::move(socket)), h, std::move(bytes)),
+                        log_exceptions{"http connection"});
+        });
+  }
+
+  static bool is_chat_endpoint(const http_request& req) {
+    const auto target = req.target();
+    return target == "/ws" || target.starts_with("/ws?");
+  }
+
+  // Counts a connection against the cap; false (counting nothing) when it is reached.
+  bool count_connection() {
+    if (core.connections.fetch_add(1, std::memory_order_relaxed) < core.connection_cap) return true;
+    core.connections.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+
+  // Why an upgrade is refused, counting the connection when it is not.
+  std::optional<http_response> upgrade_refusal(shard& s, const http_request& req) {
+    if (core.config.role == server_role::auth)
+      return refuse_upgrade(req, http::status::not_found, "this server runs --role auth; chat is on the --role chat service\n");
+    if (count_connection()) return std::nullopt;
+    s.metrics.connections_refused.add();
+    return refuse_upgrade(req, http::status::service_unavailable,
+                          fmt::format("the server is at its connection limit ({}); retry later\n", core.connection_cap));
+  }
+
+  // The session runs on callbacks from here; no coroutine or HTTP buffer stays.
+  static void start_session(shard& s, int fd, const http_request& req) {
+    auto sess = std::make_shared<session>(s, s.next_session_id++);
+    s.adopt(sess);
+    if (!sess->start(fd, req)) s.release(sess);
   }
 
   // Runs `(sh.*work)()` every interval on the shard's loop: presence updates
@@ -224,17 +261,18 @@ void server::stop() { impl_->stop(); }
 void server::run(bool handle_signals) {
   auto& core = impl_->core;
   auto& shards = core.shards;
-  std::vector<std::shared_ptr<const http_handlers>> handlers;
-  for (auto& s : shards) handlers.push_back(impl_->handlers_for(*s));
-  // Connections are spread round-robin; the handler set follows the shard.
-  auto next = std::make_shared<std::size_t>(0);
+  for (auto& s : shards) impl_->serve_requests(*s);
+  // Connections are spread round-robin over the shards' request readers.
   shard& first = *shards[0];
-  net::co_spawn(first.io,
-                accept_loop(*impl_->acceptor, [&shards, handlers, next]() -> accept_target {
-                  const std::size_t i = (*next)++ % shards.size();
-                  return {shards[i]->io.get_executor(), handlers[i]};
-                }),
-                log_exceptions{"accept loop"});
+  impl_->accepting.emplace(*impl_->acceptor, [&shards, next = std::size_t{0}](int fd) mutable {
+    shard& s = *shards[next++ % shards.size()];
+    if (&s == shards[0].get()) {
+      s.requests.take(fd);
+    } else {
+      net::post(s.io, [&s, fd] { s.requests.take(fd); });
+    }
+  });
+  net::post(first.io, [this] { impl_->accepting->start(); });
   const auto interval = std::chrono::nanoseconds(static_cast<std::int64_t>(core.config.presence_interval_s * 1e9));
   if (core.config.role != server_role::auth && interval.count() > 0)
     for (auto& s : shards) net::co_spawn(s->io, impl::every(*s, interval, &shard::flush_presence), net::detached);

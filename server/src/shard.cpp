@@ -510,11 +510,13 @@ void shard::detach(session* s, const std::string& room) {
 }
 
 void shard::begin_shutdown() {
+  requests.close_all();
   for (const auto& s : sessions) s->close(websocket::close_code::going_away, "server shutting down");
 }
 
 void shard::sweep_connections() {
   const auto now = mono_ns();
+  requests.sweep(now);
   // A session may end (and leave `sessions`) during its sweep.
   std::vector<std::shared_ptr<session>> all(sessions.begin(), sessions.end());
   for (const auto& s : all) s->sweep(now);

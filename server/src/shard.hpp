@@ -18,6 +18,7 @@
 #include "store/message_store.hpp"
 #include "throng/common/net.hpp"
 #include "throng/server/server.hpp"
+#include "request_reader.hpp"
 #include "ws_connection.hpp"
 
 namespace throng::server {
@@ -70,6 +71,7 @@ struct shard {
   net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   shard_metrics metrics;
   ws_outbox outbox{io, metrics};  // corks the writes of this shard's connections
+  request_reader requests{outbox};  // new connections until their request is read
 
   std::unordered_map<std::string, owned_room> owned_rooms;
   std::unordered_map<std::string, std::vector<session*>> local_members;

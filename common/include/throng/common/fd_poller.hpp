@@ -40,6 +40,9 @@ class fd_poller {
   // the set (one epoll_ctl); watching a descriptor already in it only points
   // its edges elsewhere. False, with errno set, when the kernel refuses.
   bool watch(int fd, fd_watcher* watcher);
+  // Keeps fd in the set but drops its edges until the next watch(), for a
+  // descriptor passing from one watcher to another.
+  void park(int fd);
   // Stops reporting fd (edges already collected are dropped too). Closing fd
   // then takes it out of the set; `unregister` does so now, for a descriptor
   // that lives on elsewhere.

@@ -24,7 +24,9 @@ struct http_handlers {
 };
 
 // Serves one connection until it closes; keeps alive between requests.
-net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers);
+// `already_read`: bytes of its first request(s) read from it before.
+net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers,
+                                           std::string already_read = {});
 
 // Where an accepted connection goes: the socket is created on `executor`
 // (a shard's io_context) and served with that shard's handlers.

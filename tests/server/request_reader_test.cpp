@@ -1,0 +1,185 @@
+// How a new connection reaches its session: the listener's accept4 loop and
+// the shard's request reader, over real loopback sockets.
+#include "request_reader.hpp"
+
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "listener.hpp"
+#include "server_metrics.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/http_server.hpp"
+#include "ws_outbox.hpp"
+
+using namespace throng;
+using namespace throng::server;
+
+namespace {
+
+const std::string upgrade_request =
+    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+// A request reader on a loop, with handlers that record what reached them.
+struct reader_fixture {
+  net::io_context io{1};
+  shard_metrics metrics;
+  ws_outbox outbox{io, metrics};
+  request_reader reader{outbox};
+  tcp::acceptor acceptor{io, {net::ip::make_address("127.0.0.1"), 0}};
+  bool take_upgrades = true;
+  std::optional<std::string> upgraded_target;
+  std::optional<std::string> http_bytes;
+  std::vector<int> taken;  // descriptors the handlers took, closed at the end
+
+  reader_fixture() {
+    reader.set_handlers(
+        [this](int fd, const http_request& req) {
+          if (!take_upgrades) return false;
+          upgraded_target = std::string(req.target());
+          taken.push_back(fd);
+          return true;
+        },
+        [this](int fd, std::string bytes) {
+          http_bytes = std::move(bytes);
+          taken.push_back(fd);
+        });
+  }
+  ~reader_fixture() {
+    for (int fd : taken) ::close(fd);
+  }
+
+  // A client connected, its server side handed to the reader.
+  tcp::socket connect() {
+    tcp::socket client(io);
+    client.connect(acceptor.local_endpoint());
+    return client;
+  }
+  void hand_over() { reader.take(acceptor.accept().release()); }
+
+  template <class Pred>
+  bool pump_until(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      io.restart();
+      io.run_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
+  net::io_context io{1};
+  tcp::acceptor acceptor(io);
+  open_acceptor(acceptor, "127.0.0.1", 0);
+  std::vector<int> accepted;
+  listener accepting(acceptor, [&](int fd) { accepted.push_back(fd); });
+  accepting.start();
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 3; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (accepted.size() < 3 && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
+  ASSERT_EQ(accepted.size(), 3u);
+  for (int fd : accepted) {
+    EXPECT_TRUE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
+    int nodelay = 0;
+    socklen_t len = sizeof nodelay;
+    ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
+    EXPECT_EQ(nodelay, 1) << "small frames must not wait for Nagle";
+    ::close(fd);
+  }
+}
+
+TEST(RequestReader, AnUpgradeThatArrivedWithTheConnectionGoesStraightToASession) {
+  reader_fixture f;
+  auto client = f.connect();
+  net::write(client, net::buffer(upgrade_request));
+  f.hand_over();
+  ASSERT_TRUE(f.pump_until([&] { return f.upgraded_target.has_value(); }));
+  EXPECT_EQ(*f.upgraded_target, "/ws");
+  EXPECT_FALSE(f.http_bytes);
+}
+
+TEST(RequestReader, ARequestInPiecesIsReadAsItArrives) {
+  reader_fixture f;
+  auto client = f.connect();
+  f.hand_over();  // nothing sent yet: it waits on the shard's epoll set
+  net::write(client, net::buffer(upgrade_request.substr(0, 20)));
+  f.io.run_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(f.upgraded_target) << "half a request is not one";
+  net::write(client, net::buffer(upgrade_request.substr(20)));
+  ASSERT_TRUE(f.pump_until([&] { return f.upgraded_target.has_value(); }));
+  EXPECT_FALSE(f.http_bytes);
+}
+
+TEST(RequestReader, PlainRequestsAndRefusedUpgradesGoToTheHttpServerWithTheirBytes) {
+  {
+    reader_fixture f;
+    auto client = f.connect();
+    const std::string get = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    net::write(client, net::buffer(get));
+    f.hand_over();
+    ASSERT_TRUE(f.pump_until([&] { return f.http_bytes.has_value(); }));
+    EXPECT_EQ(*f.http_bytes, get);
+    EXPECT_FALSE(f.upgraded_target);
+  }
+  {
+    reader_fixture f;
+    f.take_upgrades = false;  // e.g. at the connection cap: the HTTP server answers 503
+    auto client = f.connect();
+    net::write(client, net::buffer(upgrade_request));
+    f.hand_over();
+    ASSERT_TRUE(f.pump_until([&] { return f.http_bytes.has_value(); }));
+    EXPECT_EQ(*f.http_bytes, upgrade_request);
+  }
+}
+
+TEST(RequestReader, BytesAfterTheRequestOrAnOversizedHeaderAreLeftToTheHttpServer) {
+  {
+    reader_fixture f;
+    auto client = f.connect();
+    const std::string pipelined = upgrade_request + "GET /healthz HTTP/1.1\r\n\r\n";
+    net::write(client, net::buffer(pipelined));
+    f.hand_over();
+    ASSERT_TRUE(f.pump_until([&] { return f.http_bytes.has_value(); }));
+    EXPECT_EQ(*f.http_bytes, pipelined) << "nothing read may be lost";
+    EXPECT_FALSE(f.upgraded_target);
+  }
+  {
+    reader_fixture f;
+    auto client = f.connect();
+    f.hand_over();
+    const std::string huge = "GET /ws HTTP/1.1\r\nX-Filler: " + std::string(request_reader::max_header_bytes, 'a');
+    net::write(client, net::buffer(huge));
+    ASSERT_TRUE(f.pump_until([&] { return f.http_bytes.has_value(); }));
+    EXPECT_GT(f.http_bytes->size(), request_reader::max_header_bytes);
+    EXPECT_FALSE(f.upgraded_target);
+  }
+}
+
+TEST(RequestReader, AConnectionThatNeverSendsItsRequestIsDroppedByTheSweep) {
+  reader_fixture f;
+  auto client = f.connect();
+  f.hand_over();
+  f.reader.sweep(mono_ns());
+  client.non_blocking(true);
+  char byte;
+  error_code ec;
+  client.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::would_block) << "still open before the timeout";
+  f.reader.sweep(mono_ns() + request_reader::request_timeout_ns + 1);
+  client.non_blocking(false);
+  client.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof);
+  EXPECT_FALSE(f.upgraded_target);
+  EXPECT_FALSE(f.http_bytes);
+}
