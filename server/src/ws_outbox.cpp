@@ -12,11 +12,14 @@ namespace throng::server {
 namespace {
 constexpr unsigned ring_entries = 1024;  // connections per submission
 constexpr std::size_t arena_iovecs = 32 * 1024;
-// Connections written per loop turn before the loop reads again. A message
-// read meanwhile joins the queues of the members not written yet, so its
-// fan-out waits for one sweep over the room at most, not for the rest of the
-// previous fan-out and then its own.
-constexpr std::size_t connections_per_turn = 16;
+// A flush writes slices of connections until the queue is empty or it has
+// run for max_flush_ns, then lets the loop read before it goes on. A message
+// read meanwhile joins the queues of the members not written yet, so in a
+// big room it waits for one sweep at most, not for the rest of the previous
+// fan-out and then its own; a flush that fits in the time (most of them)
+// still leaves in one go, which keeps the clients' reads batched too.
+constexpr std::size_t connections_per_slice = 32;
+constexpr std::int64_t max_flush_ns = 500'000;
 }  // namespace
 
 write_arena::write_arena() : heads(arena_iovecs * 13) { iov.reserve(arena_iovecs); }
@@ -52,8 +55,15 @@ bool ws_outbox::waits_out_delay(const ws_connection& c, std::int64_t now) const 
 
 void ws_outbox::flush() {
   flush_posted_ = false;
-  const std::size_t end = std::min(ready_.size(), next_ + connections_per_turn);
-  const auto now = mono_ns();
+  const auto started = mono_ns();
+  do write_slice(mono_ns());
+  while (next_ < ready_.size() && mono_ns() - started < max_flush_ns);
+  post_flush();
+  arm_timer();
+}
+
+void ws_outbox::write_slice(std::int64_t now) {
+  const std::size_t end = std::min(ready_.size(), next_ + connections_per_slice);
   for (; next_ < end; ++next_) {
     auto& c = ready_[next_];
     if (waits_out_delay(*c, now)) {
@@ -77,8 +87,6 @@ void ws_outbox::flush() {
     for (auto& c : writing_) c->write_now();
   }
   writing_.clear();
-  post_flush();
-  arm_timer();
 }
 
 void ws_outbox::write_through_ring(std::vector<std::shared_ptr<ws_connection>>& connections) {

@@ -1,8 +1,8 @@
 #pragma once
 // Per shard: the buffer every connection reads into, and the connections
 // with frames to write, flushed once the loop's queued handlers have run
-// (corking, as uWS does per loop iteration), a slice of connections per turn
-// so that reads go on during a big room's fan-out. With io_uring, one slice
+// (corking, as uWS does per loop iteration), in slices, with reads between
+// them during a big room's fan-out. With io_uring, one slice
 // hands its connections' sendmsg calls to the kernel in one system call.
 
 #include <sys/socket.h>
@@ -77,6 +77,7 @@ class ws_outbox {
   // A batching connection written to less than the batch delay ago waits.
   bool waits_out_delay(const ws_connection& c, std::int64_t now) const;
   void flush();
+  void write_slice(std::int64_t now);
   void write_through_ring(std::vector<std::shared_ptr<ws_connection>>& connections);
   void arm_timer();
 
@@ -84,7 +85,7 @@ class ws_outbox {
   shard_metrics& metrics_;
   fd_poller poller_{io_};
   std::string receive_ = std::string(64 * 1024, '\0');
-  // Scheduled connections, written in order from next_ on, a slice per loop turn.
+  // Scheduled connections, written in order from next_ on, a slice at a time.
   std::vector<std::shared_ptr<ws_connection>> ready_, writing_, deferred_;
   std::size_t next_ = 0;
   write_arena arena_;
