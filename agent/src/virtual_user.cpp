@@ -37,6 +37,20 @@ net::awaitable<void> virtual_user::sleep_until(std::unique_ptr<net::steady_timer
   co_await timer->async_wait(use_nothrow);
 }
 
+void virtual_user::wake() {
+  if (timer_) timer_->cancel();
+}
+
+net::awaitable<void> virtual_user::wait_for_news(std::int64_t deadline) {
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(home_.io);
+  if (deadline == never) {
+    timer_->expires_at(net::steady_timer::time_point::max());
+  } else {
+    timer_->expires_at(steady_at(deadline));
+  }
+  co_await timer_->async_wait(use_nothrow);
+}
+
 net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> on_ready) {
   auto self = shared_from_this();  // the worker may drop its reference while we still read
   const std::int64_t start = run_->start_local_ns.load();
@@ -57,7 +71,8 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
     }
     connected_ = true;
     ++home_.connected_users;
-    co_await read_loop();
+    phase_ = phase::live;
+    while (conn_ && !conn_->finished()) co_await wait_for_news(never);  // the connection reads by itself
     connected_ = false;
     --home_.connected_users;
     forget_in_flight();
@@ -75,7 +90,10 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
     rejoin = true;
   }
   ended_ = true;
-  if (conn_) conn_->abort();
+  if (conn_) {
+    conn_->detach();
+    conn_->abort();
+  }
   close_gaps();
   home_.remove(*this);
 }
@@ -122,7 +140,10 @@ net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
     if (at > mono_ns()) co_await sleep_until(timer_, at);
     if (over()) co_return false;
     if (co_await attempt(rejoin)) co_return true;
-    if (conn_) conn_->abort();
+    if (conn_) {
+      conn_->detach();
+      conn_->abort();
+    }
     conn_.reset();
   }
   co_return false;
@@ -149,8 +170,10 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   auto opened = co_await open_websocket(home_.io.get_executor(), run_->target_of(slot_), run_->source_of(slot_),
                                         plan.connect_timeout_ns(), home_.ws_buffers);
   if (!opened.ws) co_return fail(opened.failure, opened.detail);
+  if (conn_) conn_->detach();  // an earlier session's connection, if it still lingers
   conn_ = std::move(opened.ws);
-  if (!on_wire_) on_wire_ = [this](std::string_view payload, bool text) { on_wire(payload, text); };
+  // The server must welcome the user and answer every join within the connect timeout.
+  const std::int64_t deadline = mono_ns() + plan.connect_timeout_ns();
 
   chat::ClientFrame hello;
   hello.mutable_hello()->set_client("throng-agent");
@@ -165,11 +188,13 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   phase_ = phase::welcome;
   histories_ = 0;
   join_failure_.clear();
+  conn_->start(this);
   write(hello);
 
   while (phase_ == phase::welcome && join_failure_.empty()) {
-    const bool open = co_await conn_->read(on_wire_);
-    if (!open) co_return fail(connect_failure::handshake, "connection closed before the welcome");
+    if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed before the welcome");
+    if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "no welcome from the server within the connect timeout");
+    co_await wait_for_news(deadline);
   }
   if (!join_failure_.empty()) co_return fail(connect_failure::auth, "server did not welcome the user: " + join_failure_);
   home_.stats.connect.record(mono_ns() - t_connect);
@@ -184,8 +209,9 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     write(join);
   }
   while (phase_ != phase::live && join_failure_.empty()) {
-    const bool open = co_await conn_->read(on_wire_);
-    if (!open) co_return fail(connect_failure::handshake, "connection closed while joining");
+    if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed while joining");
+    if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "the joins were not answered within the connect timeout");
+    co_await wait_for_news(deadline);
   }
   if (!join_failure_.empty()) co_return fail(connect_failure::handshake, join_failure_);
   home_.stats.history.record(mono_ns() - t_join);
@@ -205,7 +231,7 @@ void virtual_user::write(const chat::ClientFrame& frame) {
   conn_->send(payload, run_->adapter->text_frames());
 }
 
-void virtual_user::on_wire(std::string_view payload, bool text) {
+void virtual_user::on_message(std::string_view payload, bool text) {
   home_.stats.counters.wire_bytes_in += payload.size();
   // The worker's frame: decoded and handled with no suspension in between,
   // so users share it, and its parsed sub-messages are not kept per user.
@@ -214,19 +240,21 @@ void virtual_user::on_wire(std::string_view payload, bool text) {
     home_.stats.counters.count_error("MALFORMED_SERVER_FRAME");
     return;
   }
-  switch (phase_) {
-    case phase::live: on_frame(frame); break;
-    case phase::joining: on_join_frame(frame); break;
-    case phase::welcome:
-      if (frame.has_welcome()) {
-        phase_ = phase::joining;  // histories come next, once the joins are written
-      } else if (frame.has_error()) {
-        on_error(frame.error());
-        join_failure_ = frame.error().message();
-        if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
-      }
-      break;
+  if (phase_ == phase::live) {
+    on_frame(frame);
+    return;
   }
+  const phase before = phase_;
+  if (phase_ == phase::joining) {
+    on_join_frame(frame);
+  } else if (frame.has_welcome()) {
+    phase_ = phase::joining;  // histories come next, once the joins are written
+  } else if (frame.has_error()) {
+    on_error(frame.error());
+    join_failure_ = frame.error().message();
+    if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
+  }
+  if (phase_ != before || !join_failure_.empty()) wake();  // the session's coroutine waits for this
 }
 
 // Under load the server may batch a history with live traffic: look inside batches too.
@@ -244,18 +272,10 @@ void virtual_user::on_join_frame(const chat::ServerFrame& f) {
   }
 }
 
-net::awaitable<void> virtual_user::read_loop() {
-  phase_ = phase::live;
-  for (;;) {
-    const bool open = co_await conn_->read(on_wire_);
-    if (!open) break;
-  }
-}
-
 void virtual_user::on_history(const chat::History& history) {
   auto& tracker = rooms_[static_cast<std::size_t>(room_slot(history.room()))].seqs;
   if (tracker.has_baseline()) {
-    for (const auto& m : history.messages()) on_message(m, true);
+    for (const auto& m : history.messages()) on_chat_message(m, true);
     return;
   }
   // A first join: what the room holds already is the baseline, not news.
@@ -266,7 +286,7 @@ void virtual_user::on_history(const chat::History& history) {
 
 void virtual_user::on_frame(const chat::ServerFrame& frame) {
   switch (frame.kind_case()) {
-    case chat::ServerFrame::kMessage: on_message(frame.message(), false); break;
+    case chat::ServerFrame::kMessage: on_chat_message(frame.message(), false); break;
     case chat::ServerFrame::kAck: on_ack(frame.ack()); break;
     case chat::ServerFrame::kError: on_error(frame.error()); break;
     case chat::ServerFrame::kHistory:
@@ -279,7 +299,7 @@ void virtual_user::on_frame(const chat::ServerFrame& frame) {
   }
 }
 
-void virtual_user::on_message(const chat::ChatMessage& message, bool replay) {
+void virtual_user::on_chat_message(const chat::ChatMessage& message, bool replay) {
   const std::int64_t now = mono_ns();
   auto& stats = home_.stats;
   ++stats.counters.delivered;

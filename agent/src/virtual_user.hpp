@@ -22,7 +22,7 @@ namespace throng::agent {
 
 struct worker;
 
-class virtual_user : public std::enable_shared_from_this<virtual_user> {
+class virtual_user : public std::enable_shared_from_this<virtual_user>, private ws_client_events {
  public:
   // `slot` is the user's place in the run (target and source address);
   // `user` its identity for this session.
@@ -54,9 +54,15 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   net::awaitable<bool> connect_and_join(bool rejoin);
   net::awaitable<bool> attempt(bool rejoin);
   net::awaitable<void> send_loop();
-  net::awaitable<void> read_loop();
   // Every WebSocket message: decoded into the worker's frame and handled by phase.
-  void on_wire(std::string_view payload, bool text);
+  void on_message(std::string_view payload, bool text) override;
+  // The connection is over: the session's coroutine goes on.
+  void on_closed() override { wake(); }
+  // Wakes the session's coroutine from wait_for_news().
+  void wake();
+  // Sleeps on the session's timer until `deadline` (mono; never: no limit),
+  // or until the connection brings news (a phase change, a failure, its end).
+  net::awaitable<void> wait_for_news(std::int64_t deadline);
   void on_join_frame(const chat::ServerFrame& frame);
   // Sleeps on `timer` (created on first use) until `mono` or a cancel.
   net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
@@ -64,7 +70,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   // Fixes the session's end now that the run has started; returns when sending stops.
   std::int64_t begin_sending();
   void on_frame(const chat::ServerFrame& frame);
-  void on_message(const chat::ChatMessage& message, bool replay);
+  void on_chat_message(const chat::ChatMessage& message, bool replay);
   void on_history(const chat::History& history);
   void on_ack(const chat::Ack& ack);
   void on_error(const chat::Error& error);
@@ -94,7 +100,6 @@ class virtual_user : public std::enable_shared_from_this<virtual_user> {
   std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
   std::vector<joined_room> rooms_;
   std::shared_ptr<ws_client> conn_;
-  ws_client::message_handler on_wire_;
   // Where a session is: what the next frames mean.
   enum class phase : std::uint8_t { welcome, joining, live };
   phase phase_ = phase::welcome;

@@ -58,7 +58,7 @@ struct worker {
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
   std::string encode_scratch;         // every user's encoded frame, written before the next suspension
-  ws_client_buffers ws_buffers;       // the read buffer and frame scratch of every connection here
+  ws_client_buffers ws_buffers{io};   // the read buffer, epoll set and write scratch of every connection here
   // Users wait on this gate (never expires) until Start cancels it.
   net::steady_timer start_gate{io};
   bool started = false;  // Start came: new sessions do not wait at the gate

@@ -1,6 +1,7 @@
 #include "ws_client.hpp"
 
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -44,12 +45,18 @@ std::string header_value(std::string_view head, std::string_view name) {
 
 }  // namespace
 
-ws_client::ws_client(tcp::socket socket, ws_client_buffers& buffers) : socket_(std::move(socket)), buffers_(buffers) {}
+ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {}
+
+ws_client::~ws_client() {
+  if (fd_ >= 0) {
+    buffers_.poller.forget(fd_);
+    ::close(fd_);
+  }
+}
 
 net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket socket, ws_client_buffers& buffers,
                                                                 const std::string& host_port, const std::string& path,
                                                                 std::int64_t timeout_ns, std::string& error) {
-  auto client = std::make_shared<ws_client>(std::move(socket), buffers);
   unsigned char nonce[16];
   for (int i = 0; i < 2; ++i) {
     const std::uint64_t r = mix(buffers.mask_state += 0x9e3779b97f4a7c15ULL);
@@ -67,11 +74,12 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
     bool timed_out = false;
   };
   auto state = std::make_shared<exchange_state>();
-  net::steady_timer deadline(client->socket_.get_executor(), std::chrono::nanoseconds(timeout_ns));
-  deadline.async_wait([weak = std::weak_ptr<ws_client>(client), state](error_code ec) {
+  net::steady_timer deadline(socket.get_executor(), std::chrono::nanoseconds(timeout_ns));
+  deadline.async_wait([&socket, state](error_code ec) {
     if (ec || state->finished) return;
     state->timed_out = true;
-    if (auto c = weak.lock()) c->abort();
+    error_code ignored;
+    socket.close(ignored);  // the exchange's pending operation ends with an error
   });
   const auto finish = [&] {
     state->finished = true;
@@ -83,13 +91,13 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
     return std::shared_ptr<ws_client>{};
   };
 
-  auto [wec, written] = co_await net::async_write(client->socket_, net::buffer(request), use_nothrow);
+  auto [wec, written] = co_await net::async_write(socket, net::buffer(request), use_nothrow);
   if (wec) co_return failed(wec.message());
   std::string response;
   char chunk[2048];
   std::size_t head_end = std::string::npos;
   while (head_end == std::string::npos) {
-    auto [rec, n] = co_await client->socket_.async_read_some(net::buffer(chunk), use_nothrow);
+    auto [rec, n] = co_await socket.async_read_some(net::buffer(chunk), use_nothrow);
     if (rec) co_return failed(rec == net::error::eof ? "the server closed the connection" : rec.message());
     response.append(chunk, n);
     head_end = response.find("\r\n\r\n");
@@ -102,11 +110,30 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
     co_return failed("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
   }
   if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return failed("wrong Sec-WebSocket-Accept");
-  // Frames that came with the response are parsed by the first read.
+  error_code rec;
+  const int fd = socket.release(rec);  // from Asio's reactor to the worker's own epoll set
+  if (rec) co_return failed(rec.message());
+  auto client = std::make_shared<ws_client>(fd, buffers);
+  // Frames that came with the response are parsed when the user starts the connection.
   client->partial_.assign(response, head_end + 4);
-  client->leftover_pending_ = !client->partial_.empty();
-  client->socket_.non_blocking(true);
   co_return client;
+}
+
+void ws_client::start(ws_client_events* events) {
+  events_ = events;
+  if (fd_ < 0) return;
+  if (!buffers_.poller.watch(fd_, this)) {
+    finish();
+    return;
+  }
+  if (partial_.empty()) return;
+  const std::string early = std::exchange(partial_, std::string());
+  const auto used = parse(early);
+  if (used < 0) {
+    abort();
+    return;
+  }
+  if (fd_ >= 0) partial_.assign(early, static_cast<std::size_t>(used));
 }
 
 bool ws_client::send(std::string_view payload, bool text) {
@@ -114,7 +141,7 @@ bool ws_client::send(std::string_view payload, bool text) {
   return write_frame(text ? op_text : op_binary, payload);
 }
 
-ws_client_buffers::ws_client_buffers() {
+ws_client_buffers::ws_client_buffers(net::io_context& context) : io(context), poller(context) {
   std::string why;
   uring = uring_writer::open(1024, why);  // without one, each connection writes with its own call
   results.assign(1024, 0);
@@ -123,7 +150,7 @@ ws_client_buffers::ws_client_buffers() {
 ws_client_buffers::~ws_client_buffers() = default;
 
 bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
-  if (queued_.size() > max_queued) return false;
+  if (fd_ < 0 || queued_.size() > max_queued) return false;
   // Behind what already waits for the kernel, to keep the order; else corked for this turn.
   const bool first_this_turn = queued_.empty() && corked_.empty();
   std::string& out = queued_.empty() ? corked_ : queued_;
@@ -141,7 +168,7 @@ bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
     if (!buffers_.flush_posted) {
       buffers_.flush_posted = true;
       // After the handlers already queued on the loop: every user whose send is due this turn.
-      net::post(socket_.get_executor(), [&b = buffers_] { flush_corked(b); });
+      net::post(buffers_.io, [&b = buffers_] { flush_corked(b); });
     }
   }
   return true;
@@ -150,7 +177,7 @@ bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
 void ws_client::flush_corked(ws_client_buffers& b) {
   b.flush_posted = false;
   b.writing.swap(b.corked);  // frames corked while writing wait for the next turn
-  const auto ready = [](const ws_client& c) { return c.socket_.is_open() && !c.corked_.empty(); };
+  const auto ready = [](const ws_client& c) { return c.fd_ >= 0 && !c.corked_.empty(); };
   std::size_t first = 0;
   while (b.uring && first < b.writing.size()) {
     const std::size_t n = std::min<std::size_t>(b.uring->capacity(), b.writing.size() - first);
@@ -163,7 +190,7 @@ void ws_client::flush_corked(ws_client_buffers& b) {
       b.iovecs[i] = {c.corked_.data(), c.corked_.size()};
       b.messages[i].msg_iov = &b.iovecs[i];
       b.messages[i].msg_iovlen = 1;
-      b.uring->add_sendmsg(c.socket_.native_handle(), &b.messages[i], i);
+      b.uring->add_sendmsg(c.fd_, &b.messages[i], i);
     }
     b.uring->submit(b.results);
     if (b.uring->failed()) b.uring.reset();  // one call per connection from now on
@@ -176,7 +203,7 @@ void ws_client::flush_corked(ws_client_buffers& b) {
   for (; first < b.writing.size(); ++first) {  // without a ring
     ws_client& c = *b.writing[first];
     if (!ready(c)) continue;
-    const ssize_t sent = ::send(c.socket_.native_handle(), c.corked_.data(), c.corked_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t sent = ::send(c.fd_, c.corked_.data(), c.corked_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     c.after_corked_write(sent < 0 ? -errno : sent);
   }
   b.writing.clear();
@@ -184,35 +211,30 @@ void ws_client::flush_corked(ws_client_buffers& b) {
 
 void ws_client::after_corked_write(long result) {
   if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK) {
-    closing_ = true;  // the peer is gone
     corked_.clear();
+    finish();  // the peer is gone
     return;
   }
   const auto n = static_cast<std::size_t>(std::max<long>(result, 0));
-  if (n < corked_.size()) {
-    queued_.append(corked_, n);
-    flush();
-  }
+  // The rest waits for the socket's next writable edge.
+  if (n < corked_.size()) queued_.append(corked_, n);
   corked_.clear();
   if (corked_.capacity() > 4096) corked_ = std::string();  // a burst's buffer is not kept
 }
 
-void ws_client::flush() {
-  if (waiting_writable_) return;
-  waiting_writable_ = true;
-  socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-    self->waiting_writable_ = false;
-    if (ec) return;
-    error_code wec;
-    const std::size_t n = self->socket_.write_some(net::buffer(self->queued_), wec);
-    if (wec && wec != net::error::would_block && wec != net::error::try_again) {
-      self->closing_ = true;
-      self->queued_.clear();
+void ws_client::write_queued() {
+  while (!queued_.empty() && fd_ >= 0) {
+    const ssize_t sent = ::send(fd_, queued_.data(), queued_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // the next edge goes on
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0) {
+      queued_.clear();
+      finish();
       return;
     }
-    if (!wec) self->queued_.erase(0, n);
-    if (!self->queued_.empty()) self->flush();
-  });
+    queued_.erase(0, static_cast<std::size_t>(sent));
+  }
+  if (queued_.capacity() > 4096) queued_ = std::string();
 }
 
 void ws_client::close(std::uint16_t code) {
@@ -224,60 +246,71 @@ void ws_client::close(std::uint16_t code) {
 }
 
 void ws_client::abort() {
-  closing_ = true;
-  error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
   queued_.clear();
   corked_.clear();
+  finish();
 }
 
-net::awaitable<bool> ws_client::read(const message_handler& on_message) {
-  if (leftover_pending_) {
-    leftover_pending_ = false;  // the bytes that came with the handshake response
-    const auto used = parse(partial_, on_message);
-    if (used < 0) {
-      abort();
-      co_return false;
-    }
-    partial_.erase(0, static_cast<std::size_t>(used));
-    co_return socket_.is_open();
-  }
-  if (!socket_.is_open()) co_return false;
-  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_nothrow);
-  if (ec || !socket_.is_open()) co_return false;
+void ws_client::finish() {
+  closing_ = true;
+  if (fd_ < 0) return;
+  buffers_.poller.forget(fd_);
+  ::close(std::exchange(fd_, -1));
+  if (auto* events = std::exchange(events_, nullptr)) events->on_closed();
+}
+
+void ws_client::on_ready(std::uint32_t events) {
+  auto self = shared_from_this();  // a user may let go of its connection from within an event
+  // A short read means drained, but not that the peer's end, already here, was read.
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_to_end_ = true;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_available();
+  if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && !queued_.empty()) write_queued();
+}
+
+void ws_client::read_available() {
+  constexpr int max_reads_per_turn = 4;
   std::string& buffer = buffers_.receive;
-  for (;;) {
-    error_code rec;
-    const std::size_t n = socket_.read_some(net::buffer(buffer), rec);
-    if (rec == net::error::would_block || rec == net::error::try_again) break;
-    if (rec) {  // the end of the connection, orderly or not
-      closing_ = true;
-      co_return false;
+  for (int turn = 0; turn < max_reads_per_turn && fd_ >= 0; ++turn) {
+    const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // drained: the next arrival is a new edge
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {  // the end of the connection, orderly or not
+      finish();
+      return;
     }
+    const auto n = static_cast<std::size_t>(got);
     std::ptrdiff_t used;
     if (partial_.empty()) {
       const std::string_view data(buffer.data(), n);
-      used = parse(data, on_message);
-      if (used >= 0) partial_.assign(data.substr(static_cast<std::size_t>(used)));
+      used = parse(data);
+      if (used >= 0 && fd_ >= 0) partial_.assign(data.substr(static_cast<std::size_t>(used)));
     } else {
       partial_.append(buffer.data(), n);
-      used = parse(partial_, on_message);
-      if (used >= 0) partial_.erase(0, static_cast<std::size_t>(used));
+      used = parse(partial_);
+      if (used >= 0 && fd_ >= 0) partial_.erase(0, static_cast<std::size_t>(used));
     }
     if (used < 0) {  // a protocol violation by the server: nothing more can be trusted
       abort();
-      co_return false;
+      return;
     }
-    if (!socket_.is_open() || peer_closed_) co_return false;
-    if (n < buffer.size()) break;  // drained; the next arrival wakes us again
+    if (fd_ < 0) return;
+    if (peer_closed_) {
+      // Our echo of its close is corked; the server ends the TCP connection after it.
+      return;
+    }
+    if (n < buffer.size() && !read_to_end_) {
+      if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();  // an idle connection keeps no buffer
+      return;
+    }
   }
-  co_return true;
+  // More may be waiting, and no new edge would say so: read on after the others' turn.
+  if (fd_ >= 0) net::post(buffers_.io, [self = shared_from_this()] { self->read_available(); });
 }
 
-std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on_message) {
+std::ptrdiff_t ws_client::parse(std::string_view data) {
   std::size_t pos = 0;
-  while (socket_.is_open() && !peer_closed_) {
+  while (fd_ >= 0 && !peer_closed_) {
     frame_header h;
     const auto status = parse_header(data.substr(pos), h);
     if (status == header_status::incomplete) break;
@@ -295,7 +328,7 @@ std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on
       case op_binary:
         if (in_fragment_) return -1;
         if (fin) {
-          on_message(payload, opcode == op_text);
+          if (events_) events_->on_message(payload, opcode == op_text);
         } else {
           in_fragment_ = true;
           fragment_text_ = opcode == op_text;
@@ -308,8 +341,8 @@ std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on
         if (fragments_.size() > max_message) return -1;
         if (fin) {
           in_fragment_ = false;
-          on_message(fragments_, fragment_text_);
-          fragments_.clear();
+          if (events_) events_->on_message(fragments_, fragment_text_);
+          fragments_ = std::string();
         }
         break;
       case op_ping:
@@ -322,6 +355,8 @@ std::ptrdiff_t ws_client::parse(std::string_view data, const message_handler& on
         if (!closing_) write_frame(op_close, payload.substr(0, std::min<std::size_t>(2, payload.size())));
         closing_ = true;
         peer_closed_ = true;
+        // The user is done with it now; the socket closes once the echo is written and the server hangs up.
+        if (auto* events = std::exchange(events_, nullptr)) events->on_closed();
         break;
       default:
         return -1;

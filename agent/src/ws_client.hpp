@@ -1,25 +1,27 @@
 #pragma once
 // A virtual user's WebSocket, kept small because an agent holds tens of
-// thousands of them: a socket, the bytes of an unfinished frame, and what the
-// kernel would not take yet. Reading waits for readiness and then reads with
-// plain non-blocking calls into the worker's shared buffer, so an idle
-// connection owns no read buffer. Writing is corked: the frames users queue
-// during a loop turn are written when the turn's handlers have run, every
-// connection's in one io_uring submission for the whole worker (or one
-// sendmsg each without io_uring), and queued only when the kernel pushes
-// back. Client frames are masked (RFC 6455 5.3); fragmented and control
-// frames are handled. Used on its worker's thread only.
+// thousands of them: a descriptor, the bytes of an unfinished frame, and what
+// the kernel would not take yet. Once open, the connection waits on its
+// worker's own epoll set (added once, edge-triggered: no system call per
+// wait) and, when readable, reads into the worker's shared buffer and hands
+// each message to its user's events: no coroutine or read buffer is held
+// per connection. Writing is corked: the frames users queue during a loop
+// turn are written when the turn's handlers have run, every connection's in
+// one io_uring submission for the whole worker (or one sendmsg each without
+// io_uring), and queued only when the kernel pushes back. Client frames are
+// masked (RFC 6455 5.3); fragmented and control frames are handled. Used on
+// its worker's thread only.
 
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "throng/common/fd_poller.hpp"
 #include "throng/common/net.hpp"
 #include "throng/common/uring_writer.hpp"
 
@@ -27,14 +29,16 @@ namespace throng::agent {
 
 class ws_client;
 
-// Per worker: the receive buffer every connection reads into, and the
-// connections with frames to write this loop turn.
+// Per worker: the receive buffer every connection reads into, the epoll set
+// they wait on, and the connections with frames to write this loop turn.
 struct ws_client_buffers {
-  ws_client_buffers();
+  explicit ws_client_buffers(net::io_context& io);
   ~ws_client_buffers();
   // Writes each connection with its own system call from now on.
   void disable_io_uring() { uring.reset(); }
 
+  net::io_context& io;
+  fd_poller poller;
   std::string receive = std::string(64 * 1024, '\0');
   std::uint64_t mask_state = 0x9e3779b97f4a7c15ULL;  // mask keys: a cheap PRNG is enough for a load tool
   std::vector<std::shared_ptr<ws_client>> corked, writing;
@@ -45,52 +49,75 @@ struct ws_client_buffers {
   std::vector<long> results;
 };
 
-class ws_client : public std::enable_shared_from_this<ws_client> {
+// What a connection tells its user, on the worker's thread.
+class ws_client_events {
  public:
-  // Takes a connected socket and performs the opening handshake on it;
+  // A complete message; the view lives until it returns.
+  virtual void on_message(std::string_view payload, bool text) = 0;
+  // Once, when the connection is over: closed by the peer, broken, or aborted.
+  virtual void on_closed() = 0;
+
+ protected:
+  ~ws_client_events() = default;
+};
+
+class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watcher {
+ public:
+  // Performs the opening handshake on a connected socket and takes it over;
   // `error` says why when it returns null.
   static net::awaitable<std::shared_ptr<ws_client>> handshake(tcp::socket socket, ws_client_buffers& buffers,
                                                               const std::string& host_port, const std::string& path,
                                                               std::int64_t timeout_ns, std::string& error);
 
-  ws_client(tcp::socket socket, ws_client_buffers& buffers);
+  // Owns `fd`, an open WebSocket's socket.
+  ws_client(int fd, ws_client_buffers& buffers);
+  ~ws_client();
+  ws_client(const ws_client&) = delete;
+  ws_client& operator=(const ws_client&) = delete;
+
+  // Starts delivering to `events` (frames that came with the handshake
+  // response first, from within this call).
+  void start(ws_client_events* events);
+  // No more events from here on (the user is letting go of the connection).
+  void detach() { events_ = nullptr; }
 
   // Sends one message. False when the connection is closing or more than
   // `max_queued` bytes already wait for the kernel (the peer does not read).
   bool send(std::string_view payload, bool text);
-  // Waits for data and hands each complete message to on_message (the view
-  // lives until it returns). False once the connection is over.
-  using message_handler = std::function<void(std::string_view payload, bool text)>;
-  net::awaitable<bool> read(const message_handler& on_message);
-  // Sends a close frame with `code` and shuts the connection down.
+  // Sends a close frame with `code`; the peer's answer ends the connection.
   void close(std::uint16_t code = 1000);
-  // Drops the connection now.
+  // Drops the connection now (on_closed follows, from within this call).
   void abort();
   bool closing() const noexcept { return closing_; }
+  // Nothing more will arrive: the socket is closed, or the peer's close came.
+  bool finished() const noexcept { return fd_ < 0 || peer_closed_; }
 
   static constexpr std::size_t max_queued = 4 * 1024 * 1024;
   static constexpr std::size_t max_message = 16 * 1024 * 1024;
 
  private:
+  void on_ready(std::uint32_t events) override;
+  void read_available();
   bool write_frame(std::uint8_t opcode, std::string_view payload);
   // Writes every corked connection of the worker: once per loop turn.
   static void flush_corked(ws_client_buffers& buffers);
   // What the kernel took of the corked bytes (or -errno).
   void after_corked_write(long result);
-  void flush();  // writes the queue, waiting for writability when needed
+  void write_queued();  // what the kernel would not take, on each writable edge
   // Parses complete frames from `data`; returns the bytes consumed, or -1 on a protocol error.
-  std::ptrdiff_t parse(std::string_view data, const message_handler& on_message);
+  std::ptrdiff_t parse(std::string_view data);
+  void finish();  // closes the socket and tells the user, once
 
-  tcp::socket socket_;
+  int fd_;
   ws_client_buffers& buffers_;
+  ws_client_events* events_ = nullptr;
   std::string partial_;    // the start of a frame the last read did not complete
   std::string fragments_;  // a fragmented message so far
   std::string corked_;     // frames of this loop turn, written when it ends
   std::string queued_;     // bytes the kernel did not take yet
-  bool leftover_pending_ = false;  // frames came with the handshake response: parse before waiting
   bool in_fragment_ = false;
   bool fragment_text_ = false;
-  bool waiting_writable_ = false;
+  bool read_to_end_ = false;  // the peer's end has arrived: read until it
   bool closing_ = false;
   bool peer_closed_ = false;
 };

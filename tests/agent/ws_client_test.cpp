@@ -16,6 +16,25 @@ namespace {
 struct received {
   std::vector<std::string> messages;
   std::vector<bool> text;
+  bool closed = false;
+};
+
+// Records what a connection tells its user; answers a "hello" with "second"
+// from inside the event, as virtual users do.
+struct recorder : ws_client_events {
+  received& got;
+  std::shared_ptr<ws_client> client;
+  std::function<void()> after_close;
+  explicit recorder(received& g) : got(g) {}
+  void on_message(std::string_view payload, bool text) override {
+    got.messages.emplace_back(payload);
+    got.text.push_back(text);
+    if (payload == "hello") client->send("second", true);
+  }
+  void on_closed() override {
+    got.closed = true;
+    if (after_close) after_close();
+  }
 };
 
 // Runs `serve` on an accepted WebSocket and a client that sends "hello",
@@ -26,15 +45,18 @@ received exchange(Serve serve, bool& handshake_ok, std::string* error_out = null
   net::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
+  bool served = false;
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     auto socket = co_await acceptor.async_accept(net::use_awaitable);
     websocket::stream<beast::tcp_stream> ws(std::move(socket));
     co_await ws.async_accept(net::use_awaitable);
     co_await serve(ws);
+    served = true;
   }, net::detached);
 
   received got;
-  ws_client_buffers buffers;
+  recorder events(got);
+  ws_client_buffers buffers(io);
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     tcp::socket socket(io);
     co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
@@ -44,15 +66,14 @@ received exchange(Serve serve, bool& handshake_ok, std::string* error_out = null
     handshake_ok = client != nullptr;
     if (error_out) *error_out = error;
     if (!client) co_return;
+    events.client = client;
+    client->start(&events);
     client->send("hello", true);
-    const ws_client::message_handler on_message = [&](std::string_view payload, bool text) {
-      got.messages.emplace_back(payload);
-      got.text.push_back(text);
-      if (payload == "hello") client->send("second", true);  // from inside the read, as virtual users do
-    };
-    while (co_await client->read(on_message)) {}
   }, net::detached);
-  io.run_for(std::chrono::seconds(10));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(got.closed && served) && std::chrono::steady_clock::now() < deadline) {
+    io.run_for(std::chrono::milliseconds(5));
+  }
   return got;
 }
 
@@ -91,6 +112,7 @@ TEST(WsClient, EchoFragmentsPingAndClose) {
   EXPECT_FALSE(got.text[1]);
   EXPECT_EQ(got.messages[2], "");
   EXPECT_TRUE(pong_seen);
+  EXPECT_TRUE(got.closed) << "the server's close ends the connection";
 }
 
 TEST(WsClient, ManySmallMessagesInOneReadAreAllDelivered) {
@@ -127,6 +149,7 @@ TEST(WsClient, AServerThatMasksBreaksTheConnection) {
       ok);
   ASSERT_TRUE(ok);
   EXPECT_TRUE(got.messages.empty());
+  EXPECT_TRUE(got.closed) << "a protocol violation ends the connection";
 }
 
 TEST(WsClient, ANonWebSocketAnswerIsAClearHandshakeError) {
@@ -142,7 +165,7 @@ TEST(WsClient, ANonWebSocketAnswerIsAClearHandshakeError) {
   }, net::detached);
   std::string error = "unset";
   bool returned_null = false;
-  ws_client_buffers buffers;
+  ws_client_buffers buffers(io);
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     tcp::socket socket(io);
     co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
@@ -190,8 +213,10 @@ TEST_P(WsClientCorking, ABurstOfOneTurnArrivesWholeAndInOrder) {
     }
   }, net::detached);
 
-  ws_client_buffers buffers;
+  ws_client_buffers buffers(io);
   if (!io_uring) buffers.disable_io_uring();
+  received ignored;
+  recorder events(ignored);
   std::vector<std::shared_ptr<ws_client>> clients;
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     for (int c = 0; c < connections; ++c) {
@@ -202,6 +227,7 @@ TEST_P(WsClientCorking, ABurstOfOneTurnArrivesWholeAndInOrder) {
                                                   "/ws", 2'000'000'000, error);
       EXPECT_TRUE(client) << error;
       if (!client) co_return;
+      client->start(&events);  // users start their connection before they send
       clients.push_back(client);
     }
     // One turn: every message of every connection, about 23 MB in all.
