@@ -81,6 +81,27 @@ struct frame_counts {
   std::uint64_t messages = 0, acks = 0, other = 0;
 };
 
+// The latency samples of the measured window: every delivery's e2e, and per
+// message (keyed by its send stamp) the slowest of its deliveries, recorded
+// once every receiver has it: the room's last member.
+struct delivery_sampler {
+  histogram e2e;
+  histogram last_member;
+  std::uint64_t receivers = 0;  // per message
+  std::unordered_map<std::int64_t, std::pair<std::int64_t, std::uint64_t>> open;  // stamp -> (slowest, seen)
+
+  void record(std::int64_t sent_at, std::int64_t now) {
+    const std::int64_t latency = now - sent_at;
+    e2e.record(latency);
+    auto& [slowest, seen] = open[sent_at];
+    slowest = std::max(slowest, latency);
+    if (++seen == receivers) {
+      last_member.record(slowest);
+      open.erase(sent_at);
+    }
+  }
+};
+
 // ChatMessage.sent_at_ns is field 5 (varint).
 std::int64_t sent_at_of(const unsigned char* p, const unsigned char* end) {
   while (p < end) {
@@ -102,7 +123,8 @@ std::int64_t sent_at_of(const unsigned char* p, const unsigned char* end) {
 }
 
 // Counts a binary ServerFrame (message = 4, ack = 3, batch = 8 of frames = 1).
-void count_binary(const unsigned char* p, const unsigned char* end, frame_counts& c, histogram* e2e, std::int64_t now) {
+void count_binary(const unsigned char* p, const unsigned char* end, frame_counts& c, delivery_sampler* e2e,
+                  std::int64_t now) {
   while (p < end) {
     std::uint64_t key, len;
     if (!read_varint(p, end, key) || (key & 7) != 2 || !read_varint(p, end, len) ||
@@ -121,7 +143,7 @@ void count_binary(const unsigned char* p, const unsigned char* end, frame_counts
       }
     } else if (field == 4) {
       ++c.messages;
-      if (e2e) e2e->record(now - sent_at_of(p, p + len));
+      if (e2e) e2e->record(sent_at_of(p, p + len), now);
     } else if (field == 3) {
       ++c.acks;
     } else {
@@ -131,12 +153,12 @@ void count_binary(const unsigned char* p, const unsigned char* end, frame_counts
   }
 }
 
-void count_json(std::string_view text, frame_counts& c, histogram* e2e, std::int64_t now) {
+void count_json(std::string_view text, frame_counts& c, delivery_sampler* e2e, std::int64_t now) {
   if (text.starts_with("{\"message\"")) {
     ++c.messages;
     if (e2e) {
       const auto at = text.find("\"sent_at_ns\":\"");
-      if (at != std::string_view::npos) e2e->record(now - std::atoll(text.data() + at + 14));
+      if (at != std::string_view::npos) e2e->record(std::atoll(text.data() + at + 14), now);
     }
   } else if (text.starts_with("{\"ack\"")) {
     ++c.acks;
@@ -167,7 +189,7 @@ struct load {
   options opt;
   net::io_context io{1};
   std::vector<std::shared_ptr<connection>> conns;
-  histogram e2e;
+  delivery_sampler samples;
   frame_counts totals;
   bool measuring = false;
   std::uint64_t setup_failures = 0;
@@ -217,7 +239,7 @@ struct load {
         payload = reinterpret_cast<const unsigned char*>(c.fragments.data());
         len = c.fragments.size();
       }
-      histogram* sample = measuring ? &e2e : nullptr;
+      delivery_sampler* sample = measuring ? &samples : nullptr;
       if (message_opcode == 0x2) count_binary(payload, payload + len, c.counts, sample, now);
       else if (message_opcode == 0x1)
         count_json(std::string_view(reinterpret_cast<const char*>(payload), len), c.counts, sample, now);
@@ -337,6 +359,7 @@ struct load {
     // ingest: `connections` senders sharing the rooms round-robin, no other receivers.
     const bool ingest = opt.mode == "ingest";
     const unsigned per_room = ingest ? 0 : opt.members;
+    samples.receivers = per_room + (ingest ? 1 : opt.senders);  // the senders are members too
     const unsigned total_receivers = opt.rooms * per_room;
     const unsigned sender_count = ingest ? std::min(opt.connections, opt.rooms) : opt.rooms * opt.senders;
     connect_all(total_receivers + sender_count, [&](unsigned i) -> std::pair<std::string, std::vector<std::string>> {
@@ -425,9 +448,16 @@ struct load {
                 static_cast<unsigned long long>(sent * receivers_per_message));
     std::printf("measured window (after 1 s warm-up): %.0f sends/s offered, %.0f acks/s, %.0f deliveries/s\n",
                 measured_sends / window_s, (totals.acks - at_warmup.acks) / window_s, deliveries / window_s);
+    const auto& e2e = samples.e2e;
     std::printf("e2e (send stamp -> parsed by this client, includes the client's own queueing): p50 %.3f ms  p99 %.3f ms  "
                 "p99.9 %.3f ms  max %.3f ms\n",
                 e2e.percentile(50) / 1e6, e2e.percentile(99) / 1e6, e2e.percentile(99.9) / 1e6, e2e.percentile(100) / 1e6);
+    const auto& last = samples.last_member;
+    if (!ingest && last.count())
+      std::printf("last member e2e (per message, its slowest delivery; %llu messages, %zu not complete at the window's"
+                  " edges): p50 %.3f ms  p99 %.3f ms  max %.3f ms\n",
+                  static_cast<unsigned long long>(last.count()), samples.open.size(), last.percentile(50) / 1e6,
+                  last.percentile(99) / 1e6, last.percentile(100) / 1e6);
     return 0;
   }
 
