@@ -1,6 +1,11 @@
 #include "throng/common/histogram.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -9,6 +14,51 @@
 #include "stats.pb.h"
 
 namespace throng {
+
+namespace {
+std::size_t page_bytes() {
+  static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+}  // namespace
+
+histogram_counts::histogram_counts(std::size_t size) : size_(size) {
+  if (!size) return;
+  void* p = ::mmap(nullptr, size * sizeof(std::uint64_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  data_ = static_cast<std::uint64_t*>(p);  // zero until written
+}
+
+histogram_counts::histogram_counts(const histogram_counts& other) : histogram_counts(other.size_) {
+  const std::size_t per_page = page_bytes() / sizeof(std::uint64_t);
+  for (std::size_t at = 0; at < size_; at += per_page) {
+    const std::size_t n = std::min(per_page, size_ - at);
+    const auto* from = other.data_ + at;
+    if (std::any_of(from, from + n, [](std::uint64_t c) { return c != 0; })) std::memcpy(data_ + at, from, n * sizeof *from);
+  }
+}
+
+histogram_counts& histogram_counts::operator=(const histogram_counts& other) {
+  if (this != &other) *this = histogram_counts(other);
+  return *this;
+}
+
+histogram_counts::histogram_counts(histogram_counts&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+histogram_counts& histogram_counts::operator=(histogram_counts&& other) noexcept {
+  std::swap(data_, other.data_);
+  std::swap(size_, other.size_);
+  return *this;
+}
+
+histogram_counts::~histogram_counts() {
+  if (data_) ::munmap(data_, size_ * sizeof(std::uint64_t));
+}
+
+void histogram_counts::clear(std::size_t first, std::size_t last) noexcept {
+  if (first < last) std::memset(data_ + first, 0, (last - first) * sizeof(std::uint64_t));
+}
 
 histogram::histogram(histogram_config config) : config_(config) {
   if (config_.significant_digits < 1 || config_.significant_digits > 5)
@@ -36,7 +86,7 @@ histogram::histogram(histogram_config config) : config_(config) {
     smallest_untrackable <<= 1;
     ++buckets;
   }
-  counts_.assign(static_cast<std::size_t>((buckets + 1) * sub_bucket_half_count_), 0);
+  counts_ = histogram_counts(static_cast<std::size_t>((buckets + 1) * sub_bucket_half_count_));
 }
 
 int histogram::bucket_index_of(std::int64_t value) const noexcept {
@@ -126,7 +176,7 @@ void histogram::merge(const histogram& other) {
 
 void histogram::reset() noexcept {
   const auto [first, last] = used_indices();
-  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first), counts_.begin() + static_cast<std::ptrdiff_t>(last), 0);
+  counts_.clear(first, last);
   total_ = underflow_ = overflow_ = 0;
   min_ = max_ = 0;
   sum_ = sum_sq_ = 0;

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -219,3 +222,42 @@ TEST(Histogram, EquivalentValueRangesNest) {
 
 }  // namespace
 }  // namespace throng
+
+using throng::histogram;
+
+// An agent holds dozens of histograms per worker: an empty or sparse one must
+// cost the pages its values touched, not its whole range.
+TEST(Histogram, OnlyTheTouchedPartOfAHistogramIsResident) {
+  const auto resident_bytes = [] {
+    long pages = 0, resident = 0;
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0L;
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+    return resident * ::sysconf(_SC_PAGESIZE);
+  };
+  const long before = resident_bytes();
+  std::vector<histogram> many(200);
+  for (auto& h : many)
+    for (std::int64_t v : {1'000'000, 2'000'000, 5'000'000}) h.record(v);
+  const long grown = resident_bytes() - before;
+  const auto full = static_cast<long>(many.size() * many[0].bucket_count() * sizeof(std::uint64_t));
+  EXPECT_LT(grown, full / 10) << "200 histograms of " << many[0].bucket_count() << " buckets";
+  EXPECT_EQ(many.back().percentile(50), many.back().highest_equivalent(2'000'000));
+}
+
+TEST(Histogram, ACopyKeepsEveryCountAcrossItsWholeRange) {
+  histogram h;
+  for (std::int64_t v = 1'000; v < 3'600'000'000'000; v = v * 3 + 7) h.record(v, static_cast<std::uint64_t>(v % 5 + 1));
+  const histogram copy = h;
+  histogram assigned;
+  assigned.record(42'000);
+  assigned = h;
+  ASSERT_EQ(copy.count(), h.count());
+  for (std::size_t i = 0; i < h.bucket_count(); ++i) {
+    ASSERT_EQ(copy.count_at_index(i), h.count_at_index(i)) << i;
+    ASSERT_EQ(assigned.count_at_index(i), h.count_at_index(i)) << i;
+  }
+  histogram moved = std::move(assigned);
+  EXPECT_EQ(moved.percentile(99), h.percentile(99));
+}

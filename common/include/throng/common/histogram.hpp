@@ -6,6 +6,7 @@
 // Not thread-safe by design: each worker owns its histograms and hands them
 // to the reporter once per interval (no atomics on the record path).
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -13,6 +14,30 @@
 namespace throng::stats { class Histogram; }
 
 namespace throng {
+
+// A histogram's counters: anonymous memory whose pages the kernel maps on
+// first write, so a histogram costs the pages its values touched, not its
+// whole range (about 270 KB at the defaults; an agent holds dozens of them).
+class histogram_counts {
+ public:
+  histogram_counts() = default;
+  explicit histogram_counts(std::size_t size);
+  // A copy writes only the source's pages that hold a count.
+  histogram_counts(const histogram_counts& other);
+  histogram_counts& operator=(const histogram_counts& other);
+  histogram_counts(histogram_counts&& other) noexcept;
+  histogram_counts& operator=(histogram_counts&& other) noexcept;
+  ~histogram_counts();
+
+  std::uint64_t& operator[](std::size_t i) noexcept { return data_[i]; }
+  std::uint64_t operator[](std::size_t i) const noexcept { return data_[i]; }
+  std::size_t size() const noexcept { return size_; }
+  void clear(std::size_t first, std::size_t last) noexcept;
+
+ private:
+  std::uint64_t* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 // Values in [lowest_ns, highest_ns] keep `significant_digits` of precision:
 // the relative error of any reported value is below 10^-digits.
@@ -75,7 +100,7 @@ class histogram {
   std::int64_t sub_bucket_count_ = 0;
   std::int64_t sub_bucket_half_count_ = 0;
   std::int64_t sub_bucket_mask_ = 0;
-  std::vector<std::uint64_t> counts_;
+  histogram_counts counts_;
   std::uint64_t total_ = 0;
   std::uint64_t underflow_ = 0;
   std::uint64_t overflow_ = 0;
