@@ -47,11 +47,11 @@ std::string header_value(std::string_view head, std::string_view name) {
 
 ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {}
 
+// With the socket still open: a connection the user let go after the peer's
+// close (its echo written), or one destroyed with its worker's loop, when the
+// poller may be gone. The poller tells a later socket with this number apart.
 ws_client::~ws_client() {
-  if (fd_ >= 0) {
-    buffers_.poller.forget(fd_);
-    ::close(fd_);
-  }
+  if (fd_ >= 0) ::close(fd_);
 }
 
 net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket socket, ws_client_buffers& buffers,

@@ -35,11 +35,14 @@ fd_poller::~fd_poller() = default;
 bool fd_poller::watch(int fd, fd_watcher* watcher) {
   const auto slot = static_cast<std::size_t>(fd);
   if (slot >= watchers_.size()) watchers_.resize(slot + 1024, nullptr);
-  if (!watchers_[slot]) {
+  // A parked descriptor is in the set already. Any other entry belongs to a
+  // descriptor closed without forget() (a watcher destroyed with the loop
+  // no longer running it): this one is a new socket with the same number.
+  if (watchers_[slot] != &parked) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.fd = fd;
-    if (::epoll_ctl(impl_->set.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+    if (::epoll_ctl(impl_->set.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0 && errno != EEXIST) return false;
   }
   watchers_[slot] = watcher;
   arm();

@@ -36,7 +36,11 @@ void ws_events::on_peer_close(ws_connection& connection, std::uint16_t code) { c
 ws_connection::ws_connection(int fd, ws_outbox& outbox, ws_limits limits)
     : fd_(fd), outbox_(outbox), limits_(limits) {}
 
-ws_connection::~ws_connection() { close_socket(); }
+// Reached with the socket open only once the shard's loop is gone (a live
+// connection is finished first), when its poller may be gone too.
+ws_connection::~ws_connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 void ws_connection::close_socket() {
   if (fd_ < 0) return;

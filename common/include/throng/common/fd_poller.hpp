@@ -36,16 +36,18 @@ class fd_poller {
   fd_poller(const fd_poller&) = delete;
   fd_poller& operator=(const fd_poller&) = delete;
 
-  // Reports fd's edges to `watcher` from now on. The first watch adds fd to
-  // the set (one epoll_ctl); watching a descriptor already in it only points
-  // its edges elsewhere. False, with errno set, when the kernel refuses.
+  // Reports fd's edges to `watcher` from now on: adds fd to the set (one
+  // epoll_ctl), or for a parked descriptor only points its edges here. False,
+  // with errno set, when the kernel refuses.
   bool watch(int fd, fd_watcher* watcher);
   // Keeps fd in the set but drops its edges until the next watch(), for a
   // descriptor passing from one watcher to another.
   void park(int fd);
   // Stops reporting fd (edges already collected are dropped too). Closing fd
   // then takes it out of the set; `unregister` does so now, for a descriptor
-  // that lives on elsewhere.
+  // that lives on elsewhere. A watcher that closes its descriptor while the
+  // loop runs forgets it first; one destroyed after its loop stopped (its
+  // owner going away) only closes it.
   void forget(int fd, bool unregister = false);
 
  private:
