@@ -158,7 +158,11 @@ struct server::impl {
       }
       error_code ec;
       const int fd = stream.release_socket().release(ec);  // from Asio's reactor to the shard's own
-      if (!ec) start_session(s, fd, req);
+      if (ec) {
+        core.connections.fetch_sub(1, std::memory_order_relaxed);  // counted by upgrade_refusal
+        co_return;
+      }
+      start_session(s, fd, req);
       co_return;
     };
     // The shard's request reader takes the upgrades it can straight to a
@@ -169,10 +173,10 @@ struct server::impl {
           start_session(s, fd, req);
           return true;
         },
-        [this, &s, h](int fd, std::string bytes) {
+        [&s, h, protocol = acceptor->local_endpoint().protocol()](int fd, std::string bytes) {
           tcp::socket socket(s.io);
           error_code ec;
-          socket.assign(acceptor->local_endpoint().protocol(), fd, ec);
+          socket.assign(protocol, fd, ec);
           if (ec) {
             ::close(fd);
             return;

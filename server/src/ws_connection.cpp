@@ -79,6 +79,7 @@ bool ws_connection::accept(const http_request& request, ws_events* events) {
 }
 
 void ws_connection::on_ready(std::uint32_t events) {
+  auto self = shared_from_this();  // its session may let go of it from within a message
   // A short read means drained, but not that the peer's end, already here, was read.
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_to_end_ = true;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
