@@ -2,7 +2,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <nlohmann/json.hpp>
@@ -13,13 +14,52 @@ namespace {
 
 constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+// One HMAC context per thread, keyed once per secret: fetching the
+// algorithm and setting the key on every call (what one-shot HMAC() does)
+// was most of the cost of checking a token at connect time.
+class hmac_context {
+ public:
+  hmac_context() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)), ctx_(mac_ ? EVP_MAC_CTX_new(mac_) : nullptr) {}
+  ~hmac_context() {
+    EVP_MAC_CTX_free(ctx_);
+    EVP_MAC_free(mac_);
+    OPENSSL_cleanse(key_.data(), key_.size());
+  }
+  hmac_context(const hmac_context&) = delete;
+  hmac_context& operator=(const hmac_context&) = delete;
+
+  std::string sha256(std::string_view key, std::string_view data) {
+    if (!ctx_) throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
+    const bool rekey = !keyed_ || key != key_;
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+    // A null key re-initialises with the key already set.
+    if (!EVP_MAC_init(ctx_, rekey ? reinterpret_cast<const unsigned char*>(key.data()) : nullptr, rekey ? key.size() : 0,
+                      rekey ? params : nullptr))
+      throw std::runtime_error("HMAC-SHA256 failed");
+    if (rekey) {
+      OPENSSL_cleanse(key_.data(), key_.size());
+      key_.assign(key);
+      keyed_ = true;
+    }
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    if (!EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
+        !EVP_MAC_final(ctx_, out, &len, sizeof out))
+      throw std::runtime_error("HMAC-SHA256 failed");
+    return std::string(reinterpret_cast<const char*>(out), len);
+  }
+
+ private:
+  EVP_MAC* mac_;
+  EVP_MAC_CTX* ctx_;
+  std::string key_;
+  bool keyed_ = false;
+};
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), out, &len))
-    throw std::runtime_error("HMAC-SHA256 failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
+  thread_local hmac_context context;
+  return context.sha256(key, data);
 }
 
 // {"alg":"HS256","typ":"JWT"}

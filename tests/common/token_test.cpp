@@ -36,6 +36,27 @@ TEST(Token, RefusesTamperingExpiryAndOtherAlgorithms) {
   EXPECT_EQ(verify_token("a.b.c.d", "secret", 1000), token_status::malformed);
 }
 
+// The server checks tokens against its secret and the test secret in turn,
+// on one thread: each check must use its own key, however they alternate.
+TEST(Token, SecretsThatAlternateOnOneThreadEachSignWithTheirOwnKey) {
+  const auto expected = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjEwNjAsImlhdCI6MTAwMCwic3ViIjoiYWxpY2UifQ."
+                        "yKSTM_ykCMVA9P-2LNuwCWEsA5I5BSDGFHEjxs1CfPE";
+  for (int round = 0; round < 3; ++round) {
+    const auto a = issue_token("alice", 60, "secret", 1000);
+    const auto b = issue_token("alice", 60, "another secret", 1000);
+    const auto empty = issue_token("alice", 60, "", 1000);
+    EXPECT_EQ(a, expected);
+    EXPECT_NE(a, b);
+    EXPECT_NE(a, empty);
+    EXPECT_EQ(verify_token(a, "secret", 1000), token_status::valid);
+    EXPECT_EQ(verify_token(a, "another secret", 1000), token_status::bad_signature);
+    EXPECT_EQ(verify_token(b, "another secret", 1000), token_status::valid);
+    EXPECT_EQ(verify_token(b, "secret", 1000), token_status::bad_signature);
+    EXPECT_EQ(verify_token(empty, "", 1000), token_status::valid);
+    EXPECT_EQ(verify_token(empty, "secret", 1000), token_status::bad_signature);
+  }
+}
+
 TEST(Token, Base64UrlRoundTrips) {
   for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00\x01"}) {
     const auto decoded = base64url_decode(base64url_encode(s));
