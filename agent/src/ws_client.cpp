@@ -270,42 +270,29 @@ void ws_client::on_ready(std::uint32_t events) {
 
 void ws_client::read_available() {
   constexpr int max_reads_per_turn = 4;
-  std::string& buffer = buffers_.receive;
-  for (int turn = 0; turn < max_reads_per_turn && fd_ >= 0; ++turn) {
-    const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // drained: the next arrival is a new edge
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {  // the end of the connection, orderly or not
-      finish();
-      return;
-    }
-    const auto n = static_cast<std::size_t>(got);
-    std::ptrdiff_t used;
-    if (partial_.empty()) {
-      const std::string_view data(buffer.data(), n);
-      used = parse(data);
-      if (used >= 0 && fd_ >= 0) partial_.assign(data.substr(static_cast<std::size_t>(used)));
-    } else {
-      partial_.append(buffer.data(), n);
-      used = parse(partial_);
-      if (used >= 0 && fd_ >= 0) partial_.erase(0, static_cast<std::size_t>(used));
-    }
+  if (fd_ < 0) return;
+  const auto outcome = read_edge(fd_, buffers_.receive, read_to_end_, max_reads_per_turn, [this](char* data, std::size_t n) {
+    const auto used = parse_after(partial_, data, n, [this](char* d, std::size_t size) { return parse({d, size}); });
     if (used < 0) {  // a protocol violation by the server: nothing more can be trusted
       abort();
-      return;
+      return false;
     }
-    if (fd_ < 0) return;
-    if (peer_closed_) {
-      // Our echo of its close is corked; the server ends the TCP connection after it.
-      return;
-    }
-    if (n < buffer.size() && !read_to_end_) {
+    // After the peer's close our echo is corked; the server ends the TCP connection after it.
+    return fd_ >= 0 && !peer_closed_;
+  });
+  switch (outcome) {
+    case edge_outcome::end_of_stream:
+      finish();
+      break;
+    case edge_outcome::more_waiting:
+      net::post(buffers_.io, [self = shared_from_this()] { self->read_available(); });
+      break;
+    case edge_outcome::drained:
       if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();  // an idle connection keeps no buffer
-      return;
-    }
+      break;
+    case edge_outcome::stopped:
+      break;
   }
-  // More may be waiting, and no new edge would say so: read on after the others' turn.
-  if (fd_ >= 0) net::post(buffers_.io, [self = shared_from_this()] { self->read_available(); });
 }
 
 std::ptrdiff_t ws_client::parse(std::string_view data) {

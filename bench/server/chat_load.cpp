@@ -93,6 +93,7 @@ struct delivery_sampler {
   void record(std::int64_t sent_at, std::int64_t now) {
     const std::int64_t latency = now - sent_at;
     e2e.record(latency);
+    if (receivers <= 1) return;  // ingest: no room to wait for
     auto& [slowest, seen] = open[sent_at];
     slowest = std::max(slowest, latency);
     if (++seen == receivers) {

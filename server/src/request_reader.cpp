@@ -1,9 +1,6 @@
 #include "request_reader.hpp"
 
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
 
 #include "throng/common/clock.hpp"
 #include "ws_outbox.hpp"
@@ -17,15 +14,12 @@ bool request_reader::header_complete(const std::string& bytes) {
 }
 
 bool request_reader::read_available(int fd, std::string& bytes) {
-  std::string& buffer = outbox_.receive_buffer();
-  for (;;) {
-    const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    bytes.append(buffer.data(), static_cast<std::size_t>(got));
-    if (static_cast<std::size_t>(got) < buffer.size() || bytes.size() > max_header_bytes) return true;
-  }
+  // Past the header limit the HTTP server refuses it: reading more is no use.
+  const auto outcome = read_edge(fd, outbox_.receive_buffer(), false, 4, [&bytes](char* data, std::size_t n) {
+    bytes.append(data, n);
+    return bytes.size() <= max_header_bytes;
+  });
+  return outcome != edge_outcome::end_of_stream;
 }
 
 void request_reader::take(int fd) {

@@ -91,38 +91,28 @@ void ws_connection::on_ready(std::uint32_t events) {
 
 void ws_connection::on_readable() {
   if (fd_ < 0) return;
-  std::string& buffer = outbox_.receive_buffer();
-  for (int turn = 0; turn < max_reads_per_turn; ++turn) {
-    const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (got < 0 && would_block(errno)) break;  // drained: the next arrival is a new edge
-    if (got <= 0) {  // the end of the connection, orderly or not
-      peer_closed_ = true;
-      abort();
-      return;
-    }
-    const auto n = static_cast<std::size_t>(got);
+  const auto outcome = read_edge(fd_, outbox_.receive_buffer(), read_to_end_, max_reads_per_turn, [this](char* data, std::size_t n) {
     last_read_ns_ = mono_ns();
     outbox_.metrics().bytes_in.add(n);
-    std::ptrdiff_t used;
-    if (partial_.empty()) {
-      used = parse(buffer.data(), n);
-      if (used >= 0) partial_.assign(buffer.data() + used, n - static_cast<std::size_t>(used));
-    } else {
-      partial_.append(buffer.data(), n);
-      used = parse(partial_.data(), partial_.size());
-      if (used >= 0) partial_.erase(0, static_cast<std::size_t>(used));
-    }
-    if (finished_ || fd_ < 0) return;
+    const auto used = parse_after(partial_, data, n, [this](char* d, std::size_t size) { return parse(d, size); });
+    if (finished_ || fd_ < 0) return false;
     if (used < 0) partial_ = std::string();  // refused: from here on, what arrives is discarded
-    if (n < buffer.size() && !read_to_end_) break;  // a short read drained it, as above
-    if (turn + 1 == max_reads_per_turn) {
-      // More may be waiting, and no new edge would say so: read on after the others' turn.
+    return true;
+  });
+  switch (outcome) {
+    case edge_outcome::end_of_stream:
+      peer_closed_ = true;
+      abort();
+      break;
+    case edge_outcome::more_waiting:
       net::post(outbox_.io(), [self = shared_from_this()] { self->on_readable(); });
-      return;
-    }
+      break;
+    case edge_outcome::drained:
+      if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();  // an idle connection keeps no buffer
+      break;
+    case edge_outcome::stopped:
+      break;
   }
-  // An idle connection keeps no buffer.
-  if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();
 }
 
 std::ptrdiff_t ws_connection::parse(char* data, std::size_t size) {

@@ -9,9 +9,13 @@
 // Used on its loop's thread only.
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace boost::asio { class io_context; }
@@ -59,5 +63,48 @@ class fd_poller {
   std::vector<fd_watcher*> watchers_;  // by descriptor
   std::vector<epoll_event> ready_;
 };
+
+// What one edge's reads found.
+enum class edge_outcome {
+  drained,        // the kernel has no more: the next arrival is a new edge
+  more_waiting,   // max_reads reads taken and more may wait; no edge will say so
+  end_of_stream,  // the peer closed, or the connection broke
+  stopped,        // on_bytes said stop (the connection went away)
+};
+
+// Reads one edge of an edge-triggered socket into `buffer` (shared by the
+// loop's sockets): until a short read drains it (unless `to_end`: the peer's
+// end is already here, so read until it), or `max_reads` reads. Each read's
+// bytes go to `on_bytes(data, n)`, which returns false to stop.
+template <class OnBytes>
+edge_outcome read_edge(int fd, std::string& buffer, bool to_end, int max_reads, OnBytes&& on_bytes) {
+  for (int turn = 0; turn < max_reads;) {
+    const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return edge_outcome::drained;
+    if (got <= 0) return edge_outcome::end_of_stream;
+    const auto n = static_cast<std::size_t>(got);
+    if (!on_bytes(buffer.data(), n)) return edge_outcome::stopped;
+    if (n < buffer.size() && !to_end) return edge_outcome::drained;
+    ++turn;
+  }
+  return edge_outcome::more_waiting;
+}
+
+// Parses a read's bytes after the unfinished frame kept from earlier reads:
+// in place when nothing was kept (no copy), else joined to it; keeps what
+// `parse(data, size)` did not use. Returns parse's result (-1: refused).
+template <class Parse>
+std::ptrdiff_t parse_after(std::string& partial, char* data, std::size_t n, Parse&& parse) {
+  if (partial.empty()) {
+    const std::ptrdiff_t used = parse(data, n);
+    if (used >= 0) partial.assign(data + used, n - static_cast<std::size_t>(used));
+    return used;
+  }
+  partial.append(data, n);
+  const std::ptrdiff_t used = parse(partial.data(), partial.size());
+  if (used >= 0) partial.erase(0, static_cast<std::size_t>(used));
+  return used;
+}
 
 }  // namespace throng
