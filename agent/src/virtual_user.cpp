@@ -23,9 +23,16 @@ constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 }  // namespace
 
 virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user)
-    : home_(home), run_(std::move(run)), slot_(slot), user_(user), name_(run_->user_name(user)) {
+    : home_(home),
+      run_(std::move(run)),
+      slot_(slot),
+      user_(user),
+      name_(run_->user_name(user)),
+      send_random_(run_->plan.seed(), user_, stream::sends) {
   for (auto r : run_->rooms_of(user_)) rooms_.push_back({r, run_->room_name(r), {}});
 }
+
+virtual_user::~virtual_user() { home_.deadlines.cancel(*this); }
 
 bool virtual_user::over() const {
   return ended_ || mono_ns() >= session_end_;
@@ -51,34 +58,17 @@ net::awaitable<void> virtual_user::wait_for_news(std::int64_t deadline) {
   co_await timer_->async_wait(use_nothrow);
 }
 
-net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> on_ready) {
-  auto self = shared_from_this();  // the worker may drop its reference while we still read
+void virtual_user::start(bool report_ready) {
   const std::int64_t start = run_->start_local_ns.load();
-  // Users connected before the start begin their session at the start (send_loop).
+  // Users connected before the start begin their session at the start (begin_sending).
   if (start) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
-  bool rejoin = false;
-  bool sender_started = false;
-  while (!over()) {
-    const bool ok = co_await connect_and_join(rejoin);
-    if (on_ready) {
-      on_ready(ok ? std::string{} : failure_);
-      on_ready = nullptr;
-    }
-    if (!ok) break;
-    if (!sender_started) {
-      sender_started = true;
-      net::co_spawn(home_.io, [self] { return self->send_loop(); }, log_exceptions{"sender"});
-    }
-    connected_ = true;
-    ++home_.connected_users;
-    phase_ = phase::live;
-    while (conn_ && !conn_->finished()) co_await wait_for_news(never);  // the connection reads by itself
-    connected_ = false;
-    --home_.connected_users;
-    forget_in_flight();
-    if (over()) break;
-    std::int64_t delay = reconnect_delay_ns_;
-    reconnect_delay_ns_ = -1;
+  net::co_spawn(home_.io, [self = shared_from_this(), report_ready] { return self->connect_session(false, report_ready); },
+                log_exceptions{"virtual user"});
+}
+
+net::awaitable<void> virtual_user::connect_session(bool rejoin, bool report_ready) {
+  if (rejoin && !over()) {
+    std::int64_t delay = std::exchange(reconnect_delay_ns_, -1);
     if (delay < 0) {
       // Not asked for: the server or the network dropped us.
       ++home_.stats.counters.disconnects;
@@ -87,15 +77,57 @@ net::awaitable<void> virtual_user::run(std::function<void(const std::string&)> o
     }
     co_await sleep_until(timer_, mono_ns() + delay);
     ++home_.stats.counters.reconnects;
-    rejoin = true;
   }
+  if (!over()) {
+    const bool ok = co_await connect_and_join(rejoin);
+    if (report_ready) home_.user_ready(ok ? std::string{} : failure_);
+    if (ok) {
+      go_live();
+      co_return;
+    }
+  }
+  finish();
+}
+
+void virtual_user::go_live() {
+  timer_.reset();  // a live user holds no timer of its own
+  failure_.clear();
+  connected_ = connected_once_ = true;
+  ++home_.connected_users;
+  phase_ = phase::live;
+  if (sender_ == sender_state::unstarted) {
+    // Users connected before the start wait for it; later sessions (churn, arrivals) go at once.
+    if (home_.started) begin_sender();
+    else sender_ = sender_state::waiting_for_start;
+  }
+  if (conn_->finished()) on_disconnected();  // it ended while the last join was answered
+}
+
+void virtual_user::on_closed() {
+  if (connected_) on_disconnected();
+  else wake();  // the connecting coroutine sees it
+}
+
+void virtual_user::on_disconnected() {
+  connected_ = false;
+  --home_.connected_users;
+  forget_in_flight();
+  // Not from within the connection's event: the user may let go of it.
+  net::co_spawn(home_.io, [self = shared_from_this()] { return self->connect_session(true, false); },
+                log_exceptions{"virtual user"});
+}
+
+void virtual_user::finish() {
+  auto self = shared_from_this();  // the worker lets go of it here
   ended_ = true;
+  home_.deadlines.cancel(*this);
   if (conn_) {
     conn_->detach();
     conn_->abort();
   }
   close_gaps();
   home_.remove(*this);
+  home_.session_over(*this, connected_once_);
 }
 
 void virtual_user::close_gaps() {
@@ -122,7 +154,7 @@ void virtual_user::end() {
     });
   }
   if (timer_) timer_->cancel();
-  if (send_timer_) send_timer_->cancel();
+  home_.deadlines.cancel(*this);
 }
 
 void virtual_user::drop(std::int64_t delay_ns) {
@@ -358,11 +390,6 @@ void virtual_user::on_error(const chat::Error& error) {
   }
 }
 
-void virtual_user::wake_closed_loop() {
-  if (!awaiting_ack_) return;
-  awaiting_ack_ = false;
-  send_timer_->cancel();
-}
 
 void virtual_user::forget_in_flight() {
   // Sends the connection took with it: the server may or may not have them.
@@ -373,47 +400,12 @@ void virtual_user::forget_in_flight() {
   wake_closed_loop();
 }
 
-net::awaitable<void> virtual_user::send_loop() {
-  auto self = shared_from_this();
-  // Users connected before the start wait for it; later sessions (churn, arrivals) go at once.
-  if (!home_.started) co_await home_.start_gate.async_wait(use_nothrow);  // cancelled by Start
-  const auto& plan = run_->plan;
-  if (plan.send_model() == control::SEND_CLOSED_LOOP) {
-    co_await closed_loop();
-    co_return;
-  }
-  const bool per_user = plan.send_model() == control::SEND_FIXED_RATE || plan.send_model() == control::SEND_POISSON ||
-                        plan.send_model() == control::SEND_THINK_TIME;
-  const std::int64_t start = run_->start_local_ns.load();
-  const std::int64_t send_end = begin_sending();
-  rng random(plan.seed(), user_, stream::sends);
-  // The first slot: fixed rates spread users over one interval; random gaps start one gap in.
-  std::int64_t next = never;
-  if (per_user) {
-    const std::int64_t gap = send_gap(plan, run_->rate_multiplier.load(), random);
-    const std::int64_t from = std::max(mono_ns(), start);
-    next = plan.send_model() == control::SEND_FIXED_RATE
-               ? first_slot(from - start, static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(gap))), gap) + start
-               : from + gap;
-  }
-  while (!ended_) {
-    const std::int64_t wake = std::min({next, session_end_, per_user ? send_end : never});
-    if (wake == never) co_return;  // listen only, for the whole run
-    if (mono_ns() < wake) co_await sleep_until(send_timer_, wake);
-    if (ended_ || run_->stopping.load(std::memory_order_relaxed)) co_return;
-    const std::int64_t now = mono_ns();
-    if (now >= session_end_) {
-      end();
-      co_return;
-    }
-    if (next >= send_end) co_return;
-    if (now < next) continue;  // woken early
-    const std::int64_t intended = next;
-    next = intended + send_gap(plan, run_->rate_multiplier.load(std::memory_order_relaxed), random);
-    if (run_->paused.load(std::memory_order_relaxed)) continue;  // paused slots are skipped on purpose
-    send_one(intended, now);
-  }
+bool virtual_user::sends_per_user() const {
+  const auto model = run_->plan.send_model();
+  return model == control::SEND_FIXED_RATE || model == control::SEND_POISSON || model == control::SEND_THINK_TIME;
 }
+
+std::int64_t virtual_user::send_end() const { return run_->start_local_ns.load() + run_->send_end_ns; }
 
 std::int64_t virtual_user::begin_sending() {
   const std::int64_t start = run_->start_local_ns.load();
@@ -422,45 +414,113 @@ std::int64_t virtual_user::begin_sending() {
   return start + run_->send_end_ns;
 }
 
+void virtual_user::on_run_start() {
+  if (sender_ == sender_state::waiting_for_start && !ended_) begin_sender();
+}
+
+void virtual_user::begin_sender() {
+  sender_ = sender_state::sending;
+  const auto& plan = run_->plan;
+  const std::int64_t start = run_->start_local_ns.load();
+  begin_sending();
+  const std::int64_t from = std::max(mono_ns(), start);
+  if (plan.send_model() == control::SEND_CLOSED_LOOP) {
+    // Users start spread over the first think time, not all at the same instant.
+    next_send_ = from + send_gap(plan, 1, send_random_) / 2;
+    schedule_closed_loop();
+    return;
+  }
+  next_send_ = never;
+  if (sends_per_user()) {
+    // The first slot: fixed rates spread users over one interval; random gaps start one gap in.
+    const std::int64_t gap = send_gap(plan, run_->rate_multiplier.load(), send_random_);
+    next_send_ = plan.send_model() == control::SEND_FIXED_RATE
+                     ? first_slot(from - start, static_cast<std::int64_t>(send_random_.below(static_cast<std::uint64_t>(gap))), gap) + start
+                     : from + gap;
+  }
+  schedule_open_model();
+}
+
+void virtual_user::on_deadline(std::int64_t now) {
+  if (ended_ || sender_ != sender_state::sending) return;
+  const bool closed_loop = run_->plan.send_model() == control::SEND_CLOSED_LOOP;
+  if (run_->stopping.load(std::memory_order_relaxed) || (closed_loop && now >= send_end())) {
+    sender_ = sender_state::done;
+    return;
+  }
+  if (now >= session_end_) {
+    sender_ = sender_state::done;
+    end();
+    return;
+  }
+  if (closed_loop) closed_loop_step(now);
+  else open_model_step(now);
+}
+
+// The open models: a slot is sent when it is due, whatever came back, and a
+// late one still counts its latency from the schedule.
+void virtual_user::open_model_step(std::int64_t now) {
+  if (sends_per_user() && now >= next_send_ && next_send_ < send_end()) {
+    const std::int64_t intended = next_send_;
+    next_send_ = intended + send_gap(run_->plan, run_->rate_multiplier.load(std::memory_order_relaxed), send_random_);
+    // Paused slots are skipped on purpose.
+    if (!run_->paused.load(std::memory_order_relaxed)) send_one(intended, now);
+  }
+  schedule_open_model();
+}
+
+void virtual_user::schedule_open_model() {
+  std::int64_t wake = session_end_;  // group-rate and listen-only users wait only for their session's end
+  if (sends_per_user()) {
+    if (next_send_ >= send_end()) {
+      sender_ = sender_state::done;
+      return;
+    }
+    wake = std::min(wake, next_send_);
+  }
+  if (wake == never) {
+    sender_ = sender_state::done;  // listen only, for the whole run
+    return;
+  }
+  home_.deadlines.schedule(*this, wake);
+}
+
 // Send, wait for the answer, think, again: the loop of a user who waits for
 // the server. There is no schedule to fall behind, so latency counts from the
 // actual send and a slow server lowers the rate instead of showing as lag
 // (what closed-model tools measure; the open models avoid that bias).
-net::awaitable<void> virtual_user::closed_loop() {
-  const auto& plan = run_->plan;
-  const std::int64_t start = run_->start_local_ns.load();
-  const std::int64_t send_end = begin_sending();
-  rng random(plan.seed(), user_, stream::sends);
-  // Users start spread over the first think time, not all at the same instant.
-  std::int64_t next = std::max(mono_ns(), start) + send_gap(plan, 1, random) / 2;
-  while (!ended_) {
-    const std::int64_t wake = std::min(next, std::min(send_end, session_end_));
-    if (mono_ns() < wake) co_await sleep_until(send_timer_, wake);
-    const std::int64_t now = mono_ns();
-    if (ended_ || run_->stopping.load(std::memory_order_relaxed) || now >= send_end) co_return;
-    if (now >= session_end_) {
-      end();
-      co_return;
-    }
-    if (now < next) continue;
+void virtual_user::closed_loop_step(std::int64_t now) {
+  if (awaiting_ack_) {
+    awaiting_ack_ = false;
+    home_.stats.counters.count_error("ACK_TIMEOUT");  // no answer in time: count it and go on
+    next_send_ = now + send_gap(run_->plan, run_->rate_multiplier.load(std::memory_order_relaxed), send_random_);
+  } else if (now >= next_send_) {
     if (!connected_ || run_->paused.load(std::memory_order_relaxed)) {
-      next = now + 10'000'000;  // nothing to wait for: look again shortly
-      continue;
+      next_send_ = now + 10'000'000;  // nothing to wait for: look again shortly
+    } else {
+      send_one(now, now);
+      if (outstanding_ == 0) {
+        next_send_ = now + 10'000'000;  // not sent (counted as dropped): never spin
+      } else {
+        awaiting_ack_ = true;
+        home_.deadlines.schedule(*this, now + run_->plan.connect_timeout_ns());
+        return;
+      }
     }
-    send_one(now, now);
-    if (outstanding_ == 0) {
-      next = now + 10'000'000;  // not sent (counted as dropped): never spin
-      continue;
-    }
-    awaiting_ack_ = true;
-    co_await sleep_until(send_timer_, now + run_->plan.connect_timeout_ns());
-    if (awaiting_ack_) {
-      awaiting_ack_ = false;
-      if (ended_) co_return;
-      home_.stats.counters.count_error("ACK_TIMEOUT");  // no answer in time: count it and go on
-    }
-    next = mono_ns() + send_gap(plan, run_->rate_multiplier.load(std::memory_order_relaxed), random);
   }
+  schedule_closed_loop();
+}
+
+void virtual_user::schedule_closed_loop() {
+  home_.deadlines.schedule(*this, std::min({next_send_, send_end(), session_end_}));
+}
+
+void virtual_user::wake_closed_loop() {
+  if (!awaiting_ack_) return;
+  awaiting_ack_ = false;
+  if (ended_ || sender_ != sender_state::sending) return;
+  next_send_ = mono_ns() + send_gap(run_->plan, run_->rate_multiplier.load(std::memory_order_relaxed), send_random_);
+  schedule_closed_loop();
 }
 
 void virtual_user::send_one(std::int64_t intended, std::int64_t now) {

@@ -4,6 +4,11 @@
 // timeline while reading everything its rooms deliver, until the session
 // ends, the run stops, or the user is told to leave. A dropped connection is
 // re-established and rooms are rejoined with since_seq, so gaps are replayed.
+//
+// Connecting is a coroutine that lasts until the user is live. From then on
+// the user holds no coroutine or timer: its connection's events and one place
+// in the worker's deadline queue (next send, awaited ack, session end) drive
+// it, so an idle user costs little more than its socket and state.
 // Runs entirely on its worker's thread.
 
 #include <functional>
@@ -16,21 +21,28 @@
 #include "throng/common/random.hpp"
 #include "model/sequence_tracker.hpp"
 #include "run_context.hpp"
+#include "deadline_queue.hpp"
 #include "ws_client.hpp"
 
 namespace throng::agent {
 
 struct worker;
 
-class virtual_user : public std::enable_shared_from_this<virtual_user>, private ws_client_events {
+class virtual_user : public std::enable_shared_from_this<virtual_user>,
+                     private ws_client_events,
+                     private deadline_waiter {
  public:
   // `slot` is the user's place in the run (target and source address);
   // `user` its identity for this session.
   virtual_user(worker& home, std::shared_ptr<run_context> run, std::uint64_t slot, std::uint64_t user);
+  ~virtual_user();
 
-  // The whole session. on_ready (may be empty) is called once, after the
-  // first connect-and-join, with an empty string or why it failed.
-  net::awaitable<void> run(std::function<void(const std::string&)> on_ready);
+  // Begins the session. With `report_ready` the worker hears once, after the
+  // first connect-and-join, whether it worked (worker::user_ready); it always
+  // hears when the session is over (worker::session_over).
+  void start(bool report_ready);
+  // The run has started: a live user waiting for it begins sending.
+  void on_run_start();
   // Leave the rooms and close; the session ends.
   void end();
   // Drop the connection abruptly and reconnect after `delay_ns` (a reconnect storm).
@@ -39,6 +51,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   bool ended() const { return ended_; }
   std::uint64_t slot() const { return slot_; }
   std::uint64_t user() const { return user_; }
+  const run_context* run() const { return run_.get(); }
   // Sends one message now for a slot planned at `intended` (group-rate sends).
   void send_one(std::int64_t intended, std::int64_t now);
   // Counts sequence gaps older than the grace period as lost.
@@ -51,14 +64,20 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
 
  private:
+  // Connects and joins (after a backoff when `rejoin`), then goes live; or the session is over.
+  net::awaitable<void> connect_session(bool rejoin, bool report_ready);
   net::awaitable<bool> connect_and_join(bool rejoin);
   net::awaitable<bool> attempt(bool rejoin);
-  net::awaitable<void> send_loop();
+  // Connected and joined: from here on events and deadlines carry the session.
+  void go_live();
+  // The live connection is gone: reconnect, or end the session.
+  void on_disconnected();
+  // The session is over: let go of everything and tell the worker.
+  void finish();
   // Every WebSocket message: decoded into the worker's frame and handled by phase.
   void on_message(std::string_view payload, bool text) override;
-  // The connection is over: the session's coroutine goes on.
-  void on_closed() override { wake(); }
-  // Wakes the session's coroutine from wait_for_news().
+  void on_closed() override;
+  // Wakes the connecting coroutine from wait_for_news().
   void wake();
   // Sleeps on the session's timer until `deadline` (mono; never: no limit),
   // or until the connection brings news (a phase change, a failure, its end).
@@ -66,9 +85,17 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   void on_join_frame(const chat::ServerFrame& frame);
   // Sleeps on `timer` (created on first use) until `mono` or a cancel.
   net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
-  net::awaitable<void> closed_loop();
+  // The sender: the first slot, then each deadline's step.
+  void begin_sender();
+  void on_deadline(std::int64_t now) override;
+  void open_model_step(std::int64_t now);
+  void closed_loop_step(std::int64_t now);
+  void schedule_open_model();
+  void schedule_closed_loop();
+  bool sends_per_user() const;
   // Fixes the session's end now that the run has started; returns when sending stops.
   std::int64_t begin_sending();
+  std::int64_t send_end() const;
   void on_frame(const chat::ServerFrame& frame);
   void on_chat_message(const chat::ChatMessage& message, bool replay);
   void on_history(const chat::History& history);
@@ -111,11 +138,16 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   std::uint64_t next_client_seq_ = 1;
   std::uint64_t sends_ = 0;
   std::int64_t reconnect_delay_ns_ = -1;  // >= 0: the drop was asked for
-  std::unique_ptr<net::steady_timer> timer_;       // the session's: connect pacing and backoff
-  std::unique_ptr<net::steady_timer> send_timer_;  // the sender's: next slot, or the awaited ack
-  bool awaiting_ack_ = false;                      // closed loop: an ack (or a disconnect) wakes the sender
+  std::unique_ptr<net::steady_timer> timer_;  // while connecting: pacing, backoff and the server's answers
   std::string failure_;
+  // The sender's state between deadlines.
+  enum class sender_state : std::uint8_t { unstarted, waiting_for_start, sending, done };
+  sender_state sender_ = sender_state::unstarted;
+  std::int64_t next_send_ = 0;  // the next planned slot (mono)
+  rng send_random_;
+  bool awaiting_ack_ = false;  // closed loop: an ack (or a disconnect) moves the sender on
   bool connected_ = false;
+  bool connected_once_ = false;
   bool ended_ = false;
 };
 

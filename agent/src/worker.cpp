@@ -18,7 +18,7 @@ constexpr auto population_tick = std::chrono::milliseconds(100);
 std::uint64_t worker_part(std::uint64_t n, unsigned w, unsigned count) { return n > w ? (n - w - 1) / count + 1 : 0; }
 }  // namespace
 
-worker::worker(unsigned i, unsigned n) : index(i), count(n) { start_gate.expires_at(net::steady_timer::time_point::max()); }
+worker::worker(unsigned i, unsigned n) : index(i), count(n) {}
 
 worker::~worker() { stop_thread(); }
 
@@ -58,8 +58,8 @@ std::uint64_t worker::initial_users(const run_context& run) const {
 
 void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(const std::string&)> on_ready) {
   run_ = std::move(run);
+  on_ready_ = std::move(on_ready);
   closing_ = false;
-  start_gate.expires_at(net::steady_timer::time_point::max());
   started = false;
   // Each worker paces its share of the agent's connect rate.
   pacer.set_rate(run_->plan.connect_rate() / count);
@@ -68,17 +68,14 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
   slot_busy_.assign(n, false);
   slot_sessions_.assign(n, 0);
   slot_target_ = initial_users(*run_);
-  for (std::uint64_t local = 0; local < slot_target_; ++local) {
-    slot_busy_[local] = true;
-    net::co_spawn(io, slot_sessions(local, on_ready), log_exceptions{"virtual user"});
-  }
+  for (std::uint64_t local = 0; local < slot_target_; ++local) run_slot(local, true);
   net::co_spawn(io, gap_sweeper(), log_exceptions{"gap sweeper"});
 }
 
 void worker::start() {
   max_loop_lag_ns = 0;  // the connect storm before the start is not the run's lag
   started = true;
-  start_gate.cancel();
+  for (auto& u : users) u->on_run_start();
   if (run_->closed_model()) net::co_spawn(io, closed_population(), log_exceptions{"population"});
   else net::co_spawn(io, open_population(), log_exceptions{"arrivals"});
   if (run_->plan.send_model() == control::SEND_GROUP_RATE) net::co_spawn(io, group_sender(), log_exceptions{"group sender"});
@@ -110,29 +107,39 @@ bool worker::sends_over() const {
   return closing_ || (start && mono_ns() >= start + run_->send_end_ns);
 }
 
+void worker::user_ready(const std::string& failure) {
+  if (on_ready_) on_ready_(failure);
+}
+
 // Closed model: session after session on one slot while the plan wants it;
 // an ended session is replaced at once, keeping the concurrency. Session k of
 // slot s is user s + k * total_users, so every session has its own identity.
-net::awaitable<void> worker::slot_sessions(std::uint64_t local, std::function<void(const std::string&)> on_ready) {
+void worker::run_slot(std::uint64_t local, bool report_ready) {
+  if (sends_over() || local >= slot_target_) {
+    slot_busy_[local] = false;
+    return;
+  }
   slot_busy_[local] = true;
   const std::uint64_t slot = global_slot(local);
-  while (!sends_over() && local < slot_target_) {
-    const std::uint64_t user = slot + slot_sessions_[local]++ * run_->plan.total_users();
-    auto u = adopt(slot, user);
-    slot_user_[local] = u;
-    bool connected = false;
-    co_await u->run([&connected, &on_ready](const std::string& failure) {
-      connected = failure.empty();
-      if (on_ready) on_ready(failure);
-    });
-    on_ready = nullptr;
-    slot_user_[local] = nullptr;
-    if (!connected) {
-      net::steady_timer pause(io, std::chrono::seconds(1));  // the target refuses: do not spin
-      co_await pause.async_wait(use_nothrow);
-    }
+  auto u = adopt(slot, slot + slot_sessions_[local]++ * run_->plan.total_users());
+  slot_user_[local] = u;
+  u->start(report_ready);
+}
+
+void worker::session_over(virtual_user& user, bool connected) {
+  if (user.run() != run_.get() || !run_->closed_model()) return;
+  const std::uint64_t local = (user.slot() - run_->plan.first_user() - index) / count;
+  if (local >= slot_user_.size() || slot_user_[local].get() != &user) return;
+  slot_user_[local] = nullptr;
+  if (connected) {
+    run_slot(local, false);
+    return;
   }
-  slot_busy_[local] = false;
+  // The target refuses: do not spin.
+  auto pause = std::make_shared<net::steady_timer>(io, std::chrono::seconds(1));
+  pause->async_wait([this, pause, local, run = run_](const error_code&) {
+    if (run == run_) run_slot(local, false);
+  });
 }
 
 net::awaitable<void> worker::closed_population() {
@@ -150,10 +157,7 @@ net::awaitable<void> worker::closed_population() {
     slot_target_ = target;
     if (t >= run_->send_end_ns) co_return;
     for (std::uint64_t local = 0; local < target; ++local)
-      if (!slot_busy_[local]) {
-        slot_busy_[local] = true;
-        net::co_spawn(io, slot_sessions(local, nullptr), log_exceptions{"virtual user"});
-      }
+      if (!slot_busy_[local]) run_slot(local, false);
     for (std::uint64_t local = target; local < before; ++local)
       if (slot_user_[local]) slot_user_[local]->end();  // ramping down
     tick.expires_after(population_tick);
@@ -178,8 +182,7 @@ net::awaitable<void> worker::open_population() {
       timer.expires_at(steady_at(start + at));
       co_await timer.async_wait(use_nothrow);
       if (closing_) co_return;
-      auto u = adopt(slot, j);
-      net::co_spawn(io, u->run(nullptr), log_exceptions{"virtual user"});
+      adopt(slot, j)->start(false);
     }
 }
 
@@ -244,7 +247,6 @@ void worker::storm(const control::ReconnectStorm& storm, std::uint64_t storm_num
 
 void worker::close_users() {
   closing_ = true;
-  start_gate.cancel();
   // end() may remove users from the vector: work on a copy.
   auto all = users;
   for (auto& u : all) {

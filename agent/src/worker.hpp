@@ -13,6 +13,7 @@
 #include "chat.pb.h"
 #include "control.pb.h"
 #include "connector.hpp"
+#include "deadline_queue.hpp"
 #include "ws_client.hpp"
 #include "model/sequence_tracker.hpp"
 #include "throng/common/net.hpp"
@@ -44,6 +45,10 @@ struct worker {
 
   void add(const sequence_counts& counts);
   void remove(virtual_user& user);
+  // From a user started with report_ready: its first connect-and-join is done (empty failure: it worked).
+  void user_ready(const std::string& failure);
+  // A session is over (`connected`: it got connected at least once); the slot takes its next one.
+  void session_over(virtual_user& user, bool connected);
 
   unsigned index;
   unsigned count;  // workers in the agent
@@ -59,16 +64,16 @@ struct worker {
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
   std::string encode_scratch;         // every user's encoded frame, written before the next suspension
   ws_client_buffers ws_buffers{io};   // the read buffer, epoll set and write scratch of every connection here
-  // Users wait on this gate (never expires) until Start cancels it.
-  net::steady_timer start_gate{io};
-  bool started = false;  // Start came: new sessions do not wait at the gate
+  deadline_queue deadlines{io};       // every user's next send or session end (outlives the users)
+  bool started = false;  // Start came: new sessions send at once
   std::vector<std::shared_ptr<virtual_user>> users;
 
  private:
   net::awaitable<void> probe_loop_lag();
   net::awaitable<void> closed_population();
   net::awaitable<void> open_population();
-  net::awaitable<void> slot_sessions(std::uint64_t local, std::function<void(const std::string&)> on_ready);
+  // Closed model: starts the next session on a local slot, if the plan still wants it.
+  void run_slot(std::uint64_t local, bool report_ready);
   net::awaitable<void> group_sender();
   net::awaitable<void> gap_sweeper();
   // A new session, listed in `users` until it ends.
@@ -80,6 +85,7 @@ struct worker {
   std::uint64_t global_slot(std::uint64_t local) const;
 
   std::shared_ptr<run_context> run_;
+  std::function<void(const std::string&)> on_ready_;  // the initial users' readiness, for this run
   std::vector<std::shared_ptr<virtual_user>> slot_user_;  // closed model: the session on each local slot
   std::vector<bool> slot_busy_;
   std::vector<std::uint32_t> slot_sessions_;              // sessions started on each local slot

@@ -1,0 +1,66 @@
+#pragma once
+// Many deadlines on one Asio timer, per worker. A user waiting for its next
+// send or its session's end holds a place in this heap (a pointer) and its
+// deadline, not a timer and a pending wait of its own: an idle agent holds
+// tens of thousands of users, and a pending Asio wait costs hundreds of bytes.
+// Used on its worker's thread only.
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "throng/common/net.hpp"
+
+namespace throng::agent {
+
+class deadline_queue;
+
+// What waits in the queue; embedded in its owner.
+class deadline_waiter {
+ public:
+  // The deadline came (it is no longer queued; schedule again to wait again).
+  virtual void on_deadline(std::int64_t now) = 0;
+  bool queued() const noexcept { return index_ != unqueued; }
+  std::int64_t deadline() const noexcept { return deadline_; }
+
+ protected:
+  ~deadline_waiter() = default;
+
+ private:
+  friend class deadline_queue;
+  static constexpr std::uint32_t unqueued = std::numeric_limits<std::uint32_t>::max();
+  std::int64_t deadline_ = 0;
+  std::uint32_t index_ = unqueued;
+};
+
+class deadline_queue {
+ public:
+  explicit deadline_queue(net::io_context& io) : timer_(io) {}
+  deadline_queue(const deadline_queue&) = delete;
+  deadline_queue& operator=(const deadline_queue&) = delete;
+
+  // Calls w.on_deadline at `mono` (mono_ns; at once if past), replacing its earlier deadline.
+  void schedule(deadline_waiter& w, std::int64_t mono);
+  // Takes w out; it is not called.
+  void cancel(deadline_waiter& w);
+  std::size_t size() const noexcept { return heap_.size(); }
+
+ private:
+  void arm();
+  void fire();
+  bool earlier(std::uint32_t a, std::uint32_t b) const { return heap_[a]->deadline_ < heap_[b]->deadline_; }
+  void place(std::uint32_t i, deadline_waiter* w) {
+    heap_[i] = w;
+    w->index_ = i;
+  }
+  void sift_up(std::uint32_t i);
+  void sift_down(std::uint32_t i);
+
+  net::steady_timer timer_;
+  std::vector<deadline_waiter*> heap_;  // a binary min-heap on deadline_
+  std::int64_t armed_for_ = 0;
+  std::uint64_t generation_ = 0;  // the wait whose handler may fire the queue
+  bool armed_ = false;
+};
+
+}  // namespace throng::agent
