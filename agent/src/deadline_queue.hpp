@@ -33,6 +33,18 @@ class deadline_waiter {
   std::uint32_t index_ = unqueued;
 };
 
+// A waiter that calls Owner's member `Fn`: an owner with several deadlines
+// embeds one per purpose.
+template <class Owner, void (Owner::*Fn)(std::int64_t)>
+class deadline_of final : public deadline_waiter {
+ public:
+  explicit deadline_of(Owner& owner) : owner_(owner) {}
+  void on_deadline(std::int64_t now) override { (owner_.*Fn)(now); }
+
+ private:
+  Owner& owner_;
+};
+
 class deadline_queue {
  public:
   explicit deadline_queue(net::io_context& io) : timer_(io) {}

@@ -32,7 +32,10 @@ virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::
   for (auto r : run_->rooms_of(user_)) rooms_.push_back({r, run_->room_name(r), {}});
 }
 
-virtual_user::~virtual_user() { home_.deadlines.cancel(*this); }
+virtual_user::~virtual_user() {
+  home_.deadlines.cancel(session_deadline_);
+  home_.deadlines.cancel(send_deadline_);
+}
 
 bool virtual_user::over() const {
   return ended_ || mono_ns() >= session_end_;
@@ -62,25 +65,44 @@ void virtual_user::start(bool report_ready) {
   const std::int64_t start = run_->start_local_ns.load();
   // Users connected before the start begin their session at the start (begin_sending).
   if (start) session_end_ = run_->session_end(user_, std::max(start, mono_ns()));
-  net::co_spawn(home_.io, [self = shared_from_this(), report_ready] { return self->connect_session(false, report_ready); },
-                log_exceptions{"virtual user"});
+  report_ready_ = report_ready;
+  connect_when_paced();
 }
 
-net::awaitable<void> virtual_user::connect_session(bool rejoin, bool report_ready) {
-  if (rejoin && !over()) {
-    std::int64_t delay = std::exchange(reconnect_delay_ns_, -1);
-    if (delay < 0) {
-      // Not asked for: the server or the network dropped us.
-      ++home_.stats.counters.disconnects;
-      rng jitter(run_->plan.seed(), user_ ^ sends_, stream::backoff);
-      delay = backoff_delay(0, backoff_base_ns, backoff_max_ns, jitter.uniform());
-    }
-    co_await sleep_until(timer_, mono_ns() + delay);
-    ++home_.stats.counters.reconnects;
+void virtual_user::connect_when_paced() {
+  const std::int64_t now = mono_ns();
+  const std::int64_t at = home_.pacer.reserve(now);
+  if (at > now) {
+    session_wait_ = session_wait::connect_slot;
+    home_.deadlines.schedule(session_deadline_, at);
+    return;
   }
+  connect_now();
+}
+
+void virtual_user::connect_now() {
+  session_wait_ = session_wait::none;
+  net::co_spawn(home_.io, [self = shared_from_this()] { return self->connect_session(); }, log_exceptions{"virtual user"});
+}
+
+void virtual_user::on_session_deadline(std::int64_t) {
+  const auto waited = std::exchange(session_wait_, session_wait::none);
+  if (over()) {
+    finish();
+    return;
+  }
+  if (waited == session_wait::backoff) {
+    ++home_.stats.counters.reconnects;
+    connect_when_paced();
+    return;
+  }
+  connect_now();  // the connect slot reserved for it has come
+}
+
+net::awaitable<void> virtual_user::connect_session() {
   if (!over()) {
-    const bool ok = co_await connect_and_join(rejoin);
-    if (report_ready) home_.user_ready(ok ? std::string{} : failure_);
+    const bool ok = co_await connect_and_join(rejoin_);
+    if (std::exchange(report_ready_, false)) home_.user_ready(ok ? std::string{} : failure_);
     if (ok) {
       go_live();
       co_return;
@@ -112,15 +134,26 @@ void virtual_user::on_disconnected() {
   connected_ = false;
   --home_.connected_users;
   forget_in_flight();
-  // Not from within the connection's event: the user may let go of it.
-  net::co_spawn(home_.io, [self = shared_from_this()] { return self->connect_session(true, false); },
-                log_exceptions{"virtual user"});
+  // From a deadline, not from within the connection's event: the user may let go of it.
+  session_wait_ = session_wait::backoff;
+  rejoin_ = true;
+  std::int64_t delay = std::exchange(reconnect_delay_ns_, -1);
+  if (over()) {
+    delay = 0;  // the session is over: only finish
+  } else if (delay < 0) {
+    // Not asked for: the server or the network dropped us.
+    ++home_.stats.counters.disconnects;
+    rng jitter(run_->plan.seed(), user_ ^ sends_, stream::backoff);
+    delay = backoff_delay(0, backoff_base_ns, backoff_max_ns, jitter.uniform());
+  }
+  home_.deadlines.schedule(session_deadline_, mono_ns() + delay);
 }
 
 void virtual_user::finish() {
   auto self = shared_from_this();  // the worker lets go of it here
   ended_ = true;
-  home_.deadlines.cancel(*this);
+  home_.deadlines.cancel(session_deadline_);
+  home_.deadlines.cancel(send_deadline_);
   if (conn_) {
     conn_->detach();
     conn_->abort();
@@ -153,8 +186,10 @@ void virtual_user::end() {
       if (!ec) conn->abort();
     });
   }
-  if (timer_) timer_->cancel();
-  home_.deadlines.cancel(*this);
+  if (timer_) timer_->cancel();  // a connecting coroutine sees the end
+  home_.deadlines.cancel(send_deadline_);
+  // A user waiting for its connect slot or backoff finishes now (from a deadline, not from within end()).
+  if (session_deadline_.queued()) home_.deadlines.schedule(session_deadline_, mono_ns());
 }
 
 void virtual_user::drop(std::int64_t delay_ns) {
@@ -166,10 +201,13 @@ void virtual_user::drop(std::int64_t delay_ns) {
 net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
   rng jitter(run_->plan.seed(), user_ + (rejoin ? home_.stats.counters.reconnects : 0), stream::backoff);
   for (std::uint64_t n = 0; n < run_->max_connect_attempts; ++n) {
-    if (n > 0) co_await sleep_until(timer_, mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
-    if (over()) co_return false;
-    const std::int64_t at = home_.pacer.reserve(mono_ns());
-    if (at > mono_ns()) co_await sleep_until(timer_, at);
+    if (n > 0) {
+      // A retry: the first attempt's connect slot was taken before this coroutine began.
+      co_await sleep_until(timer_, mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
+      if (over()) co_return false;
+      const std::int64_t at = home_.pacer.reserve(mono_ns());
+      if (at > mono_ns()) co_await sleep_until(timer_, at);
+    }
     if (over()) co_return false;
     if (co_await attempt(rejoin)) co_return true;
     if (conn_) {
@@ -441,7 +479,7 @@ void virtual_user::begin_sender() {
   schedule_open_model();
 }
 
-void virtual_user::on_deadline(std::int64_t now) {
+void virtual_user::on_send_deadline(std::int64_t now) {
   if (ended_ || sender_ != sender_state::sending) return;
   const bool closed_loop = run_->plan.send_model() == control::SEND_CLOSED_LOOP;
   if (run_->stopping.load(std::memory_order_relaxed) || (closed_loop && now >= send_end())) {
@@ -482,7 +520,7 @@ void virtual_user::schedule_open_model() {
     sender_ = sender_state::done;  // listen only, for the whole run
     return;
   }
-  home_.deadlines.schedule(*this, wake);
+  home_.deadlines.schedule(send_deadline_, wake);
 }
 
 // Send, wait for the answer, think, again: the loop of a user who waits for
@@ -503,7 +541,7 @@ void virtual_user::closed_loop_step(std::int64_t now) {
         next_send_ = now + 10'000'000;  // not sent (counted as dropped): never spin
       } else {
         awaiting_ack_ = true;
-        home_.deadlines.schedule(*this, now + run_->plan.connect_timeout_ns());
+        home_.deadlines.schedule(send_deadline_, now + run_->plan.connect_timeout_ns());
         return;
       }
     }
@@ -512,7 +550,7 @@ void virtual_user::closed_loop_step(std::int64_t now) {
 }
 
 void virtual_user::schedule_closed_loop() {
-  home_.deadlines.schedule(*this, std::min({next_send_, send_end(), session_end_}));
+  home_.deadlines.schedule(send_deadline_, std::min({next_send_, send_end(), session_end_}));
 }
 
 void virtual_user::wake_closed_loop() {

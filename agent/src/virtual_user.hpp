@@ -5,10 +5,12 @@
 // ends, the run stops, or the user is told to leave. A dropped connection is
 // re-established and rooms are rejoined with since_seq, so gaps are replayed.
 //
-// Connecting is a coroutine that lasts until the user is live. From then on
-// the user holds no coroutine or timer: its connection's events and one place
-// in the worker's deadline queue (next send, awaited ack, session end) drive
-// it, so an idle user costs little more than its socket and state.
+// Connecting is a coroutine that lasts from the user's connect slot until it
+// is live. Otherwise the user holds no coroutine or timer: its connection's
+// events and two places in the worker's deadline queue (its connect slot or
+// reconnect backoff; its next send, awaited ack or session end) drive it, so
+// an idle user costs little more than its socket and state, and users waiting
+// for their turn to connect hold no memory that is freed later in pieces.
 // Runs entirely on its worker's thread.
 
 #include <functional>
@@ -28,9 +30,7 @@ namespace throng::agent {
 
 struct worker;
 
-class virtual_user : public std::enable_shared_from_this<virtual_user>,
-                     private ws_client_events,
-                     private deadline_waiter {
+class virtual_user : public std::enable_shared_from_this<virtual_user>, private ws_client_events {
  public:
   // `slot` is the user's place in the run (target and source address);
   // `user` its identity for this session.
@@ -64,8 +64,12 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>,
   std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
 
  private:
-  // Connects and joins (after a backoff when `rejoin`), then goes live; or the session is over.
-  net::awaitable<void> connect_session(bool rejoin, bool report_ready);
+  // Connects at the user's next connect slot, or at once if it has come.
+  void connect_when_paced();
+  void connect_now();
+  void on_session_deadline(std::int64_t now);
+  // Connects and joins, then goes live; or the session is over.
+  net::awaitable<void> connect_session();
   net::awaitable<bool> connect_and_join(bool rejoin);
   net::awaitable<bool> attempt(bool rejoin);
   // Connected and joined: from here on events and deadlines carry the session.
@@ -87,7 +91,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>,
   net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
   // The sender: the first slot, then each deadline's step.
   void begin_sender();
-  void on_deadline(std::int64_t now) override;
+  void on_send_deadline(std::int64_t now);
   void open_model_step(std::int64_t now);
   void closed_loop_step(std::int64_t now);
   void schedule_open_model();
@@ -138,8 +142,14 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>,
   std::uint64_t next_client_seq_ = 1;
   std::uint64_t sends_ = 0;
   std::int64_t reconnect_delay_ns_ = -1;  // >= 0: the drop was asked for
-  std::unique_ptr<net::steady_timer> timer_;  // while connecting: pacing, backoff and the server's answers
+  std::unique_ptr<net::steady_timer> timer_;  // while connecting: retries and the server's answers
   std::string failure_;
+  deadline_of<virtual_user, &virtual_user::on_session_deadline> session_deadline_{*this};
+  deadline_of<virtual_user, &virtual_user::on_send_deadline> send_deadline_{*this};
+  enum class session_wait : std::uint8_t { none, backoff, connect_slot };
+  session_wait session_wait_ = session_wait::none;
+  bool rejoin_ = false;        // the next connect rejoins with since_seq
+  bool report_ready_ = false;  // the worker waits to hear how the first connect went
   // The sender's state between deadlines.
   enum class sender_state : std::uint8_t { unstarted, waiting_for_start, sending, done };
   sender_state sender_ = sender_state::unstarted;

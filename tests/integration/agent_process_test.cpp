@@ -66,6 +66,26 @@ TEST(AgentProcess, ReconnectStormWithReplayLosesNothing) {
 }
 
 
+TEST(AgentProcess, ConnectsArePacedAndEveryPacedUserConnects) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  // 60 users at 40 connects/s: the last one's slot comes 1.5 s in; the run
+  // starts once everyone has joined.
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = f.run({"--users", "60", "--rooms", "6", "--rate", "60", "--connect-rate", "40", "--duration", "1s",
+                        "--drain", "500ms"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_EQ(t.at("connects").get<int>(), 60);
+  EXPECT_EQ(t.at("connect_errors").get<int>(), 0) << f.summary.dump(2);
+  EXPECT_GE(took, std::chrono::milliseconds(1400 + 1500)) << "connects faster than 40/s";
+  EXPECT_LT(took, std::chrono::seconds(15)) << "a paced user must not wait for ever";
+  EXPECT_EQ(t.at("acked"), t.at("sent"));
+  EXPECT_GT(t.at("sent").get<int>(), 30);
+}
+
+
 TEST(AgentProcess, ClosedLoopUsersSendAgainOnlyAfterTheirAck) {
   standalone_fixture f;
   ASSERT_NE(f.server.port, 0);

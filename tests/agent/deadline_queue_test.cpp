@@ -1,0 +1,122 @@
+// The worker's deadline queue: every waiter is called once, in deadline
+// order, not before its deadline; moved and cancelled waiters keep to their
+// new orders, also when that happens from within a call.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "deadline_queue.hpp"
+#include "throng/common/clock.hpp"
+
+namespace throng::agent {
+namespace {
+
+struct recorder;
+
+struct waiter final : deadline_waiter {
+  recorder* log = nullptr;
+  int id = 0;
+  std::function<void()> then;  // runs inside the call
+  void on_deadline(std::int64_t now) override;
+};
+
+struct recorder {
+  std::vector<int> order;
+  std::vector<std::int64_t> late_ns;  // how long after its deadline each ran (never negative)
+};
+
+void waiter::on_deadline(std::int64_t now) {
+  log->order.push_back(id);
+  log->late_ns.push_back(now - deadline());
+  if (then) then();
+}
+
+TEST(DeadlineQueue, ManyWaitersRunOnceEachInDeadlineOrderAndNeverEarly) {
+  net::io_context io;
+  deadline_queue queue(io);
+  recorder log;
+  std::vector<waiter> waiters(2000);
+  std::mt19937_64 random(7);
+  const std::int64_t base = mono_ns() + 20'000'000;
+  std::vector<std::pair<std::int64_t, int>> expected;
+  for (int i = 0; i < static_cast<int>(waiters.size()); ++i) {
+    waiters[i].log = &log;
+    waiters[i].id = i;
+    const std::int64_t at = base + static_cast<std::int64_t>(random() % 100'000'000);
+    queue.schedule(waiters[i], at);
+    expected.emplace_back(at, i);
+  }
+  EXPECT_EQ(queue.size(), waiters.size());
+  io.run();
+  std::stable_sort(expected.begin(), expected.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  ASSERT_EQ(log.order.size(), waiters.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(waiters[log.order[i]].deadline(), expected[i].first) << i;
+  for (auto late : log.late_ns) EXPECT_GE(late, 0);
+  EXPECT_EQ(queue.size(), 0u);
+  for (auto& w : waiters) EXPECT_FALSE(w.queued());
+}
+
+TEST(DeadlineQueue, MovedAndCancelledWaitersKeepToTheirNewOrders) {
+  net::io_context io;
+  deadline_queue queue(io);
+  recorder log;
+  std::vector<waiter> w(5);
+  const std::int64_t t0 = mono_ns();
+  for (int i = 0; i < 5; ++i) {
+    w[i].log = &log;
+    w[i].id = i;
+    queue.schedule(w[i], t0 + 10'000'000 * (i + 1));
+  }
+  queue.schedule(w[4], t0 + 1'000'000);  // earlier than everyone: the armed wait must come sooner
+  queue.schedule(w[0], t0 + 60'000'000);  // later than everyone
+  queue.cancel(w[2]);
+  queue.cancel(w[2]);  // twice is harmless
+  EXPECT_FALSE(w[2].queued());
+  io.run();
+  EXPECT_EQ(log.order, (std::vector<int>{4, 1, 3, 0}));
+}
+
+TEST(DeadlineQueue, ACallMayScheduleItselfAndOthersAgain) {
+  net::io_context io;
+  deadline_queue queue(io);
+  recorder log;
+  waiter a, b, c;
+  a.log = b.log = c.log = &log;
+  a.id = 1, b.id = 2, c.id = 3;
+  int repeats = 0;
+  const std::int64_t t0 = mono_ns();
+  // a runs three times, 2 ms apart, and the first time pulls c in before b.
+  a.then = [&] {
+    if (++repeats < 3) queue.schedule(a, mono_ns() + 2'000'000);
+    if (repeats == 1) {
+      queue.schedule(c, mono_ns());
+      queue.cancel(b);
+      queue.schedule(b, t0 + 30'000'000);
+    }
+  };
+  queue.schedule(a, t0 + 1'000'000);
+  queue.schedule(b, t0 + 3'000'000);
+  queue.schedule(c, t0 + 50'000'000);
+  io.run();
+  EXPECT_EQ(log.order, (std::vector<int>{1, 3, 1, 1, 2}));
+  EXPECT_GE(mono_ns() - t0, 30'000'000);
+}
+
+TEST(DeadlineQueue, ADeadlineInThePastRunsAtOnce) {
+  net::io_context io;
+  deadline_queue queue(io);
+  recorder log;
+  waiter a;
+  a.log = &log;
+  queue.schedule(a, mono_ns() - 1'000'000'000);
+  const std::int64_t t0 = mono_ns();
+  io.run();
+  EXPECT_EQ(log.order.size(), 1u);
+  EXPECT_LT(mono_ns() - t0, 50'000'000);
+}
+
+}  // namespace
+}  // namespace throng::agent
