@@ -32,9 +32,8 @@ struct connect_result {
 
 // TCP connect (from `source` when given, with IP_BIND_ADDRESS_NO_PORT so the
 // port is chosen per destination) and the WebSocket handshake, together
-// within `timeout_ns`.
-net::awaitable<connect_result> open_websocket(const net::any_io_executor& executor, const target& to,
-                                              const std::optional<net::ip::address>& source,
+// within `timeout_ns`, on the worker of `buffers`.
+net::awaitable<connect_result> open_websocket(const target& to, const std::optional<net::ip::address>& source,
                                               std::int64_t timeout_ns, ws_client_buffers& buffers);
 
 // Spaces connection attempts of one worker at `rate` per second.

@@ -82,6 +82,8 @@ void virtual_user::connect_when_paced() {
 
 void virtual_user::connect_now() {
   session_wait_ = session_wait::none;
+  ++home_.connecting_users;
+  ++home_.connect_attempts;
   net::co_spawn(home_.io, [self = shared_from_this()] { return self->connect_session(); }, log_exceptions{"virtual user"});
 }
 
@@ -100,6 +102,10 @@ void virtual_user::on_session_deadline(std::int64_t) {
 }
 
 net::awaitable<void> virtual_user::connect_session() {
+  const struct connecting {
+    worker& home;
+    ~connecting() { --home.connecting_users; }
+  } counted{home_};
   if (!over()) {
     const bool ok = co_await connect_and_join(rejoin_);
     if (std::exchange(report_ready_, false)) home_.user_ready(ok ? std::string{} : failure_);
@@ -113,7 +119,8 @@ net::awaitable<void> virtual_user::connect_session() {
 
 void virtual_user::go_live() {
   timer_.reset();  // a live user holds no timer of its own
-  failure_.clear();
+  failure_ = std::string();
+  conn_->release_buffers();  // the hello and the joins are long written
   connected_ = connected_once_ = true;
   ++home_.connected_users;
   phase_ = phase::live;
@@ -237,7 +244,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
                                          error);
     if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
-  auto opened = co_await open_websocket(home_.io.get_executor(), run_->target_of(slot_), run_->source_of(slot_),
+  auto opened = co_await open_websocket(run_->target_of(slot_), run_->source_of(slot_),
                                         plan.connect_timeout_ns(), home_.ws_buffers);
   if (!opened.ws) co_return fail(opened.failure, opened.detail);
   if (conn_) conn_->detach();  // an earlier session's connection, if it still lingers

@@ -1,5 +1,7 @@
 #include "worker.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include "model/backoff.hpp"
@@ -68,7 +70,12 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
   slot_busy_.assign(n, false);
   slot_sessions_.assign(n, 0);
   slot_target_ = initial_users(*run_);
-  for (std::uint64_t local = 0; local < slot_target_; ++local) run_slot(local, true);
+  // Every user first, then their connects: the users' state sits together,
+  // not between the connect attempts' short-lived memory.
+  std::vector<std::shared_ptr<virtual_user>> initial;
+  for (std::uint64_t local = 0; local < slot_target_; ++local) initial.push_back(next_session(local));
+  for (auto& u : initial)
+    if (u) u->start(true);
   net::co_spawn(io, gap_sweeper(), log_exceptions{"gap sweeper"});
 }
 
@@ -96,6 +103,12 @@ void worker::remove(virtual_user& user) {
   users.pop_back();
 }
 
+void worker::release_freed_memory() {
+  if (connecting_users || attempts_at_release_ == connect_attempts) return;
+  attempts_at_release_ = connect_attempts;
+  ::malloc_trim(0);
+}
+
 void worker::add(const sequence_counts& counts) {
   stats.counters.lost += counts.lost;
   stats.counters.duplicated += counts.duplicated;
@@ -114,16 +127,20 @@ void worker::user_ready(const std::string& failure) {
 // Closed model: session after session on one slot while the plan wants it;
 // an ended session is replaced at once, keeping the concurrency. Session k of
 // slot s is user s + k * total_users, so every session has its own identity.
-void worker::run_slot(std::uint64_t local, bool report_ready) {
+void worker::run_slot(std::uint64_t local) {
+  if (auto u = next_session(local)) u->start(false);
+}
+
+std::shared_ptr<virtual_user> worker::next_session(std::uint64_t local) {
   if (sends_over() || local >= slot_target_) {
     slot_busy_[local] = false;
-    return;
+    return nullptr;
   }
   slot_busy_[local] = true;
   const std::uint64_t slot = global_slot(local);
   auto u = adopt(slot, slot + slot_sessions_[local]++ * run_->plan.total_users());
   slot_user_[local] = u;
-  u->start(report_ready);
+  return u;
 }
 
 void worker::session_over(virtual_user& user, bool connected) {
@@ -132,13 +149,13 @@ void worker::session_over(virtual_user& user, bool connected) {
   if (local >= slot_user_.size() || slot_user_[local].get() != &user) return;
   slot_user_[local] = nullptr;
   if (connected) {
-    run_slot(local, false);
+    run_slot(local);
     return;
   }
   // The target refuses: do not spin.
   auto pause = std::make_shared<net::steady_timer>(io, std::chrono::seconds(1));
   pause->async_wait([this, pause, local, run = run_](const error_code&) {
-    if (run == run_) run_slot(local, false);
+    if (run == run_) run_slot(local);
   });
 }
 
@@ -157,7 +174,7 @@ net::awaitable<void> worker::closed_population() {
     slot_target_ = target;
     if (t >= run_->send_end_ns) co_return;
     for (std::uint64_t local = 0; local < target; ++local)
-      if (!slot_busy_[local]) run_slot(local, false);
+      if (!slot_busy_[local]) run_slot(local);
     for (std::uint64_t local = target; local < before; ++local)
       if (slot_user_[local]) slot_user_[local]->end();  // ramping down
     tick.expires_after(population_tick);

@@ -43,6 +43,12 @@ struct worker {
   // How many users begin_run() connects before the start.
   std::uint64_t initial_users(const run_context& run) const;
 
+  // Once connecting is over (called each second): gives the memory the
+  // connect attempts freed back to the system. Their buffers and coroutine
+  // frames sat between the sessions' long-lived state, so the heap cannot
+  // shrink from its top alone.
+  void release_freed_memory();
+
   void add(const sequence_counts& counts);
   void remove(virtual_user& user);
   // From a user started with report_ready: its first connect-and-join is done (empty failure: it worked).
@@ -59,6 +65,8 @@ struct worker {
   run_stats stats;
   std::int64_t max_loop_lag_ns = 0;   // worst timer lateness this window
   std::uint32_t connected_users = 0;
+  std::uint32_t connecting_users = 0;  // in a connect attempt now
+  std::uint64_t connect_attempts = 0;  // ever
   connect_pacer pacer;
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
@@ -73,7 +81,9 @@ struct worker {
   net::awaitable<void> closed_population();
   net::awaitable<void> open_population();
   // Closed model: starts the next session on a local slot, if the plan still wants it.
-  void run_slot(std::uint64_t local, bool report_ready);
+  void run_slot(std::uint64_t local);
+  // That session, not started yet (null: the slot rests).
+  std::shared_ptr<virtual_user> next_session(std::uint64_t local);
   net::awaitable<void> group_sender();
   net::awaitable<void> gap_sweeper();
   // A new session, listed in `users` until it ends.
@@ -91,6 +101,7 @@ struct worker {
   std::vector<std::uint32_t> slot_sessions_;              // sessions started on each local slot
   std::uint64_t slot_target_ = 0;                          // closed model: slots [0, target) should run
   bool closing_ = false;
+  std::uint64_t attempts_at_release_ = 0;
 };
 
 }  // namespace throng::agent

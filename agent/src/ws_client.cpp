@@ -1,5 +1,7 @@
 #include "ws_client.hpp"
 
+#include "socket_wait.hpp"
+
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -54,9 +56,9 @@ ws_client::~ws_client() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket socket, ws_client_buffers& buffers,
+net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_client_buffers& buffers,
                                                                 const std::string& host_port, const std::string& path,
-                                                                std::int64_t timeout_ns, std::string& error) {
+                                                                std::int64_t deadline, std::string& error) {
   unsigned char nonce[16];
   for (int i = 0; i < 2; ++i) {
     const std::uint64_t r = mix(buffers.mask_state += 0x9e3779b97f4a7c15ULL);
@@ -66,57 +68,74 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(tcp::socket sock
   const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host_port +
                               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
                               "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: throng-agent\r\n\r\n";
-  // The deadline covers the whole exchange: a silent server is dropped.
-  // The expiry may already be queued when the exchange ends: the handler
-  // checks a shared flag rather than trusting cancel().
-  struct exchange_state {
-    bool finished = false;
-    bool timed_out = false;
-  };
-  auto state = std::make_shared<exchange_state>();
-  net::steady_timer deadline(socket.get_executor(), std::chrono::nanoseconds(timeout_ns));
-  deadline.async_wait([&socket, state](error_code ec) {
-    if (ec || state->finished) return;
-    state->timed_out = true;
-    error_code ignored;
-    socket.close(ignored);  // the exchange's pending operation ends with an error
-  });
-  const auto finish = [&] {
-    state->finished = true;
-    deadline.cancel();
-  };
-  const auto failed = [&](std::string why) {
-    error = state->timed_out ? "timed out" : std::move(why);
-    finish();
+  std::string response;
+  std::size_t head_end = std::string::npos;
+  {
+    socket_wait wait(buffers.poller, buffers.io, fd);
+    const auto failed = [&](std::string why) {
+      error = std::move(why);
+      buffers.poller.forget(fd);
+      ::close(fd);
+    };
+    if (!wait.ok()) {
+      failed(std::string("cannot watch the socket: ") + std::strerror(errno));
+      co_return nullptr;
+    }
+    // The deadline covers the whole exchange: a silent server is dropped.
+    for (std::size_t sent = 0; sent < request.size();) {
+      const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (errno == EAGAIN || errno == EINTR) {
+        if (errno == EAGAIN && !co_await wait.next(deadline)) {
+          failed("timed out");
+          co_return nullptr;
+        }
+      } else {
+        failed(std::strerror(errno));
+        co_return nullptr;
+      }
+    }
+    char chunk[2048];
+    while (head_end == std::string::npos) {
+      const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n > 0) {
+        response.append(chunk, static_cast<std::size_t>(n));
+        head_end = response.find("\r\n\r\n");
+        if (head_end == std::string::npos && response.size() > 16 * 1024) {
+          failed("oversized HTTP response");
+          co_return nullptr;
+        }
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (errno == EAGAIN && !co_await wait.next(deadline)) {
+          failed("timed out");
+          co_return nullptr;
+        }
+      } else {
+        failed(n == 0 ? "the server closed the connection" : std::strerror(errno));
+        co_return nullptr;
+      }
+    }
+  }
+  const auto refused = [&](std::string why) {
+    error = std::move(why);
+    buffers.poller.forget(fd);
+    ::close(fd);
     return std::shared_ptr<ws_client>{};
   };
-
-  auto [wec, written] = co_await net::async_write(socket, net::buffer(request), use_nothrow);
-  if (wec) co_return failed(wec.message());
-  std::string response;
-  char chunk[2048];
-  std::size_t head_end = std::string::npos;
-  while (head_end == std::string::npos) {
-    auto [rec, n] = co_await socket.async_read_some(net::buffer(chunk), use_nothrow);
-    if (rec) co_return failed(rec == net::error::eof ? "the server closed the connection" : rec.message());
-    response.append(chunk, n);
-    head_end = response.find("\r\n\r\n");
-    if (head_end == std::string::npos && response.size() > 16 * 1024) co_return failed("oversized HTTP response");
-  }
-  finish();
-  if (state->timed_out) co_return failed("timed out");
   const std::string_view head(response.data(), head_end + 2);
-  if (head.rfind("HTTP/1.1 101", 0) != 0) {
-    co_return failed("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
-  }
-  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return failed("wrong Sec-WebSocket-Accept");
-  error_code rec;
-  const int fd = socket.release(rec);  // from Asio's reactor to the worker's own epoll set
-  if (rec) co_return failed(rec.message());
-  auto client = std::make_shared<ws_client>(fd, buffers);
+  if (head.rfind("HTTP/1.1 101", 0) != 0)
+    co_return refused("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
+  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return refused("wrong Sec-WebSocket-Accept");
+  auto client = std::allocate_shared<ws_client>(slab_allocator<ws_client>(buffers.connections), fd, buffers);
   // Frames that came with the response are parsed when the user starts the connection.
   client->partial_.assign(response, head_end + 4);
   co_return client;
+}
+
+void ws_client::release_buffers() {
+  if (corked_.empty()) corked_ = std::string();
+  if (queued_.empty()) queued_ = std::string();
 }
 
 void ws_client::start(ws_client_events* events) {
@@ -288,7 +307,7 @@ void ws_client::read_available() {
       net::post(buffers_.io, [self = shared_from_this()] { self->read_available(); });
       break;
     case edge_outcome::drained:
-      if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();  // an idle connection keeps no buffer
+      if (partial_.empty() && partial_.capacity() > std::string().capacity()) partial_ = std::string();  // an idle connection keeps no buffer
       break;
     case edge_outcome::stopped:
       break;

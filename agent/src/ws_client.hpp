@@ -24,6 +24,7 @@
 #include "throng/common/fd_poller.hpp"
 #include "throng/common/net.hpp"
 #include "throng/common/uring_writer.hpp"
+#include "slab_pool.hpp"
 
 namespace throng::agent {
 
@@ -38,6 +39,7 @@ struct ws_client_buffers {
   void disable_io_uring() { uring.reset(); }
 
   net::io_context& io;
+  std::shared_ptr<slab_pool> connections = std::make_shared<slab_pool>();  // where every ws_client here lives
   fd_poller poller;
   std::string receive = std::string(64 * 1024, '\0');
   std::uint64_t mask_state = 0x9e3779b97f4a7c15ULL;  // mask keys: a cheap PRNG is enough for a load tool
@@ -63,11 +65,12 @@ class ws_client_events {
 
 class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watcher {
  public:
-  // Performs the opening handshake on a connected socket and takes it over;
-  // `error` says why when it returns null.
-  static net::awaitable<std::shared_ptr<ws_client>> handshake(tcp::socket socket, ws_client_buffers& buffers,
+  // Performs the opening handshake on `fd`, a connected non-blocking socket
+  // (or one whose connect is under way), by `deadline` (mono_ns), and takes
+  // it over; when it returns null, `error` says why and fd is closed.
+  static net::awaitable<std::shared_ptr<ws_client>> handshake(int fd, ws_client_buffers& buffers,
                                                               const std::string& host_port, const std::string& path,
-                                                              std::int64_t timeout_ns, std::string& error);
+                                                              std::int64_t deadline, std::string& error);
 
   // Owns `fd`, an open WebSocket's socket.
   ws_client(int fd, ws_client_buffers& buffers);
@@ -80,6 +83,8 @@ class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watc
   void start(ws_client_events* events);
   // No more events from here on (the user is letting go of the connection).
   void detach() { events_ = nullptr; }
+  // Lets go of the write buffers while nothing waits in them (a user going idle).
+  void release_buffers();
 
   // Sends one message. False when the connection is closing or more than
   // `max_queued` bytes already wait for the kernel (the peer does not read).

@@ -8,10 +8,22 @@
 
 #include <fmt/format.h>
 
+#include "connector.hpp"
+#include "throng/common/clock.hpp"
 #include "ws_client.hpp"
 
 namespace throng::agent {
 namespace {
+
+// The agent's own way in: a raw non-blocking connect and the upgrade.
+net::awaitable<std::shared_ptr<ws_client>> open(ws_client_buffers& buffers, std::uint16_t port, std::string& error,
+                                                std::int64_t timeout_ns = 2'000'000'000) {
+  const target to{*parse_ws_url("ws://127.0.0.1:" + std::to_string(port) + "/ws"),
+                  tcp::endpoint(net::ip::make_address("127.0.0.1"), port)};
+  auto opened = co_await open_websocket(to, std::nullopt, timeout_ns, buffers);
+  error = opened.detail;
+  co_return opened.ws;
+}
 
 struct received {
   std::vector<std::string> messages;
@@ -58,11 +70,8 @@ received exchange(Serve serve, bool& handshake_ok, std::string* error_out = null
   recorder events(got);
   ws_client_buffers buffers(io);
   net::co_spawn(io, [&]() -> net::awaitable<void> {
-    tcp::socket socket(io);
-    co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
     std::string error;
-    auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1:" + std::to_string(port), "/ws",
-                                                2'000'000'000, error);
+    auto client = co_await open(buffers, port, error);
     handshake_ok = client != nullptr;
     if (error_out) *error_out = error;
     if (!client) co_return;
@@ -167,14 +176,48 @@ TEST(WsClient, ANonWebSocketAnswerIsAClearHandshakeError) {
   bool returned_null = false;
   ws_client_buffers buffers(io);
   net::co_spawn(io, [&]() -> net::awaitable<void> {
-    tcp::socket socket(io);
-    co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
-    auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1", "/ws", 2'000'000'000, error);
+    auto client = co_await open(buffers, port, error);
     returned_null = client == nullptr;
+    io.stop();  // the worker's epoll set keeps the loop waiting
   }, net::detached);
   io.run_for(std::chrono::seconds(5));
   EXPECT_TRUE(returned_null);
   EXPECT_NE(error.find("404"), std::string::npos) << error;
+}
+
+TEST(WsClient, NobodyListeningIsRefusedAndASilentServerTimesOut) {
+  net::io_context io;
+  ws_client_buffers buffers(io);
+  // A port with no listener: the connect is refused.
+  std::uint16_t closed_port = 0;
+  {
+    tcp::acceptor probe(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    closed_port = probe.local_endpoint().port();
+  }
+  // A listener that never accepts: TCP connects (the kernel's backlog), the upgrade is never answered.
+  tcp::acceptor silent(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto silent_port = silent.local_endpoint().port();
+  connect_result refused, timed_out;
+  std::int64_t waited_ns = 0;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    const auto to = [](std::uint16_t port) {
+      return target{*parse_ws_url("ws://127.0.0.1:" + std::to_string(port) + "/ws"),
+                    tcp::endpoint(net::ip::make_address("127.0.0.1"), port)};
+    };
+    refused = co_await open_websocket(to(closed_port), std::nullopt, 2'000'000'000, buffers);
+    const std::int64_t t0 = mono_ns();
+    timed_out = co_await open_websocket(to(silent_port), std::nullopt, 300'000'000, buffers);
+    waited_ns = mono_ns() - t0;
+    io.stop();
+  }, net::detached);
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_FALSE(refused.ws);
+  EXPECT_EQ(refused.failure, connect_failure::refused) << refused.detail;
+  EXPECT_NE(refused.detail.find("Connection refused"), std::string::npos) << refused.detail;
+  EXPECT_FALSE(timed_out.ws);
+  EXPECT_EQ(timed_out.failure, connect_failure::timeout) << timed_out.detail;
+  EXPECT_GE(waited_ns, 290'000'000) << "gave up before the connect timeout";
+  EXPECT_LT(waited_ns, 2'000'000'000) << "waited past the connect timeout";
 }
 
 }  // namespace
@@ -220,11 +263,8 @@ TEST_P(WsClientCorking, ABurstOfOneTurnArrivesWholeAndInOrder) {
   std::vector<std::shared_ptr<ws_client>> clients;
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     for (int c = 0; c < connections; ++c) {
-      tcp::socket socket(io);
-      co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
       std::string error;
-      auto client = co_await ws_client::handshake(std::move(socket), buffers, "127.0.0.1:" + std::to_string(port),
-                                                  "/ws", 2'000'000'000, error);
+      auto client = co_await open(buffers, port, error);
       EXPECT_TRUE(client) << error;
       if (!client) co_return;
       client->start(&events);  // users start their connection before they send

@@ -1,0 +1,55 @@
+#pragma once
+// A coroutine's wait for a socket's edges on the worker's epoll set, with a
+// deadline: for the few steps of opening a connection (the TCP connect, the
+// HTTP upgrade). Opening through the worker's own set keeps the socket out of
+// Asio's reactor, whose per-socket state stays allocated for the life of the
+// process once a connect storm has made it (and pinned pages of the storm's
+// freed memory). Used on the worker's thread only.
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+
+#include "throng/common/clock.hpp"
+#include "throng/common/fd_poller.hpp"
+#include "throng/common/net.hpp"
+
+namespace throng::agent {
+
+class socket_wait final : public fd_watcher {
+ public:
+  // Watches `fd` from now on; ok() says whether the kernel took it.
+  socket_wait(fd_poller& poller, net::io_context& io, int fd)
+      : poller_(poller), fd_(fd), timer_(io), ok_(poller.watch(fd, this)) {}
+  // Leaves the socket in the set for its next watcher (or forget() and close it first).
+  ~socket_wait() { poller_.park(fd_); }
+  socket_wait(const socket_wait&) = delete;
+  socket_wait& operator=(const socket_wait&) = delete;
+
+  bool ok() const noexcept { return ok_; }
+  // The edges seen since the last call, after waiting for one until
+  // `deadline` (mono_ns) if none came yet; 0 when the deadline passed first.
+  net::awaitable<std::uint32_t> next(std::int64_t deadline) {
+    while (events_ == 0 && mono_ns() < deadline) {
+      timer_.expires_at(steady_at(deadline));
+      co_await timer_.async_wait(use_nothrow);  // on_ready cancels it
+    }
+    const std::uint32_t seen = events_;
+    events_ = 0;
+    co_return seen;
+  }
+
+ private:
+  void on_ready(std::uint32_t events) override {
+    events_ |= events;
+    timer_.cancel();
+  }
+
+  fd_poller& poller_;
+  int fd_;
+  net::steady_timer timer_;
+  std::uint32_t events_ = 0;
+  bool ok_;
+};
+
+}  // namespace throng::agent
