@@ -549,7 +549,6 @@ void agent_node::collect(std::function<void()> done) {
     spare.reset();
     net::post(w.io, [this, &w, &spare, pending, done] {
       w.stats.swap(spare);  // O(1): the worker keeps recording into the fresh one
-      w.release_freed_memory();
       const auto lag = std::exchange(w.max_loop_lag_ns, 0);
       const auto connected = w.connected_users;
       net::post(io_, [this, &spare, lag, connected, pending, done] {

@@ -82,8 +82,6 @@ void virtual_user::connect_when_paced() {
 
 void virtual_user::connect_now() {
   session_wait_ = session_wait::none;
-  ++home_.connecting_users;
-  ++home_.connect_attempts;
   net::co_spawn(home_.io, [self = shared_from_this()] { return self->connect_session(); }, log_exceptions{"virtual user"});
 }
 
@@ -102,10 +100,6 @@ void virtual_user::on_session_deadline(std::int64_t) {
 }
 
 net::awaitable<void> virtual_user::connect_session() {
-  const struct connecting {
-    worker& home;
-    ~connecting() { --home.connecting_users; }
-  } counted{home_};
   if (!over()) {
     const bool ok = co_await connect_and_join(rejoin_);
     if (std::exchange(report_ready_, false)) home_.user_ready(ok ? std::string{} : failure_);

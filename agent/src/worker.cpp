@@ -1,7 +1,5 @@
 #include "worker.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 
 #include "model/backoff.hpp"
@@ -101,12 +99,6 @@ void worker::remove(virtual_user& user) {
   users[i] = std::move(users.back());
   users[i]->index_in_worker = i;
   users.pop_back();
-}
-
-void worker::release_freed_memory() {
-  if (connecting_users || attempts_at_release_ == connect_attempts) return;
-  attempts_at_release_ = connect_attempts;
-  ::malloc_trim(0);
 }
 
 void worker::add(const sequence_counts& counts) {

@@ -43,12 +43,6 @@ struct worker {
   // How many users begin_run() connects before the start.
   std::uint64_t initial_users(const run_context& run) const;
 
-  // Once connecting is over (called each second): gives the memory the
-  // connect attempts freed back to the system. Their buffers and coroutine
-  // frames sat between the sessions' long-lived state, so the heap cannot
-  // shrink from its top alone.
-  void release_freed_memory();
-
   void add(const sequence_counts& counts);
   void remove(virtual_user& user);
   // From a user started with report_ready: its first connect-and-join is done (empty failure: it worked).
@@ -65,8 +59,6 @@ struct worker {
   run_stats stats;
   std::int64_t max_loop_lag_ns = 0;   // worst timer lateness this window
   std::uint32_t connected_users = 0;
-  std::uint32_t connecting_users = 0;  // in a connect attempt now
-  std::uint64_t connect_attempts = 0;  // ever
   connect_pacer pacer;
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
@@ -101,7 +93,6 @@ struct worker {
   std::vector<std::uint32_t> slot_sessions_;              // sessions started on each local slot
   std::uint64_t slot_target_ = 0;                          // closed model: slots [0, target) should run
   bool closing_ = false;
-  std::uint64_t attempts_at_release_ = 0;
 };
 
 }  // namespace throng::agent

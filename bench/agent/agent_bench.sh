@@ -108,15 +108,19 @@ done
 "$bin/throng-agent" -t 1 run "${targets[@]}" --users $users --rooms 1000 --rate 0 --auth anonymous \
   --duration ${IDLE_HOLD:-60s} --drain 0s --connect-rate ${IDLE_CONNECT_RATE:-2500} >"$work/idle.out" 2>"$work/idle.err" &
 agent_pid=$!
-peak=0; peak_procs=0; held=0; held_at=
+peak=0; peak_procs=0; held=0; held_pss=0; held_at=
 start=$(date +%s)
 while kill -0 $agent_pid 2>/dev/null; do
   pids=$(pgrep -f "throng-agent -t 1 run ${targets[0]}" || true)
-  rss=0; n=0
-  for p in $pids; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0); rss=$((rss + r)); n=$((n + 1)); done
+  rss=0; pss=0; n=0
+  for p in $pids; do
+    r=$(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0); rss=$((rss + ${r:-0})); n=$((n + 1))
+    # PSS divides the pages the processes share (the binary, the libraries) among them.
+    s=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0); pss=$((pss + ${s:-0}))
+  done
   ((rss > peak)) && { peak=$rss; peak_procs=$n; }
   # The last sample with every process still up: the steady idle state, connect storm over.
-  ((n >= peak_procs && n > 0)) && { held=$rss; held_at=$(($(date +%s) - start)); }
+  ((n >= peak_procs && n > 0)) && { held=$rss; held_pss=$pss; held_at=$(($(date +%s) - start)); }
   sleep 1
 done
 wait $agent_pid || true
@@ -125,6 +129,6 @@ grep -E "processes|users could not" "$work/idle.err" | sed 's/^/  /' || true
 connects=$(grep -E "^ +connect " "$work/idle.out" | awk '{print $2}')
 sed 's/^/  /' "$work/idle.out" | grep -E "connect|run of|error " || true
 echo "  peak agent RSS (during the connect storm): $peak KiB over $peak_procs processes (parent included)"
-echo "  agent RSS at the end of the hold (${held_at}s in): $held KiB"
+echo "  agent RSS at the end of the hold (${held_at}s in): $held KiB (PSS: $held_pss KiB, $(python3 -c "print(round($held_pss*1024/$users))") bytes per connection)"
 echo "  peak: $(python3 -c "print(round($peak*1024/$users))") bytes of agent RSS per connection"
 echo "median: $(python3 -c "print(round($held*1024/$users))") bytes of agent RSS per idle connection, held (one run)"
