@@ -12,7 +12,19 @@ void deadline_queue::schedule(deadline_waiter& w, std::int64_t mono) {
   }
   sift_up(w.index_);
   sift_down(w.index_);
-  arm();
+  // A closed loop with no think time schedules its next send for now, once
+  // per round trip: re-arming the timer would cost a system call each time.
+  if (mono <= mono_ns()) fire_soon();
+  else arm();
+}
+
+void deadline_queue::fire_soon() {
+  if (fire_posted_) return;
+  fire_posted_ = true;
+  net::post(io_, [this] {
+    fire_posted_ = false;
+    fire();
+  });
 }
 
 void deadline_queue::cancel(deadline_waiter& w) {
@@ -54,7 +66,7 @@ void deadline_queue::sift_down(std::uint32_t i) {
 }
 
 void deadline_queue::arm() {
-  if (heap_.empty()) return;
+  if (heap_.empty() || fire_posted_) return;  // fire() arms once it has run what is due
   const std::int64_t first = heap_.front()->deadline_;
   if (armed_ && armed_for_ <= first) return;  // the pending wait comes in time
   armed_ = true;

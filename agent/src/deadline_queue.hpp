@@ -47,7 +47,7 @@ class deadline_of final : public deadline_waiter {
 
 class deadline_queue {
  public:
-  explicit deadline_queue(net::io_context& io) : timer_(io) {}
+  explicit deadline_queue(net::io_context& io) : io_(io), timer_(io) {}
   deadline_queue(const deadline_queue&) = delete;
   deadline_queue& operator=(const deadline_queue&) = delete;
 
@@ -59,6 +59,8 @@ class deadline_queue {
 
  private:
   void arm();
+  // A deadline already due runs from the loop's queue, without touching the timer.
+  void fire_soon();
   void fire();
   bool earlier(std::uint32_t a, std::uint32_t b) const { return heap_[a]->deadline_ < heap_[b]->deadline_; }
   void place(std::uint32_t i, deadline_waiter* w) {
@@ -68,11 +70,13 @@ class deadline_queue {
   void sift_up(std::uint32_t i);
   void sift_down(std::uint32_t i);
 
+  net::io_context& io_;
   net::steady_timer timer_;
   std::vector<deadline_waiter*> heap_;  // a binary min-heap on deadline_
   std::int64_t armed_for_ = 0;
   std::uint64_t generation_ = 0;  // the wait whose handler may fire the queue
   bool armed_ = false;
+  bool fire_posted_ = false;
 };
 
 }  // namespace throng::agent
