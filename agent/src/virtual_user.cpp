@@ -258,16 +258,17 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   if (plan.batch()) hello.mutable_hello()->add_capabilities("batch");
   phase_ = phase::welcome;
   histories_ = 0;
-  join_failure_.clear();
+  refused_ = false;
+  failure_.clear();
   conn_->start(this);
   write(hello);
 
-  while (phase_ == phase::welcome && join_failure_.empty()) {
+  while (phase_ == phase::welcome && !refused_) {
     if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed before the welcome");
     if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "no welcome from the server within the connect timeout");
     co_await wait_for_news(deadline);
   }
-  if (!join_failure_.empty()) co_return fail(connect_failure::auth, "server did not welcome the user: " + join_failure_);
+  if (refused_) co_return fail(connect_failure::auth, "server did not welcome the user: " + failure_);
   home_.stats.connect.record(mono_ns() - t_connect);
   ++counters.connects;
 
@@ -279,12 +280,12 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     join.mutable_join()->set_since_seq(rejoin && room.seqs.has_baseline() ? room.seqs.resume_from() : 0);
     write(join);
   }
-  while (phase_ != phase::live && join_failure_.empty()) {
+  while (phase_ != phase::live && !refused_) {
     if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed while joining");
     if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "the joins were not answered within the connect timeout");
     co_await wait_for_news(deadline);
   }
-  if (!join_failure_.empty()) co_return fail(connect_failure::handshake, join_failure_);
+  if (refused_) co_return fail(connect_failure::handshake, failure_);
   home_.stats.history.record(mono_ns() - t_join);
   co_return true;
 }
@@ -322,10 +323,11 @@ void virtual_user::on_message(std::string_view payload, bool text) {
     phase_ = phase::joining;  // histories come next, once the joins are written
   } else if (frame.has_error()) {
     on_error(frame.error());
-    join_failure_ = frame.error().message();
+    refused_ = true;
+    failure_ = frame.error().message();
     if (frame.error().code() == chat::BAD_TOKEN || frame.error().code() == chat::TOKEN_EXPIRED) token_.clear();
   }
-  if (phase_ != before || !join_failure_.empty()) wake();  // the session's coroutine waits for this
+  if (phase_ != before || refused_) wake();  // the session's coroutine waits for this
 }
 
 // Under load the server may batch a history with live traffic: look inside batches too.
@@ -337,7 +339,8 @@ void virtual_user::on_join_frame(const chat::ServerFrame& f) {
     if (++histories_ == rooms_.size()) phase_ = phase::live;  // what follows is live traffic
   } else if (f.has_error() && f.error().client_seq() == 0) {
     on_error(f.error());
-    join_failure_ = "joining " + f.error().room() + " failed: " + f.error().message();
+    refused_ = true;
+    failure_ = "joining " + f.error().room() + " failed: " + f.error().message();
   } else {
     on_frame(f);
   }

@@ -61,7 +61,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   // Counts every open sequence gap as lost (the user is leaving for good).
   void close_gaps();
 
-  std::size_t index_in_worker = 0;  // kept by the worker for O(1) removal
+  std::uint32_t index_in_worker = 0;  // kept by the worker for O(1) removal
 
  private:
   // Connects at the user's next connect slot, or at once if it has come.
@@ -124,6 +124,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   };
   static constexpr std::size_t max_in_flight = 128;
 
+  // Ordered so that the small fields share words: an agent holds tens of thousands of users.
   worker& home_;
   std::shared_ptr<run_context> run_;
   std::uint64_t slot_, user_;
@@ -131,30 +132,30 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
   std::vector<joined_room> rooms_;
   std::shared_ptr<ws_client> conn_;
-  // Where a session is: what the next frames mean.
-  enum class phase : std::uint8_t { welcome, joining, live };
-  phase phase_ = phase::welcome;
-  std::size_t histories_ = 0;
-  std::string join_failure_;
   std::string token_;
+  std::string failure_;  // why the last connect failed, or what the server refused it with
   std::vector<in_flight> in_flight_;
-  std::uint32_t outstanding_ = 0;
   std::uint64_t next_client_seq_ = 1;
   std::uint64_t sends_ = 0;
   std::int64_t reconnect_delay_ns_ = -1;  // >= 0: the drop was asked for
   std::unique_ptr<net::steady_timer> timer_;  // while connecting: retries and the server's answers
-  std::string failure_;
   deadline_of<virtual_user, &virtual_user::on_session_deadline> session_deadline_{*this};
   deadline_of<virtual_user, &virtual_user::on_send_deadline> send_deadline_{*this};
+  std::int64_t next_send_ = 0;  // the next planned slot (mono)
+  rng send_random_;
+  std::uint32_t outstanding_ = 0;
+  std::uint32_t histories_ = 0;
+  // Where a session is: what the next frames mean.
+  enum class phase : std::uint8_t { welcome, joining, live };
+  phase phase_ = phase::welcome;
   enum class session_wait : std::uint8_t { none, backoff, connect_slot };
   session_wait session_wait_ = session_wait::none;
-  bool rejoin_ = false;        // the next connect rejoins with since_seq
-  bool report_ready_ = false;  // the worker waits to hear how the first connect went
   // The sender's state between deadlines.
   enum class sender_state : std::uint8_t { unstarted, waiting_for_start, sending, done };
   sender_state sender_ = sender_state::unstarted;
-  std::int64_t next_send_ = 0;  // the next planned slot (mono)
-  rng send_random_;
+  bool refused_ = false;       // the server answered the welcome or a join with an error (in failure_)
+  bool rejoin_ = false;        // the next connect rejoins with since_seq
+  bool report_ready_ = false;  // the worker waits to hear how the first connect went
   bool awaiting_ack_ = false;  // closed loop: an ack (or a disconnect) moves the sender on
   bool connected_ = false;
   bool connected_once_ = false;

@@ -88,7 +88,7 @@ void worker::start() {
 
 std::shared_ptr<virtual_user> worker::adopt(std::uint64_t slot, std::uint64_t user) {
   auto u = std::make_shared<virtual_user>(*this, run_, slot, user);
-  u->index_in_worker = users.size();
+  u->index_in_worker = static_cast<std::uint32_t>(users.size());
   users.push_back(u);
   return u;
 }
@@ -97,7 +97,7 @@ void worker::remove(virtual_user& user) {
   const std::size_t i = user.index_in_worker;
   if (i >= users.size() || users[i].get() != &user) return;
   users[i] = std::move(users.back());
-  users[i]->index_in_worker = i;
+  users[i]->index_in_worker = static_cast<std::uint32_t>(i);
   users.pop_back();
 }
 
