@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include <algorithm>
 #include <cmath>
 
@@ -46,8 +48,15 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
 std::string run_context::room_name(std::uint32_t room) const { return assignment.room_name(room); }
 
 std::string run_context::user_name(std::uint64_t user) const {
-  if (!plan.user_prefix().empty()) return plan.user_prefix() + std::to_string(user);
-  return fmt::format("{}-u{}", plan.run_id(), user);
+  std::string name;
+  write_user_name(user, name);
+  return name;
+}
+
+void run_context::write_user_name(std::uint64_t user, std::string& out) const {
+  out.clear();
+  if (!plan.user_prefix().empty()) fmt::format_to(std::back_inserter(out), "{}{}", plan.user_prefix(), user);
+  else fmt::format_to(std::back_inserter(out), "{}-u{}", plan.run_id(), user);
 }
 
 std::optional<std::uint64_t> run_context::user_of(const std::string& name) const {

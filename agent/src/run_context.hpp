@@ -46,6 +46,8 @@ struct run_context {
   bool closed_model() const { return plan.arrival() == control::ARRIVAL_CLOSED; }
   std::string room_name(std::uint32_t room) const;
   std::string user_name(std::uint64_t user) const;
+  // The same into `out` (its buffer reused: no allocation once warm).
+  void write_user_name(std::uint64_t user, std::string& out) const;
   // The user id in a name this run gave out, to tell our own senders apart.
   std::optional<std::uint64_t> user_of(const std::string& name) const;
   bool is_local_user(std::uint64_t user) const;

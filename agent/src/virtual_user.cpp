@@ -27,7 +27,6 @@ virtual_user::virtual_user(worker& home, std::shared_ptr<run_context> run, std::
       run_(std::move(run)),
       slot_(slot),
       user_(user),
-      name_(run_->user_name(user)),
       send_random_(run_->plan.seed(), user_, stream::sends) {
   for (auto r : run_->rooms_of(user_)) rooms_.push_back({r, run_->room_name(r), {}});
 }
@@ -234,7 +233,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   if (plan.auth() == control::AUTH_REGISTER_LOGIN && token_.empty()) {
     std::string error;
     token_ = co_await register_and_login(home_.io.get_executor(), run_->auth_api->url, run_->auth_api->endpoint,
-                                         name_, run_->password_of(user_), plan.connect_timeout_ns(),
+                                         run_->user_name(user_), run_->password_of(user_), plan.connect_timeout_ns(),
                                          error);
     if (token_.empty()) co_return fail(connect_failure::auth, error);
   }
@@ -251,7 +250,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   if (plan.auth() == control::AUTH_MINTED_TOKEN) {
     // Synthetic users: a token signed with the target's test secret, valid for the whole run.
     const auto ttl_s = (run_->send_end_ns + plan.drain_ns()) / 1'000'000'000 + 3600;
-    hello.mutable_hello()->set_token(issue_token(name_, ttl_s, plan.token_secret(), wall_ns() / 1'000'000'000));
+    hello.mutable_hello()->set_token(issue_token(run_->user_name(user_), ttl_s, plan.token_secret(), wall_ns() / 1'000'000'000));
   } else if (plan.auth() == control::AUTH_REGISTER_LOGIN) {
     hello.mutable_hello()->set_token(token_);
   }
@@ -600,7 +599,9 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   send->set_client_seq(client_seq);
   send->set_sent_at_ns(intended + run_->clock_offset_ns.load(std::memory_order_relaxed));
   send->set_dup_factor(plan.dup_factor());
-  render_body(plan.body_template(), name_, client_seq, size, *send->mutable_body());
+  // The name is rendered per send, not kept per user: an idle user is smaller by it.
+  run_->write_user_name(user_, home_.name_scratch);
+  render_body(plan.body_template(), home_.name_scratch, client_seq, size, *send->mutable_body());
 
   std::string& payload = home_.encode_scratch;
   run_->adapter->encode(frame, payload);

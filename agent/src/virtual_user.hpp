@@ -128,7 +128,6 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   worker& home_;
   std::shared_ptr<run_context> run_;
   std::uint64_t slot_, user_;
-  std::string name_;  // the user's name, rendered once (it goes into bodies and tokens)
   std::int64_t session_end_ = std::numeric_limits<std::int64_t>::max();
   std::vector<joined_room> rooms_;
   std::shared_ptr<ws_client> conn_;

@@ -63,6 +63,7 @@ struct worker {
   chat::ClientFrame send_frame;       // the send template every user of this worker patches
   chat::ServerFrame receive_frame;    // every user's decode target, between two suspensions
   std::string encode_scratch;         // every user's encoded frame, written before the next suspension
+  std::string name_scratch;           // the sending user's name, for its body
   ws_client_buffers ws_buffers{io};   // the read buffer, epoll set and write scratch of every connection here
   deadline_queue deadlines{io};       // every user's next send or session end (outlives the users)
   bool started = false;  // Start came: new sessions send at once

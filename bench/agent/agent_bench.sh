@@ -131,4 +131,8 @@ sed 's/^/  /' "$work/idle.out" | grep -E "connect|run of|error " || true
 echo "  peak agent RSS (during the connect storm): $peak KiB over $peak_procs processes (parent included)"
 echo "  agent RSS at the end of the hold (${held_at}s in): $held KiB (PSS: $held_pss KiB, $(python3 -c "print(round($held_pss*1024/$users))") bytes per connection)"
 echo "  peak: $(python3 -c "print(round($peak*1024/$users))") bytes of agent RSS per connection"
-echo "median: $(python3 -c "print(round($held*1024/$users))") bytes of agent RSS per idle connection, held (one run)"
+# Per connection held: users that never got in are not counted as connections.
+failed=$({ grep -oE "warn: [0-9]+ users could not connect" "$work/idle.err" || true; } | awk '{n += $2} END {print n + 0}')
+held_connections=$((users - failed))
+echo "  connections held: $held_connections of $users users"
+echo "median: $(python3 -c "print(round($held*1024/$held_connections))") bytes of agent RSS per idle connection, held (one run; PSS: $(python3 -c "print(round($held_pss*1024/$held_connections))"))"

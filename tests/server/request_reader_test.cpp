@@ -99,6 +99,24 @@ TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
   }
 }
 
+TEST(Listener, ABacklogLongerThanOneTurnIsAllAcceptedWithoutNewArrivals) {
+  net::io_context io{1};
+  tcp::acceptor acceptor(io);
+  open_acceptor(acceptor, "127.0.0.1", 0);
+  std::vector<int> accepted;
+  listener accepting(acceptor, [&](int fd) { accepted.push_back(fd); });
+  accepting.start();
+  // Every connection waits in the kernel's backlog before the loop runs:
+  // one readiness edge for all of them, and no arrival after it.
+  constexpr std::size_t backlog = 300;
+  std::vector<tcp::socket> clients;
+  for (std::size_t i = 0; i < backlog; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (accepted.size() < backlog && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(accepted.size(), backlog) << "connections left in the backlog until someone else connects";
+  for (int fd : accepted) ::close(fd);
+}
+
 TEST(RequestReader, AnUpgradeThatArrivedWithTheConnectionGoesStraightToASession) {
   reader_fixture f;
   auto client = f.connect();
