@@ -1,10 +1,9 @@
 #pragma once
 // A coroutine's wait for a socket's edges on the worker's epoll set, with a
-// deadline: for the few steps of opening a connection (the TCP connect, the
-// HTTP upgrade). Opening through the worker's own set keeps the socket out of
-// Asio's reactor, whose per-socket state stays allocated for the life of the
-// process once a connect storm has made it (and pinned pages of the storm's
-// freed memory). Used on the worker's thread only.
+// deadline: for the HTTP upgrade of a freshly connected socket, which then
+// stays in that set for the life of the connection (no move from Asio's
+// reactor after the upgrade, no buffer or stream of Beast's). Used on the
+// worker's thread only.
 
 #include <sys/epoll.h>
 

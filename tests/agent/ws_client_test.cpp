@@ -15,7 +15,7 @@
 namespace throng::agent {
 namespace {
 
-// The agent's own way in: a raw non-blocking connect and the upgrade.
+// The agent's own way in: the connect, then the upgrade on the worker's epoll set.
 net::awaitable<std::shared_ptr<ws_client>> open(ws_client_buffers& buffers, std::uint16_t port, std::string& error,
                                                 std::int64_t timeout_ns = 2'000'000'000) {
   const target to{*parse_ws_url("ws://127.0.0.1:" + std::to_string(port) + "/ws"),
