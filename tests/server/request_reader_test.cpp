@@ -77,44 +77,55 @@ struct reader_fixture {
 
 }  // namespace
 
-TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
+namespace {
+// A listener on its own loop, and `n` clients connected to it before the loop runs.
+struct listener_fixture {
   net::io_context io{1};
-  tcp::acceptor acceptor(io);
-  open_acceptor(acceptor, "127.0.0.1", 0);
+  tcp::acceptor acceptor{io};
   std::vector<int> accepted;
-  listener accepting(acceptor, [&](int fd) { accepted.push_back(fd); });
-  accepting.start();
   std::vector<tcp::socket> clients;
-  for (int i = 0; i < 3; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (accepted.size() < 3 && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
-  ASSERT_EQ(accepted.size(), 3u);
-  for (int fd : accepted) {
+  listener accepting{opened(acceptor), [this](int fd) { accepted.push_back(fd); }};
+
+  static tcp::acceptor& opened(tcp::acceptor& a) {
+    open_acceptor(a, "127.0.0.1", 0);
+    return a;
+  }
+
+  explicit listener_fixture(std::size_t n) {
+    accepting.start();
+    for (std::size_t i = 0; i < n; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
+  }
+  ~listener_fixture() {
+    for (int fd : accepted) ::close(fd);
+  }
+  // Runs the loop until `n` connections are accepted, or 3 s.
+  void accept(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (accepted.size() < n && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
+  }
+};
+}  // namespace
+
+TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
+  listener_fixture f(3);
+  f.accept(3);
+  ASSERT_EQ(f.accepted.size(), 3u);
+  for (int fd : f.accepted) {
     EXPECT_TRUE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
     int nodelay = 0;
     socklen_t len = sizeof nodelay;
     ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
     EXPECT_EQ(nodelay, 1) << "small frames must not wait for Nagle";
-    ::close(fd);
   }
 }
 
 TEST(Listener, ABacklogLongerThanOneTurnIsAllAcceptedWithoutNewArrivals) {
-  net::io_context io{1};
-  tcp::acceptor acceptor(io);
-  open_acceptor(acceptor, "127.0.0.1", 0);
-  std::vector<int> accepted;
-  listener accepting(acceptor, [&](int fd) { accepted.push_back(fd); });
-  accepting.start();
   // Every connection waits in the kernel's backlog before the loop runs:
   // one readiness edge for all of them, and no arrival after it.
   constexpr std::size_t backlog = 300;
-  std::vector<tcp::socket> clients;
-  for (std::size_t i = 0; i < backlog; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (accepted.size() < backlog && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
-  EXPECT_EQ(accepted.size(), backlog) << "connections left in the backlog until someone else connects";
-  for (int fd : accepted) ::close(fd);
+  listener_fixture f(backlog);
+  f.accept(backlog);
+  EXPECT_EQ(f.accepted.size(), backlog) << "connections left in the backlog until someone else connects";
 }
 
 TEST(RequestReader, AnUpgradeThatArrivedWithTheConnectionGoesStraightToASession) {
