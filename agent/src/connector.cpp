@@ -1,12 +1,8 @@
 #include "connector.hpp"
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +10,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "socket_wait.hpp"
 #include "throng/common/clock.hpp"
 
 namespace throng::agent {

@@ -13,7 +13,6 @@
 // for their turn to connect hold no memory that is freed later in pieces.
 // Runs entirely on its worker's thread.
 
-#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
