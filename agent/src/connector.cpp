@@ -89,7 +89,7 @@ net::awaitable<connect_result> open_websocket(const target& to, const std::optio
   result.ws = co_await ws_client::handshake(fd, buffers, to.url.host + ":" + std::to_string(to.url.port), to.url.path,
                                             std::max(deadline, mono_ns() + 1'000'000), error);
   if (!result.ws) {
-    result.failure = error == "timed out" ? connect_failure::timeout : connect_failure::handshake;
+    result.failure = error == ws_client::handshake_timed_out ? connect_failure::timeout : connect_failure::handshake;
     result.detail = "WebSocket handshake with " + to.url.str() + " failed: " + error;
   }
   co_return result;

@@ -40,25 +40,16 @@ bool virtual_user::over() const {
   return ended_ || mono_ns() >= session_end_;
 }
 
-net::awaitable<void> virtual_user::sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono) {
-  if (!timer) timer = std::make_unique<net::steady_timer>(home_.io);
-  timer->expires_at(steady_at(mono));
-  co_await timer->async_wait(use_nothrow);
+net::awaitable<void> virtual_user::sleep_until(std::int64_t mono) {
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(home_.io);
+  timer_->expires_at(steady_at(mono));
+  co_await timer_->async_wait(use_nothrow);
 }
 
 void virtual_user::wake() {
   if (timer_) timer_->cancel();
 }
 
-net::awaitable<void> virtual_user::wait_for_news(std::int64_t deadline) {
-  if (!timer_) timer_ = std::make_unique<net::steady_timer>(home_.io);
-  if (deadline == never) {
-    timer_->expires_at(net::steady_timer::time_point::max());
-  } else {
-    timer_->expires_at(steady_at(deadline));
-  }
-  co_await timer_->async_wait(use_nothrow);
-}
 
 void virtual_user::start(bool report_ready) {
   const std::int64_t start = run_->start_local_ns.load();
@@ -203,10 +194,10 @@ net::awaitable<bool> virtual_user::connect_and_join(bool rejoin) {
   for (std::uint64_t n = 0; n < run_->max_connect_attempts; ++n) {
     if (n > 0) {
       // A retry: the first attempt's connect slot was taken before this coroutine began.
-      co_await sleep_until(timer_, mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
+      co_await sleep_until(mono_ns() + backoff_delay(static_cast<unsigned>(n - 1), backoff_base_ns, backoff_max_ns, jitter.uniform()));
       if (over()) co_return false;
       const std::int64_t at = home_.pacer.reserve(mono_ns());
-      if (at > mono_ns()) co_await sleep_until(timer_, at);
+      if (at > mono_ns()) co_await sleep_until(at);
     }
     if (over()) co_return false;
     if (co_await attempt(rejoin)) co_return true;
@@ -265,7 +256,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   while (phase_ == phase::welcome && !refused_) {
     if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed before the welcome");
     if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "no welcome from the server within the connect timeout");
-    co_await wait_for_news(deadline);
+    co_await sleep_until(deadline);
   }
   if (refused_) co_return fail(connect_failure::auth, "server did not welcome the user: " + failure_);
   home_.stats.connect.record(mono_ns() - t_connect);
@@ -282,7 +273,7 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
   while (phase_ != phase::live && !refused_) {
     if (conn_->finished()) co_return fail(connect_failure::handshake, "connection closed while joining");
     if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "the joins were not answered within the connect timeout");
-    co_await wait_for_news(deadline);
+    co_await sleep_until(deadline);
   }
   if (refused_) co_return fail(connect_failure::handshake, failure_);
   home_.stats.history.record(mono_ns() - t_join);

@@ -80,14 +80,13 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   // Every WebSocket message: decoded into the worker's frame and handled by phase.
   void on_message(std::string_view payload, bool text) override;
   void on_closed() override;
-  // Wakes the connecting coroutine from wait_for_news().
+  // Wakes the connecting coroutine from sleep_until().
   void wake();
-  // Sleeps on the session's timer until `deadline` (mono; never: no limit),
-  // or until the connection brings news (a phase change, a failure, its end).
-  net::awaitable<void> wait_for_news(std::int64_t deadline);
+  // The connecting coroutine sleeps on timer_ (made on first use) until
+  // `mono`, or until wake(): the connection brought news (a phase change, a
+  // failure, its end) or the session ended.
+  net::awaitable<void> sleep_until(std::int64_t mono);
   void on_join_frame(const chat::ServerFrame& frame);
-  // Sleeps on `timer` (created on first use) until `mono` or a cancel.
-  net::awaitable<void> sleep_until(std::unique_ptr<net::steady_timer>& timer, std::int64_t mono);
   // The sender: the first slot, then each deadline's step.
   void begin_sender();
   void on_send_deadline(std::int64_t now);

@@ -49,6 +49,7 @@ net::awaitable<void> worker::probe_loop_lag() {
 
 std::uint64_t worker::local_slots(const run_context& run) const { return worker_part(run.plan.user_count(), index, count); }
 std::uint64_t worker::global_slot(std::uint64_t local) const { return run_->plan.first_user() + index + local * count; }
+std::uint64_t worker::local_slot(std::uint64_t global) const { return (global - run_->plan.first_user() - index) / count; }
 
 std::uint64_t worker::initial_users(const run_context& run) const {
   if (!run.closed_model()) return 0;
@@ -70,10 +71,9 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
   slot_target_ = initial_users(*run_);
   // Every user first, then their connects: the users' state sits together,
   // not between the connect attempts' short-lived memory.
-  std::vector<std::shared_ptr<virtual_user>> initial;
-  for (std::uint64_t local = 0; local < slot_target_; ++local) initial.push_back(next_session(local));
-  for (auto& u : initial)
-    if (u) u->start(true);
+  for (std::uint64_t local = 0; local < slot_target_; ++local) next_session(local);
+  for (std::uint64_t local = 0; local < slot_target_; ++local)
+    if (slot_user_[local]) slot_user_[local]->start(true);
   net::co_spawn(io, gap_sweeper(), log_exceptions{"gap sweeper"});
 }
 
@@ -137,7 +137,7 @@ std::shared_ptr<virtual_user> worker::next_session(std::uint64_t local) {
 
 void worker::session_over(virtual_user& user, bool connected) {
   if (user.run() != run_.get() || !run_->closed_model()) return;
-  const std::uint64_t local = (user.slot() - run_->plan.first_user() - index) / count;
+  const std::uint64_t local = local_slot(user.slot());
   if (local >= slot_user_.size() || slot_user_[local].get() != &user) return;
   slot_user_[local] = nullptr;
   if (connected) {

@@ -65,7 +65,7 @@ struct worker {
   std::string encode_scratch;         // every user's encoded frame, written before the next suspension
   std::string name_scratch;           // the sending user's name, for its body
   ws_client_buffers ws_buffers{io};   // the read buffer, epoll set and write scratch of every connection here
-  deadline_queue deadlines{io};       // every user's next send or session end (outlives the users)
+  deadline_queue deadlines{io};       // users' connect slots, backoffs, sends and session ends (outlives the users)
   bool started = false;  // Start came: new sessions send at once
   std::vector<std::shared_ptr<virtual_user>> users;
 
@@ -86,6 +86,7 @@ struct worker {
   std::uint64_t local_slots() const { return local_slots(*run_); }
   std::uint64_t local_slots(const run_context& run) const;
   std::uint64_t global_slot(std::uint64_t local) const;
+  std::uint64_t local_slot(std::uint64_t global) const;  // global_slot's inverse
 
   std::shared_ptr<run_context> run_;
   std::function<void(const std::string&)> on_ready_;  // the initial users' readiness, for this run

@@ -70,30 +70,25 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
                               "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: throng-agent\r\n\r\n";
   std::string response;
   std::size_t head_end = std::string::npos;
+  // Every failure closes the socket (a live socket_wait then parks a forgotten descriptor: nothing).
+  const auto give_up = [&](std::string why) {
+    error = std::move(why);
+    buffers.poller.forget(fd);
+    ::close(fd);
+    return std::shared_ptr<ws_client>{};
+  };
   {
     socket_wait wait(buffers.poller, buffers.io, fd);
-    const auto failed = [&](std::string why) {
-      error = std::move(why);
-      buffers.poller.forget(fd);
-      ::close(fd);
-    };
-    if (!wait.ok()) {
-      failed(std::string("cannot watch the socket: ") + std::strerror(errno));
-      co_return nullptr;
-    }
+    if (!wait.ok()) co_return give_up(std::string("cannot watch the socket: ") + std::strerror(errno));
     // The deadline covers the whole exchange: a silent server is dropped.
     for (std::size_t sent = 0; sent < request.size();) {
       const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n >= 0) {
         sent += static_cast<std::size_t>(n);
       } else if (errno == EAGAIN || errno == EINTR) {
-        if (errno == EAGAIN && !co_await wait.next(deadline)) {
-          failed("timed out");
-          co_return nullptr;
-        }
+        if (errno == EAGAIN && !co_await wait.next(deadline)) co_return give_up(std::string(handshake_timed_out));
       } else {
-        failed(std::strerror(errno));
-        co_return nullptr;
+        co_return give_up(std::strerror(errno));
       }
     }
     char chunk[2048];
@@ -102,31 +97,18 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
       if (n > 0) {
         response.append(chunk, static_cast<std::size_t>(n));
         head_end = response.find("\r\n\r\n");
-        if (head_end == std::string::npos && response.size() > 16 * 1024) {
-          failed("oversized HTTP response");
-          co_return nullptr;
-        }
+        if (head_end == std::string::npos && response.size() > 16 * 1024) co_return give_up("oversized HTTP response");
       } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        if (errno == EAGAIN && !co_await wait.next(deadline)) {
-          failed("timed out");
-          co_return nullptr;
-        }
+        if (errno == EAGAIN && !co_await wait.next(deadline)) co_return give_up(std::string(handshake_timed_out));
       } else {
-        failed(n == 0 ? "the server closed the connection" : std::strerror(errno));
-        co_return nullptr;
+        co_return give_up(n == 0 ? "the server closed the connection" : std::strerror(errno));
       }
     }
   }
-  const auto refused = [&](std::string why) {
-    error = std::move(why);
-    buffers.poller.forget(fd);
-    ::close(fd);
-    return std::shared_ptr<ws_client>{};
-  };
   const std::string_view head(response.data(), head_end + 2);
   if (head.rfind("HTTP/1.1 101", 0) != 0)
-    co_return refused("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
-  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return refused("wrong Sec-WebSocket-Accept");
+    co_return give_up("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
+  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return give_up("wrong Sec-WebSocket-Accept");
   auto client = std::allocate_shared<ws_client>(slab_allocator<ws_client>(buffers.connections), fd, buffers);
   // Frames that came with the response are parsed when the user starts the connection.
   client->partial_.assign(response, head_end + 4);

@@ -67,7 +67,8 @@ class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watc
  public:
   // Performs the opening handshake on `fd`, a connected non-blocking socket
   // (or one whose connect is under way), by `deadline` (mono_ns), and takes
-  // it over; when it returns null, `error` says why and fd is closed.
+  // it over; when it returns null, `error` says why (handshake_timed_out
+  // when the deadline passed) and fd is closed.
   static net::awaitable<std::shared_ptr<ws_client>> handshake(int fd, ws_client_buffers& buffers,
                                                               const std::string& host_port, const std::string& path,
                                                               std::int64_t deadline, std::string& error);
@@ -97,6 +98,7 @@ class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watc
   // Nothing more will arrive: the socket is closed, or the peer's close came.
   bool finished() const noexcept { return fd_ < 0 || peer_closed_; }
 
+  static constexpr std::string_view handshake_timed_out = "timed out";
   static constexpr std::size_t max_queued = 4 * 1024 * 1024;
   static constexpr std::size_t max_message = 16 * 1024 * 1024;
 
