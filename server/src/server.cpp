@@ -112,8 +112,6 @@ struct server::impl {
       if (restored) log_info("restored {} room(s) from {}", restored, store_description(cfg));
     }
     if (cfg.role != server_role::chat) auth = std::make_unique<auth_api>(core);
-
-    if (!cfg.port_file.empty()) write_port_file();
   }
 
   ~impl() {
@@ -292,6 +290,8 @@ void server::run(bool handle_signals) {
       if (!ec) stop();
     });
   }
+  // Whoever waits for this file may signal at once: it comes after the handlers.
+  if (!core.config.port_file.empty()) impl_->write_port_file();
   static constexpr const char* role_names[] = {"chat and auth", "auth API only", "chat only"};
   log_info("throng-server ({}) listening on ws://{}:{}/ws with {} shard(s){}, store {}{}, bus {}",
            role_names[static_cast<int>(core.config.role)], core.config.host, impl_->port, shards.size(),
