@@ -8,6 +8,7 @@
 #include "model/message_body.hpp"
 #include "model/schedule.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/free_buffer.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/token.hpp"
 #include "worker.hpp"
@@ -103,7 +104,7 @@ net::awaitable<void> virtual_user::connect_session() {
 
 void virtual_user::go_live() {
   timer_.reset();  // a live user holds no timer of its own
-  failure_ = std::string();
+  free_buffer(failure_);
   conn_->release_buffers();  // the hello and the joins are long written
   connected_ = connected_once_ = true;
   ++home_.connected_users;

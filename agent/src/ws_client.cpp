@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "throng/common/free_buffer.hpp"
 #include "throng/common/random.hpp"
 #include "throng/common/ws_frame.hpp"
 
@@ -116,8 +117,15 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
 }
 
 void ws_client::release_buffers() {
-  if (corked_.empty()) corked_ = std::string();
-  if (queued_.empty()) queued_ = std::string();
+  if (corked_.empty()) free_buffer(corked_);
+  if (queued_.empty()) free_buffer(queued_);
+}
+
+std::size_t ws_client::buffer_bytes() const noexcept {
+  std::size_t bytes = 0;
+  for (const std::string* s : {&partial_, &fragments_, &corked_, &queued_})
+    if (s->capacity() > std::string().capacity()) bytes += s->capacity();
+  return bytes;
 }
 
 void ws_client::start(ws_client_events* events) {
@@ -220,7 +228,7 @@ void ws_client::after_corked_write(long result) {
   // The rest waits for the socket's next writable edge.
   if (n < corked_.size()) queued_.append(corked_, n);
   corked_.clear();
-  if (corked_.capacity() > 4096) corked_ = std::string();  // a burst's buffer is not kept
+  if (corked_.capacity() > 4096) free_buffer(corked_);  // a burst's buffer is not kept
 }
 
 void ws_client::write_queued() {
@@ -235,7 +243,7 @@ void ws_client::write_queued() {
     }
     queued_.erase(0, static_cast<std::size_t>(sent));
   }
-  if (queued_.capacity() > 4096) queued_ = std::string();
+  if (queued_.capacity() > 4096) free_buffer(queued_);
 }
 
 void ws_client::close(std::uint16_t code) {
@@ -289,7 +297,7 @@ void ws_client::read_available() {
       net::post(buffers_.io, [self = shared_from_this()] { self->read_available(); });
       break;
     case edge_outcome::drained:
-      if (partial_.empty() && partial_.capacity() > std::string().capacity()) partial_ = std::string();  // an idle connection keeps no buffer
+      if (partial_.empty()) free_buffer(partial_);  // an idle connection keeps no buffer
       break;
     case edge_outcome::stopped:
       break;
@@ -330,7 +338,7 @@ std::ptrdiff_t ws_client::parse(std::string_view data) {
         if (fin) {
           in_fragment_ = false;
           if (events_) events_->on_message(fragments_, fragment_text_);
-          fragments_ = std::string();
+          free_buffer(fragments_);
         }
         break;
       case op_ping:

@@ -86,6 +86,8 @@ class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watc
   void detach() { events_ = nullptr; }
   // Lets go of the write buffers while nothing waits in them (a user going idle).
   void release_buffers();
+  // Heap bytes its buffers hold: none for an idle connection once released.
+  std::size_t buffer_bytes() const noexcept;
 
   // Sends one message. False when the connection is closing or more than
   // `max_queued` bytes already wait for the kernel (the peer does not read).

@@ -12,6 +12,7 @@
 #include "server_metrics.hpp"
 #include "throng/common/chat_batch.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/free_buffer.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/ws_frame.hpp"
 
@@ -96,7 +97,7 @@ void ws_connection::on_readable() {
     outbox_.metrics().bytes_in.add(n);
     const auto used = parse_after(partial_, data, n, [this](char* d, std::size_t size) { return parse(d, size); });
     if (finished_ || fd_ < 0) return false;
-    if (used < 0) partial_ = std::string();  // refused: from here on, what arrives is discarded
+    if (used < 0) free_buffer(partial_);  // refused: from here on, what arrives is discarded
     return true;
   });
   switch (outcome) {
@@ -108,7 +109,7 @@ void ws_connection::on_readable() {
       net::post(outbox_.io(), [self = shared_from_this()] { self->on_readable(); });
       break;
     case edge_outcome::drained:
-      if (partial_.empty() && partial_.capacity() > 64) partial_ = std::string();  // an idle connection keeps no buffer
+      if (partial_.empty()) free_buffer(partial_);  // an idle connection keeps no buffer
       break;
     case edge_outcome::stopped:
       break;
@@ -162,7 +163,7 @@ std::ptrdiff_t ws_connection::parse(char* data, std::size_t size) {
         if (h.fin) {
           in_fragment_ = false;
           if (!closing_) events_->on_message(fragments_, fragment_text_);
-          fragments_ = std::string();
+          free_buffer(fragments_);
         }
         break;
       case ws::op_ping:
@@ -222,7 +223,7 @@ void ws_connection::abort() {
   if (finished_) return;
   closing_ = true;
   queue_.clear();
-  unsent_ = std::string();
+  free_buffer(unsent_);
   queued_bytes_ = 0;
   if (fd_ < 0) return;
   ::shutdown(fd_, SHUT_RDWR);
@@ -364,7 +365,7 @@ bool ws_connection::write_unsent() {
     wait_writable();
     return false;
   }
-  unsent_ = std::string();
+  free_buffer(unsent_);
   if (close_in_unsent_) {
     close_in_unsent_ = false;
     after_close_written();

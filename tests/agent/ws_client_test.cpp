@@ -37,11 +37,13 @@ struct recorder : ws_client_events {
   received& got;
   std::shared_ptr<ws_client> client;
   std::function<void()> after_close;
+  std::function<void()> after_message;
   explicit recorder(received& g) : got(g) {}
   void on_message(std::string_view payload, bool text) override {
     got.messages.emplace_back(payload);
     got.text.push_back(text);
     if (payload == "hello") client->send("second", true);
+    if (after_message) after_message();
   }
   void on_closed() override {
     got.closed = true;
@@ -53,7 +55,8 @@ struct recorder : ws_client_events {
 // answers a "hello" from the server with "second", and reads until the end;
 // returns what the client got.
 template <class Serve>
-received exchange(Serve serve, bool& handshake_ok, std::string* error_out = nullptr) {
+received exchange(Serve serve, bool& handshake_ok, std::string* error_out = nullptr,
+                  std::function<void(recorder&)> setup = {}) {
   net::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
@@ -68,6 +71,7 @@ received exchange(Serve serve, bool& handshake_ok, std::string* error_out = null
 
   received got;
   recorder events(got);
+  if (setup) setup(events);
   ws_client_buffers buffers(io);
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     std::string error;
@@ -141,6 +145,41 @@ TEST(WsClient, ManySmallMessagesInOneReadAreAllDelivered) {
   ASSERT_TRUE(ok);
   ASSERT_EQ(got.messages.size(), 5000u);
   for (int i = 0; i < 5000; ++i) ASSERT_EQ(got.messages[static_cast<std::size_t>(i)], "m" + std::to_string(i));
+}
+
+// An agent holds tens of thousands of idle connections: after a big
+// fragmented message and a send, an idle one keeps no buffer.
+TEST(WsClient, AnIdleConnectionHoldsNoBuffers) {
+  bool ok = false;
+  std::vector<std::size_t> held;  // buffer bytes after each message, once released
+  const std::string big(100'000, 'f');
+  const auto got = exchange(
+      [&](websocket::stream<beast::tcp_stream>& ws) -> net::awaitable<void> {
+        beast::flat_buffer buffer;
+        co_await ws.async_read(buffer, net::use_awaitable);
+        ws.auto_fragment(true);
+        ws.write_buffer_bytes(4096);
+        co_await ws.async_write(net::buffer(big), net::use_awaitable);
+        buffer.clear();
+        co_await ws.async_read(buffer, net::use_awaitable);  // the client's answer, written after the big one
+        co_await ws.async_write(net::buffer(std::string_view("idle now")), net::use_awaitable);
+        co_await ws.async_close(websocket::close_code::normal, net::use_awaitable);
+      },
+      ok, nullptr, [&](recorder& events) {
+        events.after_message = [&] {
+          if (events.got.messages.back() == big) {
+            events.client->send(std::string(2'000, 'a'), false);  // a frame bigger than a short string
+            return;
+          }
+          events.client->release_buffers();
+          held.push_back(events.client->buffer_bytes());
+        };
+      });
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(got.messages.size(), 2u);
+  EXPECT_EQ(got.messages[0], big);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0], 0u) << "the fragments' and the send's buffers are given back";
 }
 
 TEST(WsClient, AServerThatMasksBreaksTheConnection) {
