@@ -1,8 +1,12 @@
 #include "connector.hpp"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "socket_wait.hpp"
 #include "throng/common/clock.hpp"
 
 namespace throng::agent {
@@ -41,50 +46,58 @@ connect_failure classify(int err) {
 }
 }  // namespace
 
-// Asio connects (its reactor waits for the connect), then the socket leaves
-// Asio and is upgraded on the worker's own epoll set.
+// A non-blocking socket of our own, connected and upgraded on the worker's
+// epoll set (socket_wait.hpp). Not through Asio: its reactor keeps a record
+// per socket it ever held at once, allocated in the middle of a connect
+// storm's short-lived memory, and those records pin that memory for the rest
+// of the run.
 net::awaitable<connect_result> open_websocket(const target& to, const std::optional<net::ip::address>& source,
                                               std::int64_t timeout_ns, ws_client_buffers& buffers) {
   connect_result result;
   const std::int64_t deadline = mono_ns() + timeout_ns;
-  beast::tcp_stream tcp(buffers.io.get_executor());
-  error_code ec;
+  const auto fail = [&](connect_failure cause, std::string detail, int fd) {
+    if (fd >= 0) {
+      buffers.poller.forget(fd);
+      ::close(fd);
+    }
+    result.failure = cause;
+    result.detail = std::move(detail);
+    return result;
+  };
+  const int fd = ::socket(to.endpoint.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) co_return fail(classify(errno), std::string("cannot open a socket: ") + std::strerror(errno), -1);
   if (source) {
-    auto& socket = tcp.socket();
-    socket.open(to.endpoint.protocol(), ec);
     // Let connect() pick the port per destination, so each source address
     // offers a full port range to every target.
     int one = 1;
-    if (!ec && ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) != 0)
-      ec = error_code(errno, boost::system::system_category());
-    if (!ec) socket.bind(tcp::endpoint(*source, 0), ec);
-    if (ec) {
-      result.failure = connect_failure::address;
-      result.detail = "cannot bind source address " + source->to_string() + ": " + ec.message();
-      co_return result;
-    }
+    const tcp::endpoint local(*source, 0);
+    if (::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) != 0 ||
+        ::bind(fd, local.data(), static_cast<socklen_t>(local.size())) != 0)
+      co_return fail(connect_failure::address, "cannot bind source address " + source->to_string() + ": " + std::strerror(errno), fd);
   }
-  tcp.expires_after(std::chrono::nanoseconds(timeout_ns));
-  auto [cec] = co_await tcp.async_connect(to.endpoint, use_nothrow);
-  if (cec) {
-    const int err = cec == beast::error::timeout ? ETIMEDOUT : cec.value();
-    result.failure = classify(err);
-    result.detail = "connect to " + to.url.str() + (source ? " from " + source->to_string() : "") + " failed: " +
-                    (cec == beast::error::timeout ? std::string("timed out") : cec.message());
-    if (result.failure == connect_failure::address)
-      result.detail += " (this host is out of local ports towards that target: net.ipv4.ip_local_port_range allows about " +
-                       std::to_string(local_port_count()) +
-                       " connections per source address; spread them with --source-ips, e.g. 127.0.0.2-127.0.0.60)";
-    co_return result;
+  int err = ::connect(fd, to.endpoint.data(), static_cast<socklen_t>(to.endpoint.size())) == 0 ? 0 : errno;
+  if (err == EINPROGRESS) {
+    socket_wait wait(buffers.poller, buffers.io, fd);
+    if (!wait.ok()) co_return fail(connect_failure::refused, std::string("cannot watch the socket: ") + std::strerror(errno), fd);
+    std::uint32_t events = 0;
+    while (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+      if (!(events = co_await wait.next(deadline))) break;
+    socklen_t len = sizeof err;
+    if (!events) err = ETIMEDOUT;
+    else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   }
-  tcp.expires_never();
-  tcp.socket().set_option(tcp::no_delay(true), ec);
-  const int fd = tcp.release_socket().release(ec);
-  if (ec) {
-    result.failure = connect_failure::handshake;
-    result.detail = "cannot take over the socket: " + ec.message();
-    co_return result;
+  if (err) {
+    std::string detail = "connect to " + to.url.str() + (source ? " from " + source->to_string() : "") +
+                         " failed: " + (err == ETIMEDOUT ? std::string("timed out") : std::strerror(err));
+    const auto cause = classify(err);
+    if (cause == connect_failure::address)
+      detail += " (this host is out of local ports towards that target: net.ipv4.ip_local_port_range allows about " +
+                std::to_string(local_port_count()) +
+                " connections per source address; spread them with --source-ips, e.g. 127.0.0.2-127.0.0.60)";
+    co_return fail(cause, std::move(detail), fd);
   }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   std::string error;
   result.ws = co_await ws_client::handshake(fd, buffers, to.url.host + ":" + std::to_string(to.url.port), to.url.path,
                                             std::max(deadline, mono_ns() + 1'000'000), error);

@@ -92,9 +92,10 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
         co_return give_up(std::strerror(errno));
       }
     }
-    char chunk[2048];
+    // Into the worker's read buffer, not one on this frame: thousands of upgrades may wait at once.
+    char* chunk = buffers.receive.data();
     while (head_end == std::string::npos) {
-      const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+      const ssize_t n = ::recv(fd, chunk, std::min<std::size_t>(buffers.receive.size(), 16 * 1024), MSG_DONTWAIT);
       if (n > 0) {
         response.append(chunk, static_cast<std::size_t>(n));
         head_end = response.find("\r\n\r\n");
