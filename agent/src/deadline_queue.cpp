@@ -68,11 +68,12 @@ void deadline_queue::sift_down(std::uint32_t i) {
 void deadline_queue::arm() {
   if (heap_.empty() || fire_posted_) return;  // fire() arms once it has run what is due
   const std::int64_t first = heap_.front()->deadline_;
-  if (armed_ && armed_for_ <= first) return;  // the pending wait comes in time
+  const std::int64_t at = (first + timer_step_ns - 1) / timer_step_ns * timer_step_ns;
+  if (armed_ && armed_for_ <= at) return;  // the pending wait comes in time
   armed_ = true;
-  armed_for_ = first;
+  armed_for_ = at;
   const std::uint64_t generation = ++generation_;
-  timer_.expires_at(steady_at(first));  // cancels the later wait, whose handler then finds a newer generation
+  timer_.expires_at(steady_at(at));  // cancels the later wait, whose handler then finds a newer generation
   timer_.async_wait([this, generation](const error_code&) {
     if (generation != generation_) return;
     armed_ = false;

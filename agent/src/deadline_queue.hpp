@@ -57,6 +57,14 @@ class deadline_queue {
   void cancel(deadline_waiter& w);
   std::size_t size() const noexcept { return heap_.size(); }
 
+  // The timer wakes on a grid of this step (the kernel's default timer slack
+  // for ordinary tasks): deadlines close together run in one wake-up, never
+  // early and at most one step late. At 100,000 sends/s one wake-up per
+  // deadline cost two timer system calls each and most of a core.
+  static constexpr std::int64_t timer_step_ns = 50'000;
+  // How often the timer was set (each costs a system call).
+  std::uint64_t timer_sets() const noexcept { return generation_; }
+
  private:
   void arm();
   // A deadline already due runs from the loop's queue, without touching the timer.

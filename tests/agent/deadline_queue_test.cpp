@@ -120,3 +120,37 @@ TEST(DeadlineQueue, ADeadlineInThePastRunsAtOnce) {
 
 }  // namespace
 }  // namespace throng::agent
+
+namespace throng::agent {
+namespace {
+
+// Deadlines within one step of the timer's grid run in one wake-up (the same
+// `now`) and set the timer once, even when each comes earlier than the last:
+// a high send rate costs a timer system call per step, not per send.
+TEST(DeadlineQueue, DeadlinesWithinOneTimerStepShareAWakeUp) {
+  net::io_context io;
+  deadline_queue queue(io);
+  std::vector<std::int64_t> woken;
+  struct at final : deadline_waiter {
+    std::vector<std::int64_t>* woken = nullptr;
+    void on_deadline(std::int64_t now) override { woken->push_back(now); }
+  };
+  std::vector<at> waiters(10);
+  constexpr std::int64_t step = deadline_queue::timer_step_ns;
+  static_assert(step > 45'000);
+  const std::int64_t window = (mono_ns() + 20'000'000) / step * step;  // a step 20 ms from now
+  for (std::size_t i = 0; i < waiters.size(); ++i) {
+    waiters[i].woken = &woken;
+    queue.schedule(waiters[i], window + 45'001 - static_cast<std::int64_t>(i) * 5'000);  // each earlier
+  }
+  EXPECT_EQ(queue.timer_sets(), 1u);
+  io.run();
+  ASSERT_EQ(woken.size(), waiters.size());
+  for (std::size_t i = 0; i < waiters.size(); ++i) {
+    EXPECT_EQ(woken[i], woken[0]) << "waiter " << i << " ran in a wake-up of its own";
+    EXPECT_GE(woken[i], waiters[waiters.size() - 1 - i].deadline()) << "never early";
+  }
+}
+
+}  // namespace
+}  // namespace throng::agent
