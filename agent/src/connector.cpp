@@ -56,10 +56,7 @@ net::awaitable<connect_result> open_websocket(const target& to, const std::optio
   connect_result result;
   const std::int64_t deadline = mono_ns() + timeout_ns;
   const auto fail = [&](connect_failure cause, std::string detail, int fd) {
-    if (fd >= 0) {
-      buffers.poller.forget(fd);
-      ::close(fd);
-    }
+    if (fd >= 0) drop_attempt(buffers.poller, fd);
     result.failure = cause;
     result.detail = std::move(detail);
     return result;

@@ -6,6 +6,8 @@
 // worker's thread only.
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdint>
 
@@ -14,6 +16,17 @@
 #include "throng/common/net.hpp"
 
 namespace throng::agent {
+
+// Ends a connection attempt that failed: out of the set, and closed with a
+// reset, so the attempt keeps no local port in TIME_WAIT. In a connect storm
+// those ports would lengthen the kernel's search for a free one on every
+// later connect to the same target.
+inline void drop_attempt(fd_poller& poller, int fd) {
+  poller.forget(fd);
+  const linger abort_on_close{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+  ::close(fd);
+}
 
 class socket_wait final : public fd_watcher {
  public:

@@ -74,8 +74,7 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
   // Every failure closes the socket (a live socket_wait then parks a forgotten descriptor: nothing).
   const auto give_up = [&](std::string why) {
     error = std::move(why);
-    buffers.poller.forget(fd);
-    ::close(fd);
+    drop_attempt(buffers.poller, fd);
     return std::shared_ptr<ws_client>{};
   };
   {
