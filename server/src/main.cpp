@@ -10,6 +10,7 @@
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/units.hpp"
+#include "throng/server/malloc_cache.hpp"
 #include "throng/server/seed.hpp"
 #include "throng/server/server.hpp"
 
@@ -52,6 +53,7 @@ int run_seed(const throng::server::seed_options& options) {
 
 int main(int argc, char** argv) {
   using namespace throng::server;
+  use_large_malloc_cache(argv);
   server_config config;
   if (const auto path = config_path(argc, argv); !path.empty()) {
     try {

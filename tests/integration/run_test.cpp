@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -502,6 +503,38 @@ TEST(PlanCommand, APopulationGivesTheLoadTheFleetAndItsTfvars) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--messages-per-month"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("--concurrency"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace throng::test
+
+namespace throng::test {
+namespace {
+
+std::string environment_of(pid_t pid) {
+  std::string env = read_file("/proc/" + std::to_string(pid) + "/environ");
+  std::replace(env.begin(), env.end(), '\0', '\n');
+  return env;
+}
+
+// The server runs with a larger allocation cache (see malloc_cache.hpp),
+// unless the user chose their own glibc tunables.
+TEST(Processes, ServerRunsWithItsMallocCacheUnlessTheUserSetTunables) {
+  const auto dir = make_temp_dir();
+  {
+    server_process server(dir);
+    ASSERT_NE(server.port, 0);
+    EXPECT_NE(environment_of(server.process->pid()).find("GLIBC_TUNABLES=glibc.malloc.tcache_count=4096\n"), std::string::npos);
+  }
+  std::filesystem::create_directories(dir + "/own");
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=16", 1);
+  {
+    server_process server(dir + "/own");
+    ::unsetenv("GLIBC_TUNABLES");
+    ASSERT_NE(server.port, 0);
+    EXPECT_NE(environment_of(server.process->pid()).find("GLIBC_TUNABLES=glibc.malloc.tcache_count=16\n"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
