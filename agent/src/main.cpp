@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
       ->envname("THRONG_TEST_TOKEN_SECRET");
   run->add_option("--connect-rate", standalone.connect_rate, "new connections per second; 0 = unpaced")
       ->capture_default_str();
+  run->add_option("--connect-attempts", standalone.connect_attempts,
+                  "attempts per session (with backoff, each within the 10 s connect timeout) before a user gives up")
+      ->capture_default_str();
   run->add_option("--seed", standalone.seed, "seed of every random choice")->capture_default_str();
   run->add_option("--session-duration", standalone.session_duration,
                   "how long a user stays before a new one takes its place: 30s, exp:30s, uniform:10s..60s, "

@@ -40,6 +40,13 @@ TEST(RunContext, RoundRobinRoomsFollowTheUser) {
   EXPECT_EQ(run->room_name(9), "room-9");
 }
 
+TEST(RunContext, ConnectAttemptsComeFromThePlanOrDefaultToFive) {
+  auto plan = plan_with(control::ROOMS_ROUND_ROBIN, 10, 1);
+  EXPECT_EQ(prepare(plan)->max_connect_attempts, 5u);
+  plan.set_max_connect_attempts(12);
+  EXPECT_EQ(prepare(plan)->max_connect_attempts, 12u);
+}
+
 TEST(RunContext, ZipfRoomsAreDistinctSkewedAndTheSameForTheSameSeed) {
   const auto run = prepare(plan_with(control::ROOMS_ZIPF, 50, 2, 5000));
   std::map<std::uint32_t, int> members;

@@ -34,6 +34,9 @@ TEST(StandalonePlan, FlagsBecomeAPlan) {
   EXPECT_EQ(plan.send_model(), control::SEND_FIXED_RATE);
   EXPECT_DOUBLE_EQ(plan.sends_per_user_per_s(), 5.0);  // the total rate over the users
   EXPECT_EQ(plan.auth(), control::AUTH_MINTED_TOKEN);
+  EXPECT_EQ(plan.max_connect_attempts(), 5u);
+  o.connect_attempts = 12;
+  EXPECT_EQ(standalone_plan(o).max_connect_attempts(), 12u);
 }
 
 TEST(StandalonePlan, SendModels) {
@@ -78,6 +81,9 @@ TEST(StandalonePlan, MistakesAreExplained) {
   auto no_duration = o;
   no_duration.duration_ns = 0;
   EXPECT_NE(error_of(no_duration).find("--duration"), std::string::npos);
+  auto no_attempts = o;
+  no_attempts.connect_attempts = 0;
+  EXPECT_NE(error_of(no_attempts).find("--connect-attempts"), std::string::npos);
 }
 
 TEST(Storm, ParsesAtFractionAndWindow) {

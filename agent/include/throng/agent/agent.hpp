@@ -57,6 +57,7 @@ struct standalone_options {
   std::string auth = "minted";            // anonymous | minted | register
   std::string token_secret;               // minted: the server's --test-token-secret
   double connect_rate = 0;
+  std::uint64_t connect_attempts = 5;     // per session before the user gives up
   std::uint64_t seed = 1;
   std::string session_duration;           // a time distribution (see parse_time_distribution); empty: the whole run
   std::string room_choice = "round-robin";  // round-robin | uniform | zipf
