@@ -30,6 +30,7 @@ bad = {
     "bad threshold expression": {"target": {"spawn": "reference-server"}, "thresholds": {"e2e": ["p(95) 1s"]}},
     "event with two kinds": {"target": {"spawn": "reference-server"}, "events": [{"at": "1s", "pause": "1s", "burst": {"multiplier": 2, "duration": "1s"}}]},
     "unknown group field": {"target": {"spawn": "reference-server"}, "groups": {"a": {"wieght": 1}}},
+    "connect_attempts of 0": {"target": {"spawn": "reference-server"}, "connect_attempts": 0},
 }
 for name, doc in bad.items():
     if validator.is_valid(doc):

@@ -77,6 +77,7 @@ control::Plan make_plan(const scenario& s, const user_group& g, const plan_input
   plan.set_dup_factor(d.dup_factor);
   plan.set_body_template(d.body_template);
   plan.set_connect_rate(d.connect_rate);
+  plan.set_max_connect_attempts(d.connect_attempts);
   plan.set_auth(d.auth);
   plan.set_token_secret(s.test_token_secret);
   if (d.auth == control::AUTH_REGISTER_LOGIN) {

@@ -95,6 +95,7 @@ TEST(MakePlan, CarriesTheGroupBehaviourAndTheAgentShare) {
   g.does.send_model = control::SEND_POISSON;
   g.does.sends_per_user_per_s = 0.5;
   g.does.connect_rate = 100;
+  g.does.connect_attempts = 9;
   g.does.auth = control::AUTH_REGISTER_LOGIN;
   const auto plan = share_plan(make_plan(s, g, {"run-1", {"ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws"}, "http://127.0.0.1:1", 3}), {40, 25});
   EXPECT_EQ(plan.seed(), 10u);
@@ -108,6 +109,7 @@ TEST(MakePlan, CarriesTheGroupBehaviourAndTheAgentShare) {
   EXPECT_DOUBLE_EQ(plan.zipf_s(), 1.3);
   EXPECT_EQ(plan.send_model(), control::SEND_POISSON);
   EXPECT_DOUBLE_EQ(plan.connect_rate(), 25.0) << "the agent's share of the group's connect rate";
+  EXPECT_EQ(plan.max_connect_attempts(), 9u);
   EXPECT_EQ(plan.drain_ns(), 500'000'000);
   EXPECT_EQ(plan.user_prefix(), "run-1-chat-bots-");
   EXPECT_EQ(plan.auth_url(), "http://127.0.0.1:1");

@@ -57,6 +57,7 @@ rooms: 50
 rate: 12k/m
 message_size: 1KiB
 dup_factor: 3
+connect_attempts: 12
 )", "units.yaml");
   ASSERT_TRUE(r.value) << dump(r);
   EXPECT_EQ(r.value->test_token_secret, "s3cret");
@@ -67,6 +68,7 @@ dup_factor: 3
   EXPECT_EQ(g.does.message_size.kind(), control::Distribution::CONSTANT);
   EXPECT_DOUBLE_EQ(g.does.message_size.a(), 1024);
   EXPECT_EQ(g.does.dup_factor, 3u);
+  EXPECT_EQ(g.does.connect_attempts, 12u);
   EXPECT_TRUE(r.value->json_protocol);
   EXPECT_EQ(r.value->target_urls, std::vector<std::string>{"ws://127.0.0.1:9000/ws"});
 }
@@ -80,6 +82,7 @@ duration: 10
 users: lots
 rate: 5/week
 dup_factor: 0
+connect_attempts: 0
 )", "broken.yaml");
   EXPECT_FALSE(r.value);
   EXPECT_TRUE(has_error(r, 3, 8, "target.url", "not a ws://")) << dump(r);
@@ -88,7 +91,8 @@ dup_factor: 0
   EXPECT_TRUE(has_error(r, 6, 8, "users", "count")) << dump(r);
   EXPECT_TRUE(has_error(r, 7, 7, "rate", "per second")) << dump(r);
   EXPECT_TRUE(has_error(r, 8, 13, "dup_factor", "1 to 10000")) << dump(r);
-  EXPECT_GE(r.errors.size(), 6u);
+  EXPECT_TRUE(has_error(r, 9, 19, "connect_attempts", "1 to 1000")) << dump(r);
+  EXPECT_GE(r.errors.size(), 7u);
   EXPECT_EQ(r.errors.front().str().rfind("broken.yaml:", 0), 0u);
 }
 

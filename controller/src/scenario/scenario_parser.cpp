@@ -32,7 +32,7 @@ constexpr std::int64_t second_ns = 1'000'000'000;
 const std::vector<std::string> behaviour_keys{
     "auth",      "rooms",         "room_prefix", "room_choice",      "rooms_per_user", "zipf",
     "room_list", "send_model",    "rate",        "rate_per_user",    "think_time",     "session_duration",
-    "message_size", "dup_factor", "body",        "connect_rate"};
+    "message_size", "dup_factor", "body",        "connect_rate",     "connect_attempts"};
 const std::vector<std::string> executor_keys{"executor", "users", "duration", "stages", "arrival_rate",
                                              "start_rate", "start_time", "graceful_stop", "groups"};
 const std::vector<std::string> group_size_keys{"weight", "users"};
@@ -267,6 +267,9 @@ void scenario_parser::parse_behaviour(const YAML::Node& map, const std::string& 
     r_.error(map["dup_factor"], path + "dup_factor", "must be from 1 to 10000");
   if (const auto v = r_.text(map, "body", path + "body")) d.body_template = *v;
   r_.field(map, "connect_rate", path + "connect_rate", d.connect_rate, parse_rate_per_s, "new connections per second, such as 500/s");
+  if (r_.field(map, "connect_attempts", path + "connect_attempts", d.connect_attempts, parse_uint, "an integer from 1 to 1000") &&
+      (d.connect_attempts == 0 || d.connect_attempts > 1000))
+    r_.error(map["connect_attempts"], path + "connect_attempts", "must be from 1 to 1000");
 }
 
 std::vector<stage> scenario_parser::parse_stages(const YAML::Node& node, const std::string& path, bool users) {

@@ -40,6 +40,7 @@ struct behaviour {
   std::uint32_t dup_factor = 1;
   std::string body_template;
   double connect_rate = 0;           // new connections per second, whole group; 0: unpaced
+  std::uint32_t connect_attempts = 5;  // per session, before a user gives up
 };
 
 // One group of one scenario, planned as a unit.
