@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <iterator>
-
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace throng::agent {
 

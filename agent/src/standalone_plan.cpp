@@ -57,7 +57,8 @@ control::Plan standalone_plan(const standalone_options& o) {
   plan.set_connect_timeout_ns(10'000'000'000);
   plan.set_batch(o.batch);
   plan.set_connect_rate(o.connect_rate);
-  if (o.connect_attempts == 0) throw std::invalid_argument("--connect-attempts must be at least 1");
+  if (o.connect_attempts == 0 || o.connect_attempts > 1000)
+    throw std::invalid_argument("--connect-attempts must be from 1 to 1000 (as a scenario's connect_attempts)");
   plan.set_max_connect_attempts(o.connect_attempts);
   if (o.auth == "minted") plan.set_auth(control::AUTH_MINTED_TOKEN);
   else if (o.auth == "register") plan.set_auth(control::AUTH_REGISTER_LOGIN);

@@ -51,7 +51,6 @@ void virtual_user::wake() {
   if (timer_) timer_->cancel();
 }
 
-
 void virtual_user::start(bool report_ready) {
   const std::int64_t start = run_->start_local_ns.load();
   // Users connected before the start begin their session at the start (begin_sending).

@@ -65,8 +65,8 @@ class ws_client_events {
 
 class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watcher {
  public:
-  // Performs the opening handshake on `fd`, a connected non-blocking socket
-  // (or one whose connect is under way), by `deadline` (mono_ns), and takes
+  // Performs the opening handshake on `fd`, a connected non-blocking socket,
+  // by `deadline` (mono_ns), and takes
   // it over; when it returns null, `error` says why (handshake_timed_out
   // when the deadline passed) and fd is closed.
   static net::awaitable<std::shared_ptr<ws_client>> handshake(int fd, ws_client_buffers& buffers,

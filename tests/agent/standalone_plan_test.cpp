@@ -84,6 +84,9 @@ TEST(StandalonePlan, MistakesAreExplained) {
   auto no_attempts = o;
   no_attempts.connect_attempts = 0;
   EXPECT_NE(error_of(no_attempts).find("--connect-attempts"), std::string::npos);
+  auto endless_attempts = o;
+  endless_attempts.connect_attempts = 1001;
+  EXPECT_NE(error_of(endless_attempts).find("from 1 to 1000"), std::string::npos);
 }
 
 TEST(Storm, ParsesAtFractionAndWindow) {
