@@ -182,6 +182,44 @@ TEST(WsClient, AnIdleConnectionHoldsNoBuffers) {
   EXPECT_EQ(held[0], 0u) << "the fragments' and the send's buffers are given back";
 }
 
+// connect() normally searches only one parity of the ephemeral range first,
+// so past half the range to one target each connect scans that whole half (a
+// host of 100,000 users went into connect storms). The agent's sockets are
+// searched over the whole range in one pass: their ports take both parities.
+TEST(WsClient, ConnectsSearchTheWholeEphemeralPortRange) {
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  constexpr std::size_t count = 24;
+  std::vector<unsigned short> source_ports;
+  std::vector<std::unique_ptr<websocket::stream<beast::tcp_stream>>> accepted;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    while (source_ports.size() < count) {
+      auto socket = co_await acceptor.async_accept(net::use_awaitable);
+      source_ports.push_back(socket.remote_endpoint().port());
+      auto& ws = *accepted.emplace_back(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket)));
+      net::co_spawn(io, ws.async_accept(net::use_awaitable), net::detached);
+    }
+  }, net::detached);
+  ws_client_buffers buffers(io);
+  std::vector<std::shared_ptr<ws_client>> clients;
+  std::string error;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    while (clients.size() < count) {
+      auto client = co_await open(buffers, port, error);
+      if (!client) co_return;
+      clients.push_back(std::move(client));
+    }
+  }, net::detached);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (clients.size() < count && error.empty() && std::chrono::steady_clock::now() < deadline)
+    io.run_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(clients.size(), count) << error;
+  const auto odd = std::count_if(source_ports.begin(), source_ports.end(), [](unsigned short p) { return p % 2; });
+  EXPECT_GT(odd, 0) << "every port was even: the kernel searched one half of the range";
+  EXPECT_LT(odd, static_cast<long>(count)) << "every port was odd: the kernel searched one half of the range";
+}
+
 TEST(WsClient, AServerThatMasksBreaksTheConnection) {
   bool ok = false;
   const auto got = exchange(
