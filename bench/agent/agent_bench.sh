@@ -108,7 +108,8 @@ done
 "$bin/throng-agent" -t 1 run "${targets[@]}" --users $users --rooms 1000 --rate 0 --auth anonymous \
   --duration ${IDLE_HOLD:-60s} --drain 0s --connect-rate ${IDLE_CONNECT_RATE:-2500} >"$work/idle.out" 2>"$work/idle.err" &
 agent_pid=$!
-peak=0; peak_procs=0; held=0; held_pss=0; held_at=
+peak=0; peak_procs=0; held_at=
+held_samples=()  # "rss pss" of every sample with every process up
 start=$(date +%s)
 while kill -0 $agent_pid 2>/dev/null; do
   pids=$(pgrep -f "throng-agent -t 1 run ${targets[0]}" || true)
@@ -119,17 +120,19 @@ while kill -0 $agent_pid 2>/dev/null; do
     s=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0); pss=$((pss + ${s:-0}))
   done
   ((rss > peak)) && { peak=$rss; peak_procs=$n; }
-  # The last sample with every process still up: the steady idle state, connect storm over.
-  ((n >= peak_procs && n > 0)) && { held=$rss; held_pss=$pss; held_at=$(($(date +%s) - start)); }
+  ((n >= peak_procs && n > 0)) && { held_samples+=("$rss $pss"); held_at=$(($(date +%s) - start)); }
   sleep 1
 done
 wait $agent_pid || true
+# The steady idle state, connect storm over: the median of the last ten samples
+# with every process up (the very last may already be in the processes' teardown).
+read -r held held_pss < <(printf '%s\n' "${held_samples[@]: -10}" | sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}')
 pkill -f "throng-server --port 99[4-5][0-9]" || true
 grep -E "processes|users could not" "$work/idle.err" | sed 's/^/  /' || true
 connects=$(grep -E "^ +connect " "$work/idle.out" | awk '{print $2}')
 sed 's/^/  /' "$work/idle.out" | grep -E "connect|run of|error " || true
 echo "  peak agent RSS (during the connect storm): $peak KiB over $peak_procs processes (parent included)"
-echo "  agent RSS at the end of the hold (${held_at}s in): $held KiB (PSS: $held_pss KiB, $(python3 -c "print(round($held_pss*1024/$users))") bytes per connection)"
+echo "  agent RSS at the end of the hold (median of the last ten samples, up to ${held_at}s in): $held KiB (PSS: $held_pss KiB, $(python3 -c "print(round($held_pss*1024/$users))") bytes per connection)"
 echo "  peak: $(python3 -c "print(round($peak*1024/$users))") bytes of agent RSS per connection"
 # Per connection held: users that never got in are not counted as connections.
 failed=$({ grep -oE "warn: [0-9]+ users could not connect" "$work/idle.err" || true; } | awk '{n += $2} END {print n + 0}')
