@@ -66,7 +66,9 @@ void deadline_queue::sift_down(std::uint32_t i) {
 }
 
 void deadline_queue::arm() {
-  if (heap_.empty() || fire_posted_) return;  // fire() arms once it has run what is due
+  // fire() arms once it has run what is due. Arming while it runs would set
+  // the timer for a front it has yet to reach, and the timer would fire at once.
+  if (heap_.empty() || fire_posted_ || firing_) return;
   const std::int64_t first = heap_.front()->deadline_;
   const std::int64_t at = (first + timer_step_ns - 1) / timer_step_ns * timer_step_ns;
   if (armed_ && armed_for_ <= at) return;  // the pending wait comes in time
@@ -83,11 +85,13 @@ void deadline_queue::arm() {
 
 void deadline_queue::fire() {
   const std::int64_t now = mono_ns();
+  firing_ = true;
   while (!heap_.empty() && heap_.front()->deadline_ <= now) {
     deadline_waiter* w = heap_.front();
     cancel(*w);
     w->on_deadline(now);  // may schedule or cancel any waiter, itself included
   }
+  firing_ = false;
   arm();
 }
 

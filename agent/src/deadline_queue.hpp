@@ -85,6 +85,7 @@ class deadline_queue {
   std::uint64_t generation_ = 0;  // the wait whose handler may fire the queue
   bool armed_ = false;
   bool fire_posted_ = false;
+  bool firing_ = false;  // fire() is running what is due
 };
 
 }  // namespace throng::agent

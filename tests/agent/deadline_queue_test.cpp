@@ -152,5 +152,30 @@ TEST(DeadlineQueue, DeadlinesWithinOneTimerStepShareAWakeUp) {
   }
 }
 
+// Waiters due together that each schedule their next deadline while they run
+// (every send schedules the next one) set the timer once for the next round,
+// not for the due ones still waiting their turn in this wake-up (a timer set
+// in the past fires at once: one more wake-up and two timer calls per round).
+TEST(DeadlineQueue, WaitersRunningTogetherSetTheTimerOnceForTheNextRound) {
+  net::io_context io;
+  deadline_queue queue(io);
+  struct again final : deadline_waiter {
+    deadline_queue* queue = nullptr;
+    int runs = 0;
+    void on_deadline(std::int64_t now) override {
+      if (++runs == 1) queue->schedule(*this, now + 20'000'000);
+    }
+  };
+  std::vector<again> waiters(10);
+  const std::int64_t at = mono_ns() + 20'000'000;
+  for (auto& w : waiters) {
+    w.queue = &queue;
+    queue.schedule(w, at);
+  }
+  io.run();
+  for (const auto& w : waiters) EXPECT_EQ(w.runs, 2);
+  EXPECT_EQ(queue.timer_sets(), 2u) << "once for the first round, once for the second";
+}
+
 }  // namespace
 }  // namespace throng::agent
