@@ -402,6 +402,19 @@ void virtual_user::on_ack(const chat::Ack& ack) {
   }
   home_.stats.ack.record(now - slot.intended);
   home_.stats.ack_actual.record(now - slot.actual);
+  // The agent's own part: the send's wait for the write that carried it, and
+  // the ack's wait from the kernel's receipt to here. Unknown (an ack that came
+  // in one read after others, or a write too long ago): all of it counts.
+  // A write that ended after the ack came (a long write of many connections)
+  // carried this send earlier than its end: the whole latency bounds the part.
+  const auto& buffers = home_.ws_buffers;
+  const std::int64_t written = slot.flush ? buffers.flush_end(slot.flush - 1) : 0;
+  const std::int64_t arrived = buffers.message_arrival_ns;
+  const std::int64_t whole = now - slot.intended;
+  home_.stats.agent_added.record(
+      written && arrived
+          ? std::min(whole, std::max<std::int64_t>(0, written - slot.intended) + std::max<std::int64_t>(0, wall_ns() - arrived))
+          : whole);
   ++home_.stats.counters.acked;
   // Everyone in the room, the sender included, should receive it.
   if (!run_->room_members.empty()) home_.stats.counters.expected += run_->room_members[slot.room];
@@ -601,7 +614,8 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
     ++c.dropped;  // the kernel and our queue are full: the target is not reading
     return;
   }
-  slot = {client_seq, intended, now, rooms_[room].index};
+  const std::uint32_t flush = conn_->waiting_for_kernel() ? 0 : home_.ws_buffers.next_flush() + 1;
+  slot = {client_seq, intended, now, rooms_[room].index, flush};
   ++outstanding_;
   ++c.sent;
   c.wire_bytes_out += wire;

@@ -119,6 +119,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
     std::int64_t intended = 0;
     std::int64_t actual = 0;
     std::uint32_t room = 0;
+    std::uint32_t flush = 0;  // 1 + the number of the worker's write that carries it; 0: not known
   };
   static constexpr std::size_t max_in_flight = 128;
 

@@ -2,6 +2,8 @@
 
 #include "socket_wait.hpp"
 
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "throng/common/clock.hpp"
 #include "throng/common/free_buffer.hpp"
 #include "throng/common/random.hpp"
 #include "throng/common/ws_frame.hpp"
@@ -17,6 +20,28 @@ namespace throng::agent {
 
 namespace {
 using namespace ws;
+
+// recv() that also notes when the kernel received the read's last segment
+// (SO_TIMESTAMPING, software receive stamps) in b.read_arrival_ns, 0 if it did not say.
+ssize_t receive_stamped(int fd, char* data, std::size_t size, ws_client_buffers& b) {
+  iovec iov{data, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(scm_timestamping))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  const ssize_t got = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+  b.read_arrival_ns = 0;
+  if (got > 0)
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+        scm_timestamping stamps;
+        std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
+        b.read_arrival_ns = stamps.ts[0].tv_sec * 1'000'000'000LL + stamps.ts[0].tv_nsec;
+      }
+  return got;
+}
 
 std::string base64(const unsigned char* data, std::size_t n) {
   std::string out(4 * ((n + 2) / 3), '\0');
@@ -48,7 +73,12 @@ std::string header_value(std::string_view head, std::string_view name) {
 
 }  // namespace
 
-ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {}
+ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {
+  // The kernel stamps each received segment with its arrival: what the agent
+  // then adds to an ack's latency is measured, not guessed.
+  const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  ::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
+}
 
 // With the socket still open: a connection the user let go after the peer's
 // close (its echo written), or one destroyed with its worker's loop, when the
@@ -137,6 +167,7 @@ void ws_client::start(ws_client_events* events) {
   }
   if (partial_.empty()) return;
   const std::string early = std::exchange(partial_, std::string());
+  buffers_.read_arrival_ns = 0;  // read during the handshake: when is not known
   const auto used = parse(early);
   if (used < 0) {
     abort();
@@ -185,6 +216,8 @@ bool ws_client::write_frame(std::uint8_t opcode, std::string_view payload) {
 
 void ws_client::flush_corked(ws_client_buffers& b) {
   b.flush_posted = false;
+  const std::uint64_t number = b.flushes++;  // the sends corked so far noted this number
+  b.flush_ends[number % b.flush_ends.size()] = 0;
   b.writing.swap(b.corked);  // frames corked while writing wait for the next turn
   const auto ready = [](const ws_client& c) { return c.fd_ >= 0 && !c.corked_.empty(); };
   std::size_t first = 0;
@@ -216,6 +249,7 @@ void ws_client::flush_corked(ws_client_buffers& b) {
     c.after_corked_write(sent < 0 ? -errno : sent);
   }
   b.writing.clear();
+  b.flush_ends[number % b.flush_ends.size()] = mono_ns();
 }
 
 void ws_client::after_corked_write(long result) {
@@ -280,7 +314,7 @@ void ws_client::on_ready(std::uint32_t events) {
 void ws_client::read_available() {
   constexpr int max_reads_per_turn = 4;
   if (fd_ < 0) return;
-  const auto outcome = read_edge(fd_, buffers_.receive, read_to_end_, max_reads_per_turn, [this](char* data, std::size_t n) {
+  const auto on_bytes = [this](char* data, std::size_t n) {
     const auto used = parse_after(partial_, data, n, [this](char* d, std::size_t size) { return parse({d, size}); });
     if (used < 0) {  // a protocol violation by the server: nothing more can be trusted
       abort();
@@ -288,7 +322,9 @@ void ws_client::read_available() {
     }
     // After the peer's close our echo is corked; the server ends the TCP connection after it.
     return fd_ >= 0 && !peer_closed_;
-  });
+  };
+  const auto outcome = read_edge(fd_, buffers_.receive, read_to_end_, max_reads_per_turn, on_bytes,
+                                 [&b = buffers_](int fd, char* data, std::size_t size) { return receive_stamped(fd, data, size, b); });
   switch (outcome) {
     case edge_outcome::end_of_stream:
       finish();
@@ -319,6 +355,8 @@ std::ptrdiff_t ws_client::parse(std::string_view data) {
     if (data.size() - pos < header + length) break;
     const std::string_view payload = data.substr(pos + header, static_cast<std::size_t>(length));
     pos += header + static_cast<std::size_t>(length);
+    // A frame that ends where the read did came complete with its last segment.
+    buffers_.message_arrival_ns = pos == data.size() ? buffers_.read_arrival_ns : 0;
     switch (opcode) {
       case op_text:
       case op_binary:

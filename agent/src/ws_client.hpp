@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +50,23 @@ struct ws_client_buffers {
   std::vector<msghdr> messages;
   std::vector<iovec> iovecs;
   std::vector<long> results;
+
+  // When the kernel had the message being delivered (wall_ns), from the
+  // receive timestamp of its read: known for the last message a read
+  // completes, 0 for the others (their bytes came earlier, by how much is not known).
+  std::int64_t message_arrival_ns = 0;
+  std::int64_t read_arrival_ns = 0;  // the current read's last segment
+  // Ends of the last writes of corked frames (mono_ns), by write number: a
+  // send notes the number of the write that will carry it.
+  std::uint64_t flushes = 0;  // begun
+  std::array<std::int64_t, 256> flush_ends{};
+  // The number the next write will have (what a send notes, in 32 bits).
+  std::uint32_t next_flush() const noexcept { return static_cast<std::uint32_t>(flushes); }
+  // When write number `n` ended; 0 when it has not ended or is too old to know.
+  std::int64_t flush_end(std::uint32_t n) const noexcept {
+    const std::uint32_t begun_since = static_cast<std::uint32_t>(flushes) - n;
+    return begun_since >= 1 && begun_since <= flush_ends.size() ? flush_ends[n % flush_ends.size()] : 0;
+  }
 };
 
 // What a connection tells its user, on the worker's thread.
@@ -92,6 +110,9 @@ class ws_client : public std::enable_shared_from_this<ws_client>, public fd_watc
   // Sends one message. False when the connection is closing or more than
   // `max_queued` bytes already wait for the kernel (the peer does not read).
   bool send(std::string_view payload, bool text);
+  // Bytes wait behind what the kernel would not take: a frame sent now leaves
+  // when the socket drains, not with the worker's next write.
+  bool waiting_for_kernel() const noexcept { return !queued_.empty(); }
   // Sends a close frame with `code`; the peer's answer ends the connection.
   void close(std::uint16_t code = 1000);
   // Drops the connection now (on_closed follows, from within this call).

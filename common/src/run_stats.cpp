@@ -38,6 +38,7 @@ constexpr latency_field latency_table[] = {
     {"history", &run_stats::history, &stats::Latencies::history, &stats::Latencies::mutable_history},
     {"ack_actual_send", &run_stats::ack_actual, &stats::Latencies::ack_actual, &stats::Latencies::mutable_ack_actual},
     {"e2e_same_agent", &run_stats::e2e_local, &stats::Latencies::e2e_local, &stats::Latencies::mutable_e2e_local},
+    {"agent_added", &run_stats::agent_added, &stats::Latencies::agent_added, &stats::Latencies::mutable_agent_added},
 };
 }  // namespace
 
@@ -114,6 +115,8 @@ std::string format_stats_tables(const run_stats& s) {
   text += latency_row("ack", s.ack);
   text += latency_row("e2e", s.e2e);
   text += latency_row("history", s.history);
+  // Only an agent measures its own part (acks read with the kernel's receive time).
+  if (s.agent_added.count()) text += latency_row("overhead", s.agent_added);
   return text;
 }
 

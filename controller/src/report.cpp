@@ -32,7 +32,8 @@ run_stats stats_from_json(const json& j) {
   run_stats s;
   counters_from_json(j.at("counters"), s.counters);
   const auto& h = j.at("histograms");
-  for (const auto& f : latency_fields()) histogram_from_json(h.at(f.name), s.*f.member);
+  for (const auto& f : latency_fields())
+    if (const auto it = h.find(f.name); it != h.end()) histogram_from_json(*it, s.*f.member);  // older reports lack newer ones
   return s;
 }
 

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "connector.hpp"
 #include "throng/common/clock.hpp"
 #include "ws_client.hpp"
@@ -218,6 +220,54 @@ TEST(WsClient, ConnectsSearchTheWholeEphemeralPortRange) {
   const auto odd = std::count_if(source_ports.begin(), source_ports.end(), [](unsigned short p) { return p % 2; });
   EXPECT_GT(odd, 0) << "every port was even: the kernel searched one half of the range";
   EXPECT_LT(odd, static_cast<long>(count)) << "every port was odd: the kernel searched one half of the range";
+}
+
+// The agent's own part of a latency starts when the kernel had the message,
+// not when the agent got round to reading it: a message read 30 ms late
+// carries its arrival. Of two messages in one read only the last is known to
+// have come with the read's last segment; the first says it is not known.
+TEST(WsClient, AMessageReadLateCarriesWhenTheKernelHadIt) {
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  std::int64_t written_at = 0;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    auto socket = co_await acceptor.async_accept(net::use_awaitable);
+    websocket::stream<beast::tcp_stream> ws(std::move(socket));
+    co_await ws.async_accept(net::use_awaitable);
+    beast::flat_buffer buffer;
+    co_await ws.async_read(buffer, net::use_awaitable);  // the client is started
+    const std::string two_frames = "\x81\x03one\x81\x03two";  // unmasked text frames, one write
+    written_at = wall_ns();
+    co_await net::async_write(ws.next_layer(), net::buffer(two_frames), net::use_awaitable);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the loop, the client's too, is busy
+  }, net::detached);
+  ws_client_buffers buffers(io);
+  struct stamps : ws_client_events {
+    ws_client_buffers* buffers = nullptr;
+    std::vector<std::pair<std::int64_t, std::int64_t>> got;  // (arrival, handled), wall_ns
+    void on_message(std::string_view, bool) override { got.emplace_back(buffers->message_arrival_ns, wall_ns()); }
+    void on_closed() override {}
+  } events;
+  events.buffers = &buffers;
+  std::shared_ptr<ws_client> client;
+  std::string error;
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    client = co_await open(buffers, port, error);
+    if (!client) co_return;
+    client->start(&events);
+    client->send("started", true);
+  }, net::detached);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (events.got.size() < 2 && error.empty() && std::chrono::steady_clock::now() < deadline)
+    io.run_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(events.got.size(), 2u) << error;
+  EXPECT_EQ(events.got[0].first, 0) << "the first message of a read: when it came is not known";
+  const auto [arrival, handled] = events.got[1];
+  EXPECT_GE(handled - written_at, 30'000'000) << "the client read after the server's 30 ms";
+  EXPECT_GE(arrival, written_at);
+  EXPECT_LT(arrival - written_at, 10'000'000) << "the kernel had it at once, 30 ms before it was read";
+  client->abort();
 }
 
 TEST(WsClient, AServerThatMasksBreaksTheConnection) {

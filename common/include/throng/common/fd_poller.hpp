@@ -75,11 +75,12 @@ enum class edge_outcome {
 // Reads one edge of an edge-triggered socket into `buffer` (shared by the
 // loop's sockets): until a short read drains it (unless `to_end`: the peer's
 // end is already here, so read until it), or `max_reads` reads. Each read's
-// bytes go to `on_bytes(data, n)`, which returns false to stop.
-template <class OnBytes>
-edge_outcome read_edge(int fd, std::string& buffer, bool to_end, int max_reads, OnBytes&& on_bytes) {
+// bytes go to `on_bytes(data, n)`, which returns false to stop. A read is
+// `receive(fd, data, size)`, a non-blocking recv() unless given.
+template <class OnBytes, class Receive>
+edge_outcome read_edge(int fd, std::string& buffer, bool to_end, int max_reads, OnBytes&& on_bytes, Receive&& receive) {
   for (int turn = 0; turn < max_reads;) {
-    const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    const ssize_t got = receive(fd, buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return edge_outcome::drained;
     if (got <= 0) return edge_outcome::end_of_stream;
@@ -89,6 +90,12 @@ edge_outcome read_edge(int fd, std::string& buffer, bool to_end, int max_reads, 
     ++turn;
   }
   return edge_outcome::more_waiting;
+}
+
+template <class OnBytes>
+edge_outcome read_edge(int fd, std::string& buffer, bool to_end, int max_reads, OnBytes&& on_bytes) {
+  return read_edge(fd, buffer, to_end, max_reads, on_bytes,
+                   [](int s, char* data, std::size_t size) { return ::recv(s, data, size, MSG_DONTWAIT); });
 }
 
 // Parses a read's bytes after the unfinished frame kept from earlier reads:

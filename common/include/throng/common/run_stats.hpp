@@ -31,6 +31,10 @@ struct run_counters {
 struct run_stats {
   run_counters counters;
   histogram connect, ack, e2e, history, ack_actual, e2e_local;
+  // The agent's own part of each ack's latency: from the intended send time
+  // to the end of the write that carried it, plus from the kernel's receipt of
+  // the ack to its record. What lies between is the network's and the server's.
+  histogram agent_added;
 
   void merge(const run_stats& other);
   void reset();
@@ -50,7 +54,7 @@ struct counter_field {
   void (stats::Counters::*set)(std::uint64_t);
 };
 struct latency_field {
-  const char* name;  // connect, ack, e2e, history, ack_actual_send, e2e_same_agent
+  const char* name;  // connect, ack, e2e, history, ack_actual_send, e2e_same_agent, agent_added
   histogram run_stats::*member;
   const stats::Histogram& (stats::Latencies::*get)() const;
   stats::Histogram* (stats::Latencies::*mutable_get)();
