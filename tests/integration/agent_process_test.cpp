@@ -83,6 +83,12 @@ TEST(AgentProcess, ConnectsArePacedAndEveryPacedUserConnects) {
   EXPECT_LT(took, std::chrono::seconds(15)) << "a paced user must not wait for ever";
   EXPECT_EQ(t.at("acked"), t.at("sent"));
   EXPECT_GT(t.at("sent").get<int>(), 30);
+  // Every ack also gives the agent's own part of its latency, never more than the whole.
+  const auto& ack = f.summary.at("latency").at("ack");
+  const auto& own = f.summary.at("latency").at("agent_added");
+  EXPECT_EQ(own.at("count"), t.at("acked"));
+  EXPECT_GT(own.at("max_ms").get<double>(), 0);
+  for (const char* q : {"p50_ms", "p99_ms", "max_ms"}) EXPECT_LE(own.at(q).get<double>(), ack.at(q).get<double>()) << q;
 }
 
 
