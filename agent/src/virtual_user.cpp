@@ -403,10 +403,9 @@ void virtual_user::on_ack(const chat::Ack& ack) {
   home_.stats.ack.record(now - slot.intended);
   home_.stats.ack_actual.record(now - slot.actual);
   // The agent's own part: the send's wait for the write that carried it, and
-  // the ack's wait from the kernel's receipt to here. Unknown (an ack that came
-  // in one read after others, or a write too long ago): all of it counts.
-  // A write that ended after the ack came (a long write of many connections)
-  // carried this send earlier than its end: the whole latency bounds the part.
+  // the ack's wait from the kernel's receipt to here. Where a piece is not
+  // known, all of it counts; and the part is never more than the whole (a long
+  // write of many connections may end after this send's ack came).
   const auto& buffers = home_.ws_buffers;
   const std::int64_t written = slot.flush ? buffers.flush_end(slot.flush - 1) : 0;
   const std::int64_t arrived = buffers.message_arrival_ns;

@@ -48,6 +48,7 @@ const histogram* find_latency(const std::string& name, const run_stats& s) {
   if (name == "ack") return &s.ack;
   if (name == "e2e") return &s.e2e;
   if (name == "history") return &s.history;
+  if (name == "agent_added") return &s.agent_added;
   return nullptr;
 }
 
@@ -89,7 +90,7 @@ bool holds(double value, compare_op op, double limit) {
 }  // namespace
 
 const std::vector<std::string>& latency_metric_names() {
-  static const std::vector<std::string> names{"connect", "ack", "e2e", "history"};
+  static const std::vector<std::string> names{"connect", "ack", "e2e", "history", "agent_added"};
   return names;
 }
 

@@ -37,6 +37,16 @@ TEST(Thresholds, LatencyPercentilesAndAggregations) {
   EXPECT_TRUE(evaluate(make("e2e", "count == 100"), s, 10).passed);
 }
 
+// A run can be gated on the agents' own part of the ack latency: results
+// from agents that added more than the bound are not to be trusted.
+TEST(Thresholds, TheAgentsOwnPartOfTheAckLatency) {
+  run_stats s;
+  for (int i = 1; i <= 100; ++i) s.agent_added.record(i * 10'000);  // 10 us .. 1 ms
+  EXPECT_TRUE(evaluate(make("agent_added", "p(50) < 600us"), s, 10).passed);
+  EXPECT_FALSE(evaluate(make("agent_added", "p(99) < 500us"), s, 10).passed);
+  EXPECT_FALSE(evaluate(make("agent_added", "p(99) < 1ms"), run_stats{}, 10).passed) << "no data does not pass";
+}
+
 TEST(Thresholds, CounterCountsRatesAndPerSecond) {
   const auto s = sample_stats();
   EXPECT_FALSE(evaluate(make("lost", "count == 0"), s, 10).passed);
