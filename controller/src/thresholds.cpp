@@ -63,18 +63,6 @@ bool parse_number(const std::string& text, double& out) {
   return ec == std::errc{} && ptr == text.data() + text.size() && std::isfinite(out);
 }
 
-const char* op_text(compare_op op) {
-  switch (op) {
-    case compare_op::less: return "<";
-    case compare_op::less_equal: return "<=";
-    case compare_op::greater: return ">";
-    case compare_op::greater_equal: return ">=";
-    case compare_op::equal: return "==";
-    case compare_op::not_equal: return "!=";
-  }
-  return "?";
-}
-
 bool holds(double value, compare_op op, double limit) {
   switch (op) {
     case compare_op::less: return value < limit;
