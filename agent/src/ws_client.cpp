@@ -75,7 +75,9 @@ std::string header_value(std::string_view head, std::string_view name) {
 
 ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {
   // The kernel stamps each received segment with its arrival: what the agent
-  // then adds to an ack's latency is measured, not guessed.
+  // then adds to an ack's latency is measured, not guessed. (The host's first
+  // such socket turns the stamps on a moment later; until then a message's
+  // arrival is not known and the whole latency counts.)
   const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
   ::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
 }

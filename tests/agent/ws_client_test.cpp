@@ -8,6 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "connector.hpp"
@@ -226,7 +231,40 @@ TEST(WsClient, ConnectsSearchTheWholeEphemeralPortRange) {
 // not when the agent got round to reading it: a message read 30 ms late
 // carries its arrival. Of two messages in one read only the last is known to
 // have come with the read's last segment; the first says it is not known.
+// The kernel turns receive stamps on a moment after the first socket of the
+// host asks (a deferred switch): until then segments come unstamped, which
+// the agent counts as unknown. Holds a stamped UDP socket open (which keeps
+// them on) and returns once a datagram to itself comes stamped.
+struct receive_stamps_on {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  receive_stamps_on() {
+    const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+    ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
+    sockaddr_in self{};
+    self.sin_family = AF_INET;
+    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof self;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&self), len);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      ::sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&self), len);
+      char byte;
+      iovec iov{&byte, 1};
+      alignas(cmsghdr) char control[256];
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      if (::recvmsg(fd, &msg, 0) == 1 && CMSG_FIRSTHDR(&msg)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  ~receive_stamps_on() { ::close(fd); }
+};
+
 TEST(WsClient, AMessageReadLateCarriesWhenTheKernelHadIt) {
+  const receive_stamps_on stamps_on;
   net::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
