@@ -36,6 +36,7 @@ std::string make_report(const std::string& id, std::uint64_t window, std::mt1993
   for (int i = 0; i < 5000; ++i) s.e2e_local.record(static_cast<std::int64_t>(e2e_ms(random) * 1e6));
   for (int i = 0; i < 100; ++i) s.ack.record(static_cast<std::int64_t>(e2e_ms(random) * 0.8e6));
   for (int i = 0; i < 100; ++i) s.ack_actual.record(static_cast<std::int64_t>(e2e_ms(random) * 0.8e6));
+  for (int i = 0; i < 100; ++i) s.agent_added.record(static_cast<std::int64_t>(e2e_ms(random) * 0.05e6));
   for (int i = 0; i < 5; ++i) s.connect.record(static_cast<std::int64_t>(connect_ms(random) * 1e6));
   throng::control::StatsReport r;
   r.set_agent_id(id);
