@@ -34,7 +34,7 @@ class markdown_summary final : public output {
                       c.dropped, c.errors);
     md += "| latency | count | p50 | p95 | p99 | max |\n| --- | ---: | ---: | ---: | ---: | ---: |\n";
     for (const auto& [name, h] : {std::pair{"connect", &s.total.connect}, {"ack", &s.total.ack}, {"e2e", &s.total.e2e},
-                                  {"history", &s.total.history}}) {
+                                  {"history", &s.total.history}, {"agent overhead", &s.total.agent_added}}) {
       if (!h->count()) continue;
       md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", name, h->count(), format_duration(h->percentile(50)),
                         format_duration(h->percentile(95)), format_duration(h->percentile(99)), format_duration(h->max()));
@@ -45,7 +45,8 @@ class markdown_summary final : public output {
         md += fmt::format("| {} `{}` | {} | {} | {} | {} | {} | {} | {} |\n", r.key, r.value, r.users, r.sent, r.delivered,
                           r.lost, r.errors, r.e2e_p95, r.e2e_p99);
     }
-    md += fmt::format("\nLatencies count from the intended send time; e2e is in controller time within ±{}.\n",
+    md += fmt::format("\nLatencies count from the intended send time; e2e is in controller time within ±{}. "
+                      "Agent overhead is the agents' own part of ack.\n",
                       format_duration(s.max_clock_error_ns));
     for (const auto& w : s.warnings) md += fmt::format("\n> warning: {}\n", w);
     for (const auto& p : s.problems) md += fmt::format("\n> problem: {}\n", p);
