@@ -19,6 +19,7 @@
 #include "throng/common/log.hpp"
 #include "throng/common/metrics.hpp"
 #include "throng/common/url.hpp"
+#include "throng/controller/run_warnings.hpp"
 
 namespace throng::controller {
 
@@ -184,17 +185,7 @@ net::awaitable<int> coordinator::run_flow() {
   summary.completed = abort_code_ == 0;
   summary.max_loop_lag_ms = aggregator_->max_loop_lag_ms();
   summary.max_agent_cpu_percent = aggregator_->max_cpu_percent();
-  // An agent that ran out of CPU measured its own queueing too: say so.
-  if (summary.max_agent_cpu_percent >= 90 || summary.max_loop_lag_ms >= 50)
-    summary.warnings.push_back(fmt::format(
-        "an agent was saturated (CPU up to {:.0f}% of its worker threads, event-loop lag up to {:.0f}ms): "
-        "latencies include the agent's own delay; use more agents or fewer users per agent",
-        summary.max_agent_cpu_percent, summary.max_loop_lag_ms));
-  const auto& c = summary.total.counters;
-  if (c.sent > c.acked + c.errors)
-    summary.warnings.push_back(fmt::format("{} sends were not acknowledged by the end of the drain: the target fell "
-                                           "behind (a longer drain shows whether it catches up)",
-                                           c.sent - c.acked - c.errors));
+  for (auto& w : run_warnings(summary)) summary.warnings.push_back(std::move(w));
   summary.agents = agent_infos();
   for (const auto& a : summary.agents) summary.max_clock_error_ns = std::max(summary.max_clock_error_ns, a.clock_error_ns);
   // The verdict: thresholds on the whole run (the time base of per_s is the sending time).
