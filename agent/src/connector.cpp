@@ -11,11 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
 #include "socket_wait.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/log.hpp"
 
 namespace throng::agent {
 
@@ -53,12 +55,16 @@ const port_range& local_ports() {
 // the other: 30 times the cost here (650 us instead of 22 us in the kernel), and a
 // host opening 100,000 connections goes into a storm of timed-out attempts. A
 // socket with its own port range (IP_LOCAL_PORT_RANGE, Linux 6.3) is searched
-// in one pass over both halves. On an older kernel the option is refused and
-// connects keep the kernel's default search.
+// in one pass over both halves. An older kernel refuses the option and
+// connects keep the default search: said once, with the remedy.
 void search_whole_port_range(int fd) {
   constexpr int ip_local_port_range = 51;  // IP_LOCAL_PORT_RANGE of linux/in.h, which glibc 2.36 lacks
   const std::uint32_t range = (local_ports().last << 16) | local_ports().first;
-  ::setsockopt(fd, IPPROTO_IP, ip_local_port_range, &range, sizeof range);
+  static std::atomic<bool> told{false};
+  if (::setsockopt(fd, IPPROTO_IP, ip_local_port_range, &range, sizeof range) != 0 && !told.exchange(true))
+    log_warn("this kernel cannot search the whole local port range per socket (IP_LOCAL_PORT_RANGE, Linux 6.3): "
+             "past {} connections to one target from one source address each connect gets much slower; "
+             "--source-ips spreads them over more addresses", local_ports().count() / 2);
 }
 
 connect_failure classify(int err) {

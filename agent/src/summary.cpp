@@ -13,10 +13,7 @@ namespace throng::agent {
 int finish_standalone(const agent_config& config, const run_stats& total, const std::string& headline, int exit_code) {
   // What the run cost on this host: this process and the agent processes it waited for.
   const double cpu = static_cast<double>(cpu_time_ns(true)) / 1e9;
-  std::cout << "\n" << headline << "\n\n" << format_stats_tables(total);
-  if (total.agent_added.count())
-    std::cout << "  overhead: the agent's own part of ack (intended send -> its write, the kernel's receipt -> record)\n";
-  std::cout << "\n" << format_stats_details(total.counters)
+  std::cout << "\n" << headline << "\n\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
             << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n"
             << std::flush;
   if (config.summary_json.empty()) return exit_code;

@@ -2,8 +2,6 @@
 
 #include "socket_wait.hpp"
 
-#include <linux/errqueue.h>
-#include <linux/net_tstamp.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -14,34 +12,13 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/free_buffer.hpp"
 #include "throng/common/random.hpp"
+#include "throng/common/receive_stamps.hpp"
 #include "throng/common/ws_frame.hpp"
 
 namespace throng::agent {
 
 namespace {
 using namespace ws;
-
-// recv() that also notes when the kernel received the read's last segment
-// (SO_TIMESTAMPING, software receive stamps) in b.read_arrival_ns, 0 if it did not say.
-ssize_t receive_stamped(int fd, char* data, std::size_t size, ws_client_buffers& b) {
-  iovec iov{data, size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(scm_timestamping))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  const ssize_t got = ::recvmsg(fd, &msg, MSG_DONTWAIT);
-  b.read_arrival_ns = 0;
-  if (got > 0)
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-        scm_timestamping stamps;
-        std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
-        b.read_arrival_ns = stamps.ts[0].tv_sec * 1'000'000'000LL + stamps.ts[0].tv_nsec;
-      }
-  return got;
-}
 
 std::string base64(const unsigned char* data, std::size_t n) {
   std::string out(4 * ((n + 2) / 3), '\0');
@@ -74,12 +51,9 @@ std::string header_value(std::string_view head, std::string_view name) {
 }  // namespace
 
 ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {
-  // The kernel stamps each received segment with its arrival: what the agent
-  // then adds to an ack's latency is measured, not guessed. (The host's first
-  // such socket turns the stamps on a moment later; until then a message's
-  // arrival is not known and the whole latency counts.)
-  const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-  ::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
+  // With each segment's arrival, what the agent then adds to an ack's latency
+  // is measured, not guessed (an unstamped arrival counts the whole latency).
+  enable_receive_stamps(fd_);
 }
 
 // With the socket still open: a connection the user let go after the peer's
@@ -326,7 +300,9 @@ void ws_client::read_available() {
     return fd_ >= 0 && !peer_closed_;
   };
   const auto outcome = read_edge(fd_, buffers_.receive, read_to_end_, max_reads_per_turn, on_bytes,
-                                 [&b = buffers_](int fd, char* data, std::size_t size) { return receive_stamped(fd, data, size, b); });
+                                 [&b = buffers_](int fd, char* data, std::size_t size) {
+                                   return recv_stamped(fd, data, size, b.read_arrival_ns);
+                                 });
   switch (outcome) {
     case edge_outcome::end_of_stream:
       finish();

@@ -115,8 +115,11 @@ std::string format_stats_tables(const run_stats& s) {
   text += latency_row("ack", s.ack);
   text += latency_row("e2e", s.e2e);
   text += latency_row("history", s.history);
-  // Only an agent measures its own part (acks read with the kernel's receive time).
-  if (s.agent_added.count()) text += latency_row("overhead", s.agent_added);
+  // Only agents measure their own part (acks read with the kernel's receive time).
+  if (s.agent_added.count()) {
+    text += latency_row("overhead", s.agent_added);
+    text += "  overhead: the agents' own part of ack (intended send -> its write, the kernel's receipt -> record)\n";
+  }
   return text;
 }
 

@@ -65,9 +65,8 @@ class console_output final : public output {
     std::string text;
     text += fmt::format("\n{} in {}\n\n", s.completed ? "run complete" : "run ABORTED", format_duration(s.elapsed_ns));
     text += format_stats_tables(s.total);
-    text += fmt::format("\n  ack and e2e count from the intended send time (open model); overhead is the agents' own\n"
-                        "  part of ack; e2e in controller time, exact within the clock offset error bound of +/-{};\n"
-                        "  max agent loop lag {:.1f}ms\n",
+    text += fmt::format("\n  ack and e2e count from the intended send time (open model); e2e in controller time,\n"
+                        "  exact within the clock offset error bound of +/-{}; max agent loop lag {:.1f}ms\n",
                         format_duration(s.max_clock_error_ns), s.max_loop_lag_ms);
     text += format_stats_details(c);
     if (c.expected > 0 && c.delivered != c.expected)  // 0: membership changed during the run, nothing to compare

@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 
 #include "connector.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/receive_stamps.hpp"
 #include "ws_client.hpp"
 
 namespace throng::agent {
@@ -232,14 +232,13 @@ TEST(WsClient, ConnectsSearchTheWholeEphemeralPortRange) {
 // carries its arrival. Of two messages in one read only the last is known to
 // have come with the read's last segment; the first says it is not known.
 // The kernel turns receive stamps on a moment after the first socket of the
-// host asks (a deferred switch): until then segments come unstamped, which
-// the agent counts as unknown. Holds a stamped UDP socket open (which keeps
-// them on) and returns once a datagram to itself comes stamped.
+// host asks: until then segments come unstamped, which the agent counts as
+// unknown. Holds a stamped UDP socket open (which keeps them on) and returns
+// once a datagram to itself comes stamped.
 struct receive_stamps_on {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   receive_stamps_on() {
-    const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-    ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
+    enable_receive_stamps(fd);
     sockaddr_in self{};
     self.sin_family = AF_INET;
     self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -249,14 +248,8 @@ struct receive_stamps_on {
     for (int attempt = 0; attempt < 1000; ++attempt) {
       ::sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&self), len);
       char byte;
-      iovec iov{&byte, 1};
-      alignas(cmsghdr) char control[256];
-      msghdr msg{};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      if (::recvmsg(fd, &msg, 0) == 1 && CMSG_FIRSTHDR(&msg)) return;
+      std::int64_t arrival = 0;
+      if (recv_stamped(fd, &byte, 1, arrival, 0) == 1 && arrival) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
