@@ -359,6 +359,8 @@ void agent_node::on_plan(const control::Plan& plan) {
   log_info("plan {}: user slots {}..{} of {}, target {}", plan.run_id(), plan.first_user(),
            plan.first_user() + plan.user_count(), plan.total_users(), plan.target_url());
   for (auto& w : workers_) expected_ready_ += w->initial_users(*run);
+  connects_began_ns_ = mono_ns();
+  connect_phase_.reset();
   for (auto& w : workers_)
     net::post(w->io, [this, &w = *w, run] {
       w.begin_run(run, [this](const std::string& failure) {
@@ -379,6 +381,8 @@ void agent_node::on_user_ready(const std::string& failure) {
   }
   if (!run_ || state_ != control::AGENT_CONNECTING) return;
   if (ready_users_ + failed_users_ < expected_ready_) return;
+  connect_phase_ = connect_phase{ready_users_, failed_users_, static_cast<double>(mono_ns() - connects_began_ns_) / 1e9};
+  log_info("{}", describe(*connect_phase_));
   if (ready_users_ == 0) {
     send_status(control::AGENT_FAILED, "no user could connect and join; first failure: " + first_failure_);
     return;
@@ -521,7 +525,7 @@ net::awaitable<void> agent_node::report_loop() {
         off += static_cast<std::size_t>(n);
       }
     } else {
-      exit_code_ = finish_standalone(config_, standalone_total_,
+      exit_code_ = finish_standalone(config_, standalone_total_, connect_phase_,
                                      fmt::format("run {} after {:.1f}s", exit_code_ ? "INTERRUPTED" : "complete",
                                                  static_cast<double>(mono_ns() - start) / 1e9),
                                      exit_code_);

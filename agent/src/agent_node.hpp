@@ -13,6 +13,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/run_stats.hpp"
 #include "throng/common/ws_channel.hpp"
+#include "summary.hpp"
 #include "worker.hpp"
 
 namespace throng::agent {
@@ -66,6 +67,7 @@ class agent_node {
   std::shared_ptr<run_context> run_;
   control::AgentState state_ = control::AGENT_IDLE;
   std::uint64_t ready_users_ = 0, failed_users_ = 0, expected_ready_ = 0;
+  std::int64_t connects_began_ns_ = 0;  // mono_ns when the plan's initial users began to connect
   std::uint64_t storms_ = 0;
   std::string first_failure_;
   std::optional<net::steady_timer> report_timer_;
@@ -77,6 +79,7 @@ class agent_node {
   bool standalone_ = false;
   int report_fd_ = -1;
   run_stats standalone_total_;
+  std::optional<connect_phase> connect_phase_;  // how the initial users' connects went, once all are done
 };
 
 }  // namespace throng::agent

@@ -138,7 +138,8 @@ int run_standalone_processes(const agent_config& config, const control::Plan& pl
   const int code = wait_all(pids);
   const std::string headline = "run of " + std::to_string(n) + " processes " +
                                (code ? "ended with errors" : "complete") + " (" + std::to_string(reported) + " reported)";
-  return finish_standalone(config, total, headline, reported == n ? code : std::max(code, static_cast<int>(exit_aborted)));
+  // Each process has logged its own connect phase.
+  return finish_standalone(config, total, std::nullopt, headline, reported == n ? code : std::max(code, static_cast<int>(exit_aborted)));
 }
 
 }  // namespace throng::agent

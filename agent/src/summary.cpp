@@ -4,24 +4,38 @@
 #include <iomanip>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "throng/common/clock.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/stats_json.hpp"
 
 namespace throng::agent {
 
-int finish_standalone(const agent_config& config, const run_stats& total, const std::string& headline, int exit_code) {
+std::string describe(const connect_phase& phase) {
+  const double rate = phase.seconds > 0 ? static_cast<double>(phase.connected) / phase.seconds : 0;
+  std::string text = fmt::format("{} users connected and joined in {:.3f} s ({:.0f}/s)", phase.connected, phase.seconds, rate);
+  if (phase.failed) text += fmt::format("; {} could not", phase.failed);
+  return text;
+}
+
+int finish_standalone(const agent_config& config, const run_stats& total, const std::optional<connect_phase>& connects,
+                      const std::string& headline, int exit_code) {
   // What the run cost on this host: this process and the agent processes it waited for.
   const double cpu = static_cast<double>(cpu_time_ns(true)) / 1e9;
-  std::cout << "\n" << headline << "\n\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
+  std::cout << "\n" << headline << "\n";
+  if (connects) std::cout << "  " << describe(*connects) << "\n";
+  std::cout << "\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
             << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n"
             << std::flush;
   if (config.summary_json.empty()) return exit_code;
-  const nlohmann::json doc = {{"completed", exit_code == exit_ok},
+  nlohmann::json doc = {{"completed", exit_code == exit_ok},
                               {"summary", headline},
                               {"agent_cpu_s", cpu},
                               {"totals", counters_json(total.counters)},
                               {"latency", latencies_json(total)}};
+  if (connects)
+    doc["connect_phase"] = {{"connected", connects->connected}, {"failed", connects->failed}, {"seconds", connects->seconds}};
   std::ofstream out(config.summary_json);
   out << doc.dump(2) << "\n";
   if (!out) {

@@ -3,6 +3,8 @@
 // --summary-json, the same measurements for a script. One process or many
 // (merged by the parent) end the same way.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "throng/agent/agent.hpp"
@@ -10,8 +12,21 @@
 
 namespace throng::agent {
 
-// Prints `headline` and the tables; writes config.summary_json when set.
-// Returns `exit_code`, or exit_aborted when the JSON cannot be written.
-int finish_standalone(const agent_config& config, const run_stats& total, const std::string& headline, int exit_code);
+// The plan's initial users, from the first connect attempt until every one
+// of them is welcomed and has joined its rooms (or has given up): how fast
+// this process brought its users in.
+struct connect_phase {
+  std::uint64_t connected = 0;
+  std::uint64_t failed = 0;
+  double seconds = 0;
+};
+// "10000 users connected and joined in 0.412 s (24272/s)", with the failures if any.
+std::string describe(const connect_phase& phase);
+
+// Prints `headline`, the connect phase when known (one process) and the
+// tables; writes config.summary_json when set. Returns `exit_code`, or
+// exit_aborted when the JSON cannot be written.
+int finish_standalone(const agent_config& config, const run_stats& total, const std::optional<connect_phase>& connects,
+                      const std::string& headline, int exit_code);
 
 }  // namespace throng::agent

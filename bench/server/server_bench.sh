@@ -128,6 +128,28 @@ if [[ -z $filter || "connects: server CPU per connection" == *"$filter"* ]]; the
   echo
 fi
 
+# The same setups with throng-agent as the client (its own connect path: a raw non-blocking
+# connect and upgrade on its worker's epoll set), which also joins one room per user.
+if [[ -z $filter || "connects: throng-agent" == *"$filter"* ]]; then
+  echo "## connects: throng-agent -t 1 as the client, 10000 users (connect, upgrade, hello with token, welcome, join one of 100 rooms)"
+  : >"$work/rate"
+  for run in 1 2 3; do
+    start_server --store memory
+    taskset -c 1 "$bin/throng-agent" -t 1 run --target "ws://127.0.0.1:$port/ws" --token-secret bench-secret \
+      --users 10000 --rooms 100 --rate 0 --duration 1s --drain 0s --summary-json "$work/agent.json" >"$work/out" 2>&1 || true
+    stop_server
+    python3 - "$work/agent.json" "$work/rate" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["connect_phase"]
+rate = p["connected"] / p["seconds"]
+print("  %d connected (%d failed) in %.3f s = %.0f connections/s" % (p["connected"], p["failed"], p["seconds"], rate))
+open(sys.argv[2], "a").write("%.0f\n" % rate)
+PY
+  done
+  echo "median: $(median <"$work/rate") connections/s"
+  echo
+fi
+
 [[ -z $filter || "memory" == *"$filter"* ]] || exit 0
 echo "## memory per idle WebSocket connection: 15000 connections after hello, no rooms"
 for run in $(seq ${MEMORY_RUNS:-3}); do

@@ -81,6 +81,13 @@ TEST(AgentProcess, ConnectsArePacedAndEveryPacedUserConnects) {
   EXPECT_EQ(t.at("connect_errors").get<int>(), 0) << f.summary.dump(2);
   EXPECT_GE(took, std::chrono::milliseconds(1400 + 1500)) << "connects faster than 40/s";
   EXPECT_LT(took, std::chrono::seconds(15)) << "a paced user must not wait for ever";
+  // The connect phase is told: every user in, over the paced 59/40 s.
+  const auto& phase = f.summary.at("connect_phase");
+  EXPECT_EQ(phase.at("connected"), 60);
+  EXPECT_EQ(phase.at("failed"), 0);
+  EXPECT_GE(phase.at("seconds").get<double>(), 1.4);
+  EXPECT_LT(phase.at("seconds").get<double>(), std::chrono::duration<double>(took).count());
+  EXPECT_NE(r.out.find("60 users connected and joined in "), std::string::npos) << r.out;
   EXPECT_EQ(t.at("acked"), t.at("sent"));
   EXPECT_GT(t.at("sent").get<int>(), 30);
   // Every ack also gives the agent's own part of its latency, never more than the whole.
@@ -311,6 +318,11 @@ wait $server
   EXPECT_LE(single.at("totals").at("connects").get<int>(), 400);
   EXPECT_GT(single.at("totals").at("connect_errors").get<int>(), 0);
   EXPECT_GT(single.at("totals").at("errors_by_code").value("SOURCE_ADDRESS", 0), 0) << single.dump(2);
+  // The users that gave up count in the connect phase, beside those that got in.
+  EXPECT_EQ(spread.at("connect_phase").at("connected"), 1000) << spread.dump(2);
+  EXPECT_GT(single.at("connect_phase").at("failed").get<int>(), 0) << single.dump(2);
+  EXPECT_EQ(single.at("connect_phase").at("connected").get<int>() + single.at("connect_phase").at("failed").get<int>(), 1000);
+  EXPECT_NE(read_file(dir + "/single.log").find("could not"), std::string::npos) << read_file(dir + "/single.log");
   EXPECT_NE(read_file(dir + "/single.log").find("spread them with --source-ips"), std::string::npos)
       << read_file(dir + "/single.log");
   std::filesystem::remove_all(dir);
