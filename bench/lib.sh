@@ -24,3 +24,9 @@ wait_port() {
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done
   echo "nothing listens on port $1"; exit 1
 }
+# How often this machine itself takes each core away (bench/stall_probe.cpp): latency
+# percentiles measured here include these stalls, so they are printed beside them.
+machine_stalls() {
+  echo "# machine stalls, $1:"
+  "$bin/stall_probe" --seconds 5 | sed 's/^/#   /'
+}

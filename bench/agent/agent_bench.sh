@@ -40,6 +40,10 @@ case_() {
   [[ -n ${SENDER:-} ]] && echo "sender: throng-agent -t 1 run $SENDER   (core 0, beside the server)"
   : >"$work/figures"
   for run in 1 2 3; do
+    # Latency cases: how much of the cores the machine itself took just before this run.
+    if [[ -n ${PROBE_EACH_RUN:-} ]]; then
+      "$bin/stall_probe" --seconds 2 | grep -o "core [0-9]: .*% of the time lost" | sed 's/ in [0-9]* wake-ups//; s/^/  stalls just before: /' || true
+    fi
     if [[ $target == server ]]; then start_server; else start_responder; fi
     local sender_pid=
     if [[ -n ${SENDER:-} ]]; then
@@ -62,6 +66,7 @@ case_() {
 
 echo "# throng-agent bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# agent pinned to core 1 (one worker thread), target pinned to core 0; 64-byte bodies unless noted"
+machine_stalls "at the start"
 echo
 
 case_ "closed-loop echo against throng-server: round trips (send, wait for the ack, send again) per agent CPU-s" \
@@ -87,8 +92,9 @@ case_ "send: sends per agent CPU-s at 200,000 sends/s offered" \
 # The agent's own part of each ack's latency (agent_added): the intended send
 # time to the end of the write that carried it, plus the kernel's receive
 # stamp of the ack to its record; loopback and the responder are not in it.
+[[ -z $filter || $filter == *overhead* ]] && machine_stalls "before the overhead cases"
 for rate in 10k 20k 100k; do
-  case_ "overhead: 1000 users at $rate sends/s to ack_responder: the agent's own part of the ack latency, p99" \
+  PROBE_EACH_RUN=1 case_ "overhead: 1000 users at $rate sends/s to ack_responder: the agent's own part of the ack latency, p99" \
     responder "l['agent_added']['p99_ms']*1000" "us p99 (agent only)" -- --users 1000 --rooms 1000 --rate $rate --duration 8s --drain 1s --connect-rate 5000
   case_ "overhead: 1000 users at $rate sends/s to ack_responder: ack p99 from the actual send" \
     responder "l['ack_actual_send']['p99_ms']*1000" "us p99 (send to ack, loopback and responder included)" -- --users 1000 --rooms 1000 --rate $rate --duration 8s --drain 1s --connect-rate 5000

@@ -72,6 +72,7 @@ case_() {
 
 echo "# throng-server bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# server pinned to core 0 (shard and store writer threads), load pinned to core 1; 150-byte bodies"
+machine_stalls "at the start"
 echo
 
 case_ "fan-out, batched binary clients, 1 room x 1000 members, 1000 sends/s offered (1M deliveries/s)" \
@@ -92,6 +93,7 @@ case_ "ingest, --ack durable on SQLite, 100 active rooms, 100000 sends/s offered
   "[0-9]* acks/s" -- --mode ingest --rooms 100 --connections 10 --rate 100000 --duration 6
 case_ "ingest, --ack durable on SQLite, 1000 active rooms, 50000 sends/s offered" \
   "[0-9]* acks/s" -- --mode ingest --rooms 1000 --connections 10 --rate 50000 --duration 6
+[[ -z $filter || $filter == *latency* ]] && machine_stalls "before the latency cases"
 case_ "latency the server adds, 100 rooms x 10 members, 2000 sends/s (20k deliveries/s): p99 bound in ms" \
   "p99 <= [0-9.]* ms" --store memory -- --mode fanout --rooms 100 --members 10 --rate 2000 --duration 6
 case_ "latency the server adds, 10 rooms x 100 members, 500 sends/s (50k deliveries/s): p99 bound in ms" \
