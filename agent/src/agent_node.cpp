@@ -553,7 +553,7 @@ void agent_node::collect(std::function<void()> done) {
     spare.reset();
     net::post(w.io, [this, &w, &spare, pending, done] {
       w.stats.swap(spare);  // O(1): the worker keeps recording into the fresh one
-      const auto lag = std::exchange(w.max_loop_lag_ns, 0);
+      const auto lag = w.take_loop_lag();
       const auto connected = w.connected_users;
       net::post(io_, [this, &spare, lag, connected, pending, done] {
         window_.merge(spare);

@@ -1,5 +1,7 @@
 #include "deadline_queue.hpp"
 
+#include <algorithm>
+
 #include "throng/common/clock.hpp"
 
 namespace throng::agent {
@@ -23,7 +25,7 @@ void deadline_queue::fire_soon() {
   fire_posted_ = true;
   net::post(io_, [this] {
     fire_posted_ = false;
-    fire();
+    fire(mono_ns());
   });
 }
 
@@ -76,15 +78,16 @@ void deadline_queue::arm() {
   armed_for_ = at;
   const std::uint64_t generation = ++generation_;
   timer_.expires_at(steady_at(at));  // cancels the later wait, whose handler then finds a newer generation
-  timer_.async_wait([this, generation](const error_code&) {
+  timer_.async_wait([this, generation, at](const error_code&) {
     if (generation != generation_) return;
     armed_ = false;
-    fire();
+    const std::int64_t now = mono_ns();
+    worst_lateness_ns_ = std::max(worst_lateness_ns_, now - at);
+    fire(now);
   });
 }
 
-void deadline_queue::fire() {
-  const std::int64_t now = mono_ns();
+void deadline_queue::fire(std::int64_t now) {
   firing_ = true;
   while (!heap_.empty() && heap_.front()->deadline_ <= now) {
     deadline_waiter* w = heap_.front();

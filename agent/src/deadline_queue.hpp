@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "throng/common/net.hpp"
@@ -64,12 +65,16 @@ class deadline_queue {
   static constexpr std::int64_t timer_step_ns = 50'000;
   // How often the timer was set (each costs a system call).
   std::uint64_t timer_sets() const noexcept { return generation_; }
+  // How late the timer woke at worst since the last call (ns past the grid
+  // point it was set for): the loop's lag seen at every wake-up, so a short
+  // stall of the core is not missed the way a sampling probe misses it.
+  std::int64_t take_worst_lateness() noexcept { return std::exchange(worst_lateness_ns_, 0); }
 
  private:
   void arm();
   // A deadline already due runs from the loop's queue, without touching the timer.
   void fire_soon();
-  void fire();
+  void fire(std::int64_t now);
   bool earlier(std::uint32_t a, std::uint32_t b) const { return heap_[a]->deadline_ < heap_[b]->deadline_; }
   void place(std::uint32_t i, deadline_waiter* w) {
     heap_[i] = w;
@@ -83,6 +88,7 @@ class deadline_queue {
   std::vector<deadline_waiter*> heap_;  // a binary min-heap on deadline_
   std::int64_t armed_for_ = 0;
   std::uint64_t generation_ = 0;  // the wait whose handler may fire the queue
+  std::int64_t worst_lateness_ns_ = 0;
   bool armed_ = false;
   bool fire_posted_ = false;
   bool firing_ = false;  // fire() is running what is due

@@ -78,7 +78,7 @@ void worker::begin_run(std::shared_ptr<run_context> run, std::function<void(cons
 }
 
 void worker::start() {
-  max_loop_lag_ns = 0;  // the connect storm before the start is not the run's lag
+  take_loop_lag();  // the connect storm before the start is not the run's lag
   started = true;
   for (auto& u : users) u->on_run_start();
   if (run_->closed_model()) net::co_spawn(io, closed_population(), log_exceptions{"population"});

@@ -4,10 +4,12 @@
 // the group-rate sender. Its virtual users record into `stats` with no locks;
 // the reporter swaps `stats` out once per second by posting to this worker.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "chat.pb.h"
@@ -57,7 +59,10 @@ struct worker {
   std::thread thread;
 
   run_stats stats;
-  std::int64_t max_loop_lag_ns = 0;   // worst timer lateness this window
+  std::int64_t max_loop_lag_ns = 0;   // worst lateness of the lag probe's timer this window
+  // The worst timer lateness since the last call, the probe's and the
+  // deadline queue's (every send and session end wakes through it).
+  std::int64_t take_loop_lag() noexcept { return std::max(std::exchange(max_loop_lag_ns, 0), deadlines.take_worst_lateness()); }
   std::uint32_t connected_users = 0;
   connect_pacer pacer;
   chat::ClientFrame send_frame;       // the send template every user of this worker patches

@@ -118,6 +118,28 @@ TEST(DeadlineQueue, ADeadlineInThePastRunsAtOnce) {
   EXPECT_LT(mono_ns() - t0, 50'000'000);
 }
 
+// A wake-up held back by a busy loop (or a stalled core) is seen as the
+// timer's lateness, each time: the agent's loop lag does not depend on a
+// sampling probe happening to wake inside the stall.
+TEST(DeadlineQueue, ALateWakeUpIsMeasured) {
+  net::io_context io;
+  deadline_queue queue(io);
+  struct noop final : deadline_waiter {
+    void on_deadline(std::int64_t) override {}
+  } w;
+  queue.schedule(w, mono_ns() + 1'000'000);
+  // The loop is busy for 30 ms from the start, so the 1 ms deadline's wake-up comes about 29 ms late.
+  net::post(io, [] {
+    const std::int64_t until = mono_ns() + 30'000'000;
+    while (mono_ns() < until) {}
+  });
+  io.run();
+  const std::int64_t late = queue.take_worst_lateness();
+  EXPECT_GE(late, 25'000'000);
+  EXPECT_LT(late, 1'000'000'000);
+  EXPECT_EQ(queue.take_worst_lateness(), 0) << "each call starts a new window";
+}
+
 }  // namespace
 }  // namespace throng::agent
 
