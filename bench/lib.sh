@@ -30,3 +30,8 @@ machine_stalls() {
   echo "# machine stalls, $1:"
   "$bin/stall_probe" --seconds 5 | sed 's/^/#   /'
 }
+# One line per core: the stalls of the 2 s just before a measured run (for latency cases).
+stalls_just_before() {
+  "$bin/stall_probe" --seconds 2 | grep -o "core [0-9]: .*% of the time lost" |
+    sed 's/ in [0-9]* wake-ups//; s/^/  stalls just before: /' || true
+}

@@ -41,9 +41,7 @@ case_() {
   : >"$work/figures"
   for run in 1 2 3; do
     # Latency cases: how much of the cores the machine itself took just before this run.
-    if [[ -n ${PROBE_EACH_RUN:-} ]]; then
-      "$bin/stall_probe" --seconds 2 | grep -o "core [0-9]: .*% of the time lost" | sed 's/ in [0-9]* wake-ups//; s/^/  stalls just before: /' || true
-    fi
+    [[ -z ${PROBE_EACH_RUN:-} ]] || stalls_just_before
     if [[ $target == server ]]; then start_server; else start_responder; fi
     local sender_pid=
     if [[ -n ${SENDER:-} ]]; then

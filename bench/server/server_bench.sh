@@ -58,6 +58,8 @@ case_() {
   echo "server: throng-server --threads 1 ${server_flags[*]}   load: chat_load ${load_flags[*]}"
   : >"$work/figures"
   for run in 1 2 3; do
+    # Latency cases: how much of the cores the machine itself took just before this run.
+    [[ $name != latency* ]] || stalls_just_before
     start_server "${server_flags[@]}"
     load "${load_flags[@]}" >"$work/out" 2>&1 || true
     server_added >>"$work/out"
