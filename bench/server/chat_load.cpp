@@ -44,6 +44,7 @@ struct options {
   unsigned connections = 1000;  // idle / connect modes
   unsigned window = 256;        // connection setups in flight
   std::string secret = "bench-secret";
+  bool spin = false;            // fanout/ingest: poll without sleeping, so the server's writes never wake this process
   double hold_s = 5;            // idle mode: how long to hold the connections
 };
 
@@ -433,7 +434,11 @@ struct load {
     tick.expires_after(std::chrono::milliseconds(1));
     tick.async_wait(on_tick);
     io.restart();
-    io.run();
+    if (opt.spin) {
+      while (!io.stopped()) io.poll();
+    } else {
+      io.run();
+    }
 
     for (auto& c : conns) {
       totals.messages += c->counts.messages;
@@ -502,6 +507,7 @@ int main(int argc, char** argv) {
   app.add_option("--connections", opt.connections, "idle/connect modes")->capture_default_str();
   app.add_option("--window", opt.window, "connection setups in flight")->capture_default_str();
   app.add_option("--secret", opt.secret, "the server's --test-token-secret")->capture_default_str();
+  app.add_flag("--spin", opt.spin, "poll without ever sleeping: the server's writes need not wake the load generator");
   app.add_option("--hold", opt.hold_s, "idle mode: seconds to hold the connections")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   raise_open_file_limit();
