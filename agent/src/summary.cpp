@@ -30,10 +30,10 @@ int finish_standalone(const agent_config& config, const run_stats& total, const 
             << std::flush;
   if (config.summary_json.empty()) return exit_code;
   nlohmann::json doc = {{"completed", exit_code == exit_ok},
-                              {"summary", headline},
-                              {"agent_cpu_s", cpu},
-                              {"totals", counters_json(total.counters)},
-                              {"latency", latencies_json(total)}};
+                        {"summary", headline},
+                        {"agent_cpu_s", cpu},
+                        {"totals", counters_json(total.counters)},
+                        {"latency", latencies_json(total)}};
   if (connects)
     doc["connect_phase"] = {{"connected", connects->connected}, {"failed", connects->failed}, {"seconds", connects->seconds}};
   std::ofstream out(config.summary_json);
