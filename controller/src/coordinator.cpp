@@ -375,7 +375,8 @@ net::awaitable<bool> coordinator::send_plans() {
 }
 
 net::awaitable<bool> coordinator::wait_until_ready() {
-  const std::int64_t deadline = mono_ns() + scenario_.connect_timeout_ns + 10 * s;
+  const std::int64_t began = mono_ns();  // the plans have just gone out: the agents connect their users now
+  const std::int64_t deadline = began + scenario_.connect_timeout_ns + 10 * s;
   for (;;) {
     bool all_ready = true;
     for (const auto& a : run_agents_) {
@@ -416,6 +417,10 @@ net::awaitable<bool> coordinator::wait_until_ready() {
     co_return false;
   }
   if (failed) log_warn("{} of {} users could not connect; the run goes on with {}", failed, connected + failed, connected);
+  if (connected) {
+    const double took = static_cast<double>(mono_ns() - began) / 1e9;
+    log_info("{} users connected and joined in {:.2f} s ({:.0f}/s)", connected, took, static_cast<double>(connected) / took);
+  }
   co_return true;
 }
 

@@ -58,6 +58,8 @@ TEST(Run, SmokeScenarioDeliversEverything) {
   EXPECT_NE(r.out.find("run complete"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[   1s/10s]"), std::string::npos) << "a progress line each second\n" << r.out;
   EXPECT_NE(r.out.find("e2e"), std::string::npos);
+  // How long the users took to get in, before the run started.
+  EXPECT_NE(r.err.find("200 users connected and joined in "), std::string::npos) << r.err;
   const auto report = json::parse(read_file(dir + "/report.json"));
   expect_clean_run(report, 200);
   EXPECT_GE(report.at("timeline").size(), 10u);
