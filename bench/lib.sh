@@ -28,7 +28,7 @@ wait_port() {
 # percentiles measured here include these stalls, so they are printed beside them.
 machine_stalls() {
   echo "# machine stalls, $1:"
-  "$bin/stall_probe" --seconds 5 | sed 's/^/#   /'
+  "$bin/stall_probe" --seconds 5 | sed 's/^/#   /' || true
 }
 # One line per core: the stalls of the 2 s just before a measured run (for latency cases).
 stalls_just_before() {

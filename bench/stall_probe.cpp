@@ -5,7 +5,7 @@
 // or a kernel thread did). Latency percentiles of anything measured on such
 // a core include these stalls, so the benchmarks print this beside them.
 //
-//   stall_probe [--cores 0,1] [--seconds 5] [--threshold-us 500]
+//   stall_probe [--cores 0,1] [--seconds 5] [--threshold-us 500]   (exit 1: a core could not be pinned)
 #include <CLI/CLI.hpp>
 #include <pthread.h>
 #include <sched.h>
@@ -67,11 +67,18 @@ double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<unsigned> cores{0, 1};
+  std::vector<unsigned> cores;  // default: every core this process may run on
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &allowed)) cores.push_back(c);
   double seconds = 5;
   double threshold_us = 500;
   CLI::App app{"stall_probe: how often and how long this machine stalls each core (timer wake-ups every 100 us)"};
-  app.add_option("--cores", cores, "cores to probe, one thread pinned to each")->delimiter(',')->capture_default_str();
+  app.add_option("--cores", cores, "cores to probe, one thread pinned to each (default: every core allowed)")
+      ->delimiter(',')
+      ->check(CLI::Range(0u, static_cast<unsigned>(CPU_SETSIZE - 1)));
   app.add_option("--seconds", seconds, "how long")->check(CLI::Range(0.1, 600.0))->capture_default_str();
   app.add_option("--threshold-us", threshold_us, "a wake-up this late counts as a stall")
       ->check(CLI::Range(50.0, 100000.0))

@@ -43,12 +43,13 @@ const counter_metric* find_counter(const std::string& name) {
   return nullptr;
 }
 
+// The run's histogram of a latency threshold metric, by the name run_stats
+// gives it (its table also names the JSON and report fields).
 const histogram* find_latency(const std::string& name, const run_stats& s) {
-  if (name == "connect") return &s.connect;
-  if (name == "ack") return &s.ack;
-  if (name == "e2e") return &s.e2e;
-  if (name == "history") return &s.history;
-  if (name == "agent_added") return &s.agent_added;
+  const auto& names = latency_metric_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) return nullptr;
+  for (const auto& f : latency_fields())
+    if (name == f.name) return &(s.*f.member);
   return nullptr;
 }
 
