@@ -54,8 +54,14 @@ std::string run_context::user_name(std::uint64_t user) const {
 
 void run_context::write_user_name(std::uint64_t user, std::string& out) const {
   out.clear();
-  if (!plan.user_prefix().empty()) fmt::format_to(std::back_inserter(out), "{}{}", plan.user_prefix(), user);
-  else fmt::format_to(std::back_inserter(out), "{}-u{}", plan.run_id(), user);
+  // Once per send: appends, not a format string.
+  if (!plan.user_prefix().empty()) {
+    out += plan.user_prefix();
+  } else {
+    out += plan.run_id();
+    out += "-u";
+  }
+  out += fmt::format_int(user).c_str();
 }
 
 std::optional<std::uint64_t> run_context::user_of(const std::string& name) const {

@@ -71,6 +71,27 @@ case_ "closed-loop echo against throng-server: round trips (send, wait for the a
   server "round(t['acked']/cpu)" "round trips/CPU-s" -- --users 100 --rooms 100 --send-model closed --duration 8s --drain 1s
 case_ "closed-loop echo against ack_responder: round trips per agent CPU-s" \
   responder "round(t['acked']/cpu)" "round trips/CPU-s" -- --users 100 --rooms 100 --send-model closed --duration 8s --drain 1s
+# The kernel's floor for the same loop: bare TCP (no WebSocket, no protocol,
+# nothing recorded) between the same cores, with each way of calling the
+# kernel. No client could beat these here; the agent's figure is read against them.
+floor_name="closed-loop floor: bare TCP echo, 100 connections, 100-byte requests, 32-byte replies: round trips per client CPU-s"
+if [[ -z $filter || $floor_name == *"$filter"* ]]; then
+  echo "## $floor_name"
+  echo "peer: echo_floor serve (core 0)   client: echo_floor client --users 100 --seconds 6 --mode M (core 1); modes alternated within each run"
+  for mode in syscalls batched uring; do : >"$work/floor-$mode"; done
+  for run in 1 2 3; do
+    taskset -c 0 "$bin/echo_floor" serve --port $port >"$work/target.log" 2>&1 &
+    target_pid=$!; wait_port $port
+    for mode in syscalls batched uring; do
+      taskset -c 1 "$bin/echo_floor" client --port $port --users 100 --seconds 6 --mode $mode >"$work/out" 2>&1 || true
+      sed 's/^/  /' "$work/out"
+      awk '/per client CPU-s/ {print $6}' "$work/out" >>"$work/floor-$mode"
+    done
+    stop_target
+  done
+  for mode in syscalls batched uring; do echo "median, $mode: $(median <"$work/floor-$mode") round trips/CPU-s"; done
+  echo
+fi
 # Receiving: 20 listeners in one room; the sends come from another agent, so
 # the measured agent's CPU is spent on receiving alone (decode, sequence
 # check, histogram record for every message).
