@@ -22,7 +22,7 @@ inline bool is_json(delivery_form f) { return f == delivery_form::json || f == d
 struct fanout_message {
   chat::ServerFrame frame;       // message (full body) or presence
   std::int64_t sequenced_mono_ns = 0;
-  std::int64_t received_mono_ns = 0;  // when the sender's frame was read here; 0 when it came over the bus
+  std::int64_t received_mono_ns = 0;  // when the kernel here took in the sender's frame; 0 when it came over the bus
   std::array<std::shared_ptr<const std::string>, delivery_form_count> encoded;
 
   // The bytes for a member of `form`: the compact form when one was built,

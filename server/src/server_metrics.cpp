@@ -45,8 +45,8 @@ std::string render_metrics(const server_core& core) {
   for (const auto& st : stages) {
     metric_value v{"throng_server_stage_seconds",
                    "time per processing stage: decode (frame), transform (transform, expand, serialise), store (hand-off to "
-                   "commit), fanout (sequenced to queued for every member of a shard), added (per delivery: the sender's frame "
-                   "read to the bytes written to the member's socket, on one instance)",
+                   "commit), fanout (sequenced to queued for every member of a shard), added (per delivery: the kernel's receipt of the "
+                   "sender's frame to the bytes written to the member's socket, on one instance)",
                    metric_kind::histogram, 0, {{"stage", st.name}}, {}};
     for (const auto& s : shards) v.histograms.push_back(&(s->metrics.*st.field));
     values.push_back(std::move(v));

@@ -251,7 +251,7 @@ void session::handle_send(const chat::Send& send) {
   shard& owner = home_.core.owner_of(room);
   ++sends_in_flight_;
   net::post(owner.io, [&owner, self = shared_from_this(), message = std::move(message), factor,
-                       client_seq = send.client_seq(), received = mono_ns()]() mutable {
+                       client_seq = send.client_seq(), received = connection_->arrival_ns()]() mutable {
     owner.publish(std::move(message), static_cast<std::uint32_t>(factor), std::move(self), client_seq, received);
   });
 }

@@ -50,7 +50,7 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
   void on_joined(const std::string& room, chat::ServerFrame history);
   void on_malformed(const std::string& what);
   void send_frame(const chat::ServerFrame& frame);
-  // `received_ns`: when the server read the message it carries (0: not a message, or from the bus).
+  // `received_ns`: when the kernel here took in the message it carries (0: not a message, or from the bus).
   bool queue(std::shared_ptr<const std::string> payload, std::int64_t received_ns = 0);
   // Until hello, answer in the encoding the client used.
   void adopt_format(wire_format format);

@@ -88,7 +88,7 @@ struct shard {
   void typing(const std::string& room, const std::string& user);
   // Transforms, sequences and serialises the message once, has it stored,
   // then acks the sender and fans it out (after the commit with durable acks).
-  // `received_ns` (mono) is when the sender's frame was read, for the latency the server adds.
+  // `received_ns` (mono) is when the kernel took in the sender's frame, for the latency the server adds.
   void publish(chat::ChatMessage message, std::uint32_t dup_factor, std::shared_ptr<session> sender,
                std::uint64_t client_seq, std::int64_t received_ns);
   // Sends one presence update per changed room; runs every presence interval.

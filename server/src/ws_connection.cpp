@@ -14,6 +14,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/free_buffer.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/receive_stamps.hpp"
 #include "throng/common/ws_frame.hpp"
 
 namespace throng::server {
@@ -35,7 +36,9 @@ void ws_events::on_peer_close(ws_connection& connection, std::uint16_t code) { c
 // ---- ws_connection: handshake and reading ------------------------------------
 
 ws_connection::ws_connection(int fd, ws_outbox& outbox, ws_limits limits)
-    : fd_(fd), outbox_(outbox), limits_(limits) {}
+    : fd_(fd), outbox_(outbox), limits_(limits) {
+  enable_receive_stamps(fd_);
+}
 
 // Reached with the socket open only once the shard's loop is gone (a live
 // connection is finished first), when its poller may be gone too.
@@ -92,14 +95,20 @@ void ws_connection::on_ready(std::uint32_t events) {
 
 void ws_connection::on_readable() {
   if (fd_ < 0) return;
-  const auto outcome = read_edge(fd_, outbox_.receive_buffer(), read_to_end_, max_reads_per_turn, [this](char* data, std::size_t n) {
-    last_read_ns_ = mono_ns();
+  std::int64_t stamp_wall_ns = 0;  // the kernel's receive stamp of the read's last segment, 0 when none
+  const auto on_bytes = [this, &stamp_wall_ns](char* data, std::size_t n) {
+    const std::int64_t now = mono_ns();
+    last_read_ns_ = now;
+    // The stamp is on the wall clock: its age dates it on the monotonic one (a wall-clock step moves it by at most 10 s).
+    arrival_ns_ = stamp_wall_ns ? now - std::clamp<std::int64_t>(wall_ns() - stamp_wall_ns, 0, 10'000'000'000) : now;
     outbox_.metrics().bytes_in.add(n);
     const auto used = parse_after(partial_, data, n, [this](char* d, std::size_t size) { return parse(d, size); });
     if (finished_ || fd_ < 0) return false;
     if (used < 0) free_buffer(partial_);  // refused: from here on, what arrives is discarded
     return true;
-  });
+  };
+  const auto outcome = read_edge(fd_, outbox_.receive_buffer(), read_to_end_, max_reads_per_turn, on_bytes,
+                                 [&stamp_wall_ns](int fd, char* data, std::size_t size) { return recv_stamped(fd, data, size, stamp_wall_ns); });
   switch (outcome) {
     case edge_outcome::end_of_stream:
       peer_closed_ = true;

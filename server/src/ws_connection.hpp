@@ -69,7 +69,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection>, public
   void set_batching(bool on) { batching_ = on; }
   bool batching() const noexcept { return batching_; }
 
-  // Queues a data frame; `stamp` (mono ns, 0: none) is when the server read
+  // Queues a data frame; `stamp` (mono ns, 0: none) is when the kernel took in
   // what it carries, for the latency it adds. False, queueing nothing, when
   // closing or when it would take the queue past its cap.
   bool send(shared_payload frame, std::int64_t stamp = 0);
@@ -90,6 +90,12 @@ class ws_connection : public std::enable_shared_from_this<ws_connection>, public
 
   bool closing() const noexcept { return closing_; }
   std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+  // When the kernel took in the last segment of the read being parsed (mono
+  // ns; the read's own time when it gave no stamp): the start of the latency
+  // the server adds, so that a frame left waiting in the socket while the
+  // shard was busy counts that wait. Frames earlier in the same read came no
+  // later than it.
+  std::int64_t arrival_ns() const noexcept { return arrival_ns_; }
 
  private:
   friend class ws_outbox;
@@ -134,6 +140,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection>, public
   std::size_t queued_bytes_ = 0;
   std::int64_t last_write_ns_ = 0;
   std::int64_t last_read_ns_ = 0;
+  std::int64_t arrival_ns_ = 0;
   std::int64_t closing_since_ns_ = 0;
   std::int64_t close_written_ns_ = 0;
   std::int64_t peer_closed_ns_ = 0;   // the peer's close came and ours is not queued yet

@@ -17,6 +17,7 @@
 #include "connector.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/receive_stamps.hpp"
+#include "../support/receive_stamps_on.hpp"
 #include "ws_client.hpp"
 
 namespace throng::agent {
@@ -231,31 +232,6 @@ TEST(WsClient, ConnectsSearchTheWholeEphemeralPortRange) {
 // not when the agent got round to reading it: a message read 30 ms late
 // carries its arrival. Of two messages in one read only the last is known to
 // have come with the read's last segment; the first says it is not known.
-// The kernel turns receive stamps on a moment after the first socket of the
-// host asks: until then segments come unstamped, which the agent counts as
-// unknown. Holds a stamped UDP socket open (which keeps them on) and returns
-// once a datagram to itself comes stamped.
-struct receive_stamps_on {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  receive_stamps_on() {
-    enable_receive_stamps(fd);
-    sockaddr_in self{};
-    self.sin_family = AF_INET;
-    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof self;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&self), len);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len);
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-      ::sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&self), len);
-      char byte;
-      std::int64_t arrival = 0;
-      if (recv_stamped(fd, &byte, 1, arrival, 0) == 1 && arrival) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-  ~receive_stamps_on() { ::close(fd); }
-};
-
 TEST(WsClient, AMessageReadLateCarriesWhenTheKernelHadIt) {
   const receive_stamps_on stamps_on;
   net::io_context io;

@@ -13,6 +13,7 @@
 #include "throng/common/chat_batch.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/ws_frame.hpp"
+#include "../support/receive_stamps_on.hpp"
 
 using namespace throng;
 using namespace throng::server;
@@ -21,8 +22,13 @@ namespace {
 
 struct recorder : ws_events {
   std::vector<std::pair<std::string, bool>> messages;
+  std::vector<std::int64_t> arrivals;  // the connection's arrival_ns() at each message
+  const ws_connection* connection = nullptr;
   std::optional<ws_end> ended;
-  void on_message(std::string_view payload, bool text) override { messages.emplace_back(std::string(payload), text); }
+  void on_message(std::string_view payload, bool text) override {
+    messages.emplace_back(std::string(payload), text);
+    if (connection) arrivals.push_back(connection->arrival_ns());
+  }
   void on_end(ws_end why) override { ended = why; }
 };
 
@@ -184,6 +190,24 @@ TEST(WsConnection, AMessageSplitAcrossReadsIsReassembled) {
   ASSERT_TRUE(pair.pump_until([&] { return !pair.events.messages.empty(); }));
   EXPECT_EQ(pair.events.messages[0].first, body);
   EXPECT_FALSE(pair.events.messages[0].second);
+}
+
+// The latency the server adds starts when the kernel took the frame in: a
+// frame that waited in the socket while the loop was busy counts the wait.
+TEST(WsConnection, AFrameReadLateCarriesWhenTheKernelTookItIn) {
+  const receive_stamps_on stamps_on;
+  connection_pair pair;
+  pair.events.connection = pair.connection.get();
+  const std::int64_t written = mono_ns();
+  pair.client_write(connection_pair::frame(ws::op_text, "late"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));  // the server's loop is busy elsewhere
+  const std::int64_t loop_free = mono_ns();
+  ASSERT_TRUE(pair.pump_until([&] { return !pair.events.messages.empty(); }));
+  ASSERT_EQ(pair.events.arrivals.size(), 1u);
+  const std::int64_t arrival = pair.events.arrivals[0];
+  EXPECT_GE(arrival, written - 1'000'000) << "an arrival before the frame was written";
+  EXPECT_LE(arrival, loop_free - 30'000'000) << "the wait in the socket was not counted: arrival "
+                                               << (loop_free - arrival) / 1e6 << " ms before the loop was free";
 }
 
 TEST(WsConnection, AnUnmaskedClientFrameIsAProtocolError) {

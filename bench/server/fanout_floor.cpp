@@ -1,0 +1,274 @@
+// The kernel's own floor for one room's fan-out on this machine: bare TCP, no
+// WebSocket, no protocol, no store. A "room" process keeps N member sockets
+// and, like the server's fan-out, writes every message that came since its
+// last sweep to each member in one write per member, the next sweep starting
+// as soon as one ends; "members" reads them on the other core. Each message
+// is timed from when it was due to the end of each member's write (what the
+// server's own histogram measures) and to its reader. The server's
+// 1,000-member latency figures are read against it.
+//
+//   fanout_floor room --port 9951 --members 1000 --rate 2000 --seconds 6 [--uring]
+//   fanout_floor members --port 9951 --members 1000 [--spin]
+#include <CLI/CLI.hpp>
+#include <arpa/inet.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::int64_t mono_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
+}
+
+void sleep_until(std::int64_t at) {
+  const timespec t{static_cast<time_t>(at / 1'000'000'000), static_cast<long>(at % 1'000'000'000)};
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr);
+}
+
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
+
+sockaddr_in loopback(int port) {
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_port = htons(static_cast<std::uint16_t>(port));
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return at;
+}
+
+void no_delay(int fd) {
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// Latencies in 10 µs steps up to 1 s: quantiles without keeping every sample.
+struct latency_histogram {
+  static constexpr std::int64_t step_ns = 10'000;
+  std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(100'001, 0);
+  std::uint64_t total = 0;
+  void record(std::int64_t ns) {
+    ++counts[static_cast<std::size_t>(std::clamp<std::int64_t>(ns / step_ns, 0, 100'000))];
+    ++total;
+  }
+  double quantile_ms(double p) const {  // the upper bound of the step holding it
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if ((seen += counts[i]) >= p * static_cast<double>(total) && seen) return static_cast<double>(i + 1) * step_ns / 1e6;
+    return 0;
+  }
+  double percent_within_ms(double ms) const {
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size() && static_cast<double>(i + 1) * step_ns <= ms * 1e6; ++i) seen += counts[i];
+    return total ? 100.0 * static_cast<double>(seen) / static_cast<double>(total) : 0;
+  }
+  std::string describe() const {
+    char text[200];
+    std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; %.2f %% within 10 ms", quantile_ms(0.5),
+                  quantile_ms(0.99), quantile_ms(0.999), quantile_ms(1.0), percent_within_ms(10));
+    return text;
+  }
+};
+
+// Every write whole: what a non-blocking send leaves is finished blocking (and counted).
+struct writer {
+  io_uring ring{};
+  bool uring = false;
+  std::uint64_t short_writes = 0;
+  // From each message's due time to the end of the write that carried it to a
+  // member, as the server's own histogram measures (received -> written).
+  latency_histogram written;
+  const std::vector<std::int64_t>* due = nullptr;  // the due times of the batch being written
+
+  void record_written(std::int64_t end) {
+    for (std::int64_t t : *due) written.record(end - t);
+  }
+
+  void finish(int fd, const char* data, std::size_t size, std::size_t done) {
+    ++short_writes;
+    while (done < size) {
+      const ssize_t n = send(fd, data + done, size - done, MSG_NOSIGNAL);
+      if (n <= 0 && errno != EINTR) fail("send to a member");
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+  }
+
+  void write_all(const std::vector<int>& fds, const std::string& batch) {
+    if (!uring) {
+      for (int fd : fds) {
+        const ssize_t n = send(fd, batch.data(), batch.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n != static_cast<ssize_t>(batch.size())) finish(fd, batch.data(), batch.size(), n > 0 ? static_cast<std::size_t>(n) : 0);
+        record_written(mono_ns());
+      }
+      return;
+    }
+    // One submission for every member, as the server's flush does.
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      io_uring_prep_send(sqe, fds[i], batch.data(), batch.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      io_uring_sqe_set_data64(sqe, i);
+    }
+    io_uring_submit_and_wait(&ring, static_cast<unsigned>(fds.size()));
+    io_uring_cqe* cqe;
+    unsigned head, seen = 0;
+    io_uring_for_each_cqe(&ring, head, cqe) {
+      ++seen;
+      if (cqe->res != static_cast<int>(batch.size()))
+        finish(fds[io_uring_cqe_get_data64(cqe)], batch.data(), batch.size(), cqe->res > 0 ? static_cast<std::size_t>(cqe->res) : 0);
+    }
+    io_uring_cq_advance(&ring, seen);
+    const std::int64_t end = mono_ns();  // every member's write ended within the one call
+    for (std::size_t i = 0; i < fds.size(); ++i) record_written(end);
+  }
+};
+
+int room(int port, unsigned members, double rate, double seconds, std::size_t record, bool uring) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  const int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const sockaddr_in at = loopback(port);
+  if (bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) || listen(listener, 4096)) fail("listen");
+  std::vector<int> fds;
+  while (fds.size() < members) {
+    const int fd = accept(listener, nullptr, nullptr);
+    if (fd < 0) fail("accept");
+    no_delay(fd);
+    fds.push_back(fd);
+  }
+  writer out;
+  out.uring = uring;
+  if (uring && io_uring_queue_init(4096, &out.ring, 0) < 0) fail("io_uring_queue_init");
+  const std::int64_t start = mono_ns() + 200'000'000, end = start + static_cast<std::int64_t>(seconds * 1e9);
+  const double gap_ns = 1e9 / rate;
+  std::uint64_t next = 0, sweeps = 0;
+  std::vector<std::int64_t> sweep_ns;
+  std::string batch;
+  std::vector<std::int64_t> due;
+  out.due = &due;
+  for (;;) {
+    const std::int64_t due_at = start + static_cast<std::int64_t>(static_cast<double>(next) * gap_ns);
+    if (due_at >= end) break;
+    if (due_at > mono_ns()) sleep_until(due_at);
+    // Every message due by now goes in this sweep, each stamped with when it was due.
+    batch.clear();
+    due.clear();
+    const std::int64_t now = mono_ns();
+    for (;;) {
+      const std::int64_t t = start + static_cast<std::int64_t>(static_cast<double>(next) * gap_ns);
+      if (t > now || t >= end) break;
+      const std::size_t at_byte = batch.size();
+      batch.resize(at_byte + record, 'x');
+      std::memcpy(batch.data() + at_byte, &t, sizeof t);
+      due.push_back(t);
+      ++next;
+    }
+    out.write_all(fds, batch);
+    sweep_ns.push_back(mono_ns() - now);
+    ++sweeps;
+  }
+  for (int fd : fds) close(fd);
+  std::sort(sweep_ns.begin(), sweep_ns.end());
+  const auto q = [&](double p) { return sweep_ns.empty() ? 0.0 : sweep_ns[static_cast<std::size_t>(p * static_cast<double>(sweep_ns.size() - 1))] / 1e6; };
+  std::printf("room: %u members, %.0f messages/s of %zu bytes for %.0f s, %s: %llu messages in %llu sweeps (%.1f each); sweep p50 %.2f ms, p99 %.2f ms, max %.2f ms (%.2f us per member write at p50); %llu writes finished blocking\nroom: from the due time to the end of the member's write: %s\n",
+              members, rate, record, seconds, uring ? "one io_uring submission per sweep" : "one send per member", static_cast<unsigned long long>(next),
+              static_cast<unsigned long long>(sweeps), sweeps ? static_cast<double>(next) / static_cast<double>(sweeps) : 0.0, q(0.5), q(0.99), q(1.0),
+              q(0.5) * 1000 / members, static_cast<unsigned long long>(out.short_writes), out.written.describe().c_str());
+  if (uring) io_uring_queue_exit(&out.ring);
+  return 0;
+}
+
+int read_members(int port, unsigned members, std::size_t record, bool spin) {
+  const sockaddr_in at = loopback(port);
+  const int ep = epoll_create1(0);
+  std::vector<int> fds;
+  std::vector<std::string> partial(members);
+  for (unsigned i = 0; i < members; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    // The room may still be starting (a probe connection would take a member's place).
+    for (int tries = 0; connect(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at); ++tries) {
+      if (i > 0 || errno != ECONNREFUSED || tries == 100) fail("connect to 127.0.0.1:" + std::to_string(port));
+      close(fd);
+      usleep(50'000);
+      fd = socket(AF_INET, SOCK_STREAM, 0);
+    }
+    epoll_event ev{EPOLLIN, {.u32 = i}};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    fds.push_back(fd);
+  }
+  latency_histogram latency;
+  std::vector<char> buffer(256 * 1024);
+  unsigned open = members;
+  epoll_event events[512];
+  while (open) {
+    const int n = epoll_wait(ep, events, 512, spin ? 0 : -1);
+    for (int e = 0; e < n; ++e) {
+      const unsigned i = events[e].data.u32;
+      const ssize_t got = recv(fds[i], buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (got == 0 || (got < 0 && errno != EAGAIN)) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, fds[i], nullptr);
+        close(fds[i]);
+        --open;
+        continue;
+      }
+      if (got < 0) continue;
+      const std::int64_t now = mono_ns();
+      std::string& p = partial[i];
+      p.append(buffer.data(), static_cast<std::size_t>(got));
+      std::size_t pos = 0;
+      for (; p.size() - pos >= record; pos += record) {
+        std::int64_t due;
+        std::memcpy(&due, p.data() + pos, sizeof due);
+        latency.record(now - due);
+      }
+      p.erase(0, pos);
+    }
+  }
+  std::printf("members: %u%s: %llu deliveries; from the due time to the member's read: %s\n", members, spin ? " (polling)" : "",
+              static_cast<unsigned long long>(latency.total), latency.describe().c_str());
+  return latency.total ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Bare-TCP fan-out of one room: the kernel's floor for the server's big-room latency on this machine"};
+  app.require_subcommand(1);
+  int port = 9951;
+  unsigned members = 1000;
+  std::size_t record = 200;
+  double rate = 2000, seconds = 6;
+  bool uring = false, spin = false;
+  auto* room_cmd = app.add_subcommand("room", "Accepts --members sockets, then fans --rate messages/s out to all of them");
+  room_cmd->add_option("--port", port, "Port on 127.0.0.1")->capture_default_str();
+  room_cmd->add_option("--members", members, "Member sockets to accept before starting")->capture_default_str()->check(CLI::Range(1, 16000));
+  room_cmd->add_option("--rate", rate, "Messages into the room per second")->capture_default_str()->check(CLI::Range(1.0, 1e6));
+  room_cmd->add_option("--seconds", seconds, "How long to fan out")->capture_default_str()->check(CLI::Range(0.1, 600.0));
+  room_cmd->add_option("--size", record, "Bytes per delivered message")->capture_default_str()->check(CLI::Range(8, 65536));
+  room_cmd->add_flag("--uring", uring, "Each sweep's writes in one io_uring submission instead of one send each");
+  auto* members_cmd = app.add_subcommand("members", "Connects --members sockets and reports each message's latency");
+  members_cmd->add_option("--port", port, "Port of the room on 127.0.0.1")->capture_default_str();
+  members_cmd->add_option("--members", members, "Sockets (the room's --members)")->capture_default_str()->check(CLI::Range(1, 16000));
+  members_cmd->add_option("--size", record, "Bytes per message (the room's --size)")->capture_default_str()->check(CLI::Range(8, 65536));
+  members_cmd->add_flag("--spin", spin, "Poll instead of sleeping, so the room's writes need not wake the reader");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return *room_cmd ? room(port, members, rate, seconds, record, uring) : read_members(port, members, record, spin);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fanout_floor: %s\n", e.what());
+    return 1;
+  }
+}
