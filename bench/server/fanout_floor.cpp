@@ -16,6 +16,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,10 +143,13 @@ int room(int port, unsigned members, double rate, double seconds, std::size_t re
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const sockaddr_in at = loopback(port);
   if (bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) || listen(listener, 4096)) fail("listen");
+  // Bounded: members that never come end the run instead of hanging it.
+  const timeval wait_for_members{10, 0};
+  setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &wait_for_members, sizeof wait_for_members);
   std::vector<int> fds;
   while (fds.size() < members) {
     const int fd = accept(listener, nullptr, nullptr);
-    if (fd < 0) fail("accept");
+    if (fd < 0) fail(std::to_string(fds.size()) + " of " + std::to_string(members) + " members connected within 10 s");
     no_delay(fd);
     fds.push_back(fd);
   }
