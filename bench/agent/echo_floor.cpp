@@ -15,10 +15,7 @@
 //   uring     everything through one ring: a multishot receive per connection
 //             into provided buffers, the turn's sends and the wait in one call.
 #include <CLI/CLI.hpp>
-#include <arpa/inet.h>
 #include <liburing.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -28,12 +25,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "../bare_tcp.hpp"
+
 namespace {
+
+using namespace bare_tcp;
 
 double cpu_seconds() {
   rusage u{};
@@ -43,23 +42,9 @@ double cpu_seconds() {
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
-
-void no_delay(int fd) {
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
 // Echo peer: for every `request` bytes read on a connection, `reply` bytes back, in one send per read.
 int serve(int port, std::size_t request, std::size_t reply) {
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  const int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(static_cast<std::uint16_t>(port));
-  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, reinterpret_cast<sockaddr*>(&at), sizeof at) || listen(listener, 1024)) fail("listen");
+  const int listener = listen_on(port, SOCK_NONBLOCK);
   const int ep = epoll_create1(0);
   epoll_event ev{EPOLLIN, {.fd = listener}};
   epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
@@ -98,16 +83,7 @@ struct client_result {
 
 std::vector<int> connect_all(int port, unsigned users) {
   std::vector<int> fds;
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(static_cast<std::uint16_t>(port));
-  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (unsigned i = 0; i < users; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at)) fail("connect to 127.0.0.1:" + std::to_string(port));
-    no_delay(fd);
-    fds.push_back(fd);
-  }
+  for (unsigned i = 0; i < users; ++i) fds.push_back(connect_to(port));
   return fds;
 }
 

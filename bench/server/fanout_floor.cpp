@@ -10,10 +10,7 @@
 //   fanout_floor room --port 9951 --members 1000 --rate 2000 --seconds 6 [--uring]
 //   fanout_floor members --port 9951 --members 1000 [--spin]
 #include <CLI/CLI.hpp>
-#include <arpa/inet.h>
 #include <liburing.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -25,11 +22,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "../bare_tcp.hpp"
+
 namespace {
+
+using namespace bare_tcp;
 
 std::int64_t mono_ns() {
   timespec t{};
@@ -40,21 +40,6 @@ std::int64_t mono_ns() {
 void sleep_until(std::int64_t at) {
   const timespec t{static_cast<time_t>(at / 1'000'000'000), static_cast<long>(at % 1'000'000'000)};
   clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr);
-}
-
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
-
-sockaddr_in loopback(int port) {
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(static_cast<std::uint16_t>(port));
-  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return at;
-}
-
-void no_delay(int fd) {
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 // Latencies in 10 µs steps up to 1 s: quantiles without keeping every sample.
@@ -138,11 +123,7 @@ struct writer {
 };
 
 int room(int port, unsigned members, double rate, double seconds, std::size_t record, bool uring) {
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  const int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  const sockaddr_in at = loopback(port);
-  if (bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) || listen(listener, 4096)) fail("listen");
+  const int listener = listen_on(port);
   // Bounded: members that never come end the run instead of hanging it.
   const timeval wait_for_members{10, 0};
   setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &wait_for_members, sizeof wait_for_members);
@@ -196,19 +177,12 @@ int room(int port, unsigned members, double rate, double seconds, std::size_t re
 }
 
 int read_members(int port, unsigned members, std::size_t record, bool spin) {
-  const sockaddr_in at = loopback(port);
   const int ep = epoll_create1(0);
   std::vector<int> fds;
   std::vector<std::string> partial(members);
   for (unsigned i = 0; i < members; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
     // The room may still be starting (a probe connection would take a member's place).
-    for (int tries = 0; connect(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at); ++tries) {
-      if (i > 0 || errno != ECONNREFUSED || tries == 100) fail("connect to 127.0.0.1:" + std::to_string(port));
-      close(fd);
-      usleep(50'000);
-      fd = socket(AF_INET, SOCK_STREAM, 0);
-    }
+    const int fd = connect_to(port, i == 0 ? 5000 : 0);
     epoll_event ev{EPOLLIN, {.u32 = i}};
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     fds.push_back(fd);
