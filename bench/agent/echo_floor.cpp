@@ -87,6 +87,12 @@ std::vector<int> connect_all(int port, unsigned users) {
   return fds;
 }
 
+// A connection of the loop ended (0: the peer closed it): the figure would be wrong, so the run stops.
+std::string connection_ended(int error) {
+  return std::string("the echo peer's connection ended (") + (error ? std::strerror(error) : "closed by the peer") +
+         "); is `echo_floor serve` still running?";
+}
+
 // Counts whole replies in `got` more bytes on a connection; what is short of one waits in `partial`.
 std::size_t whole_replies(std::size_t& partial, std::size_t got, std::size_t reply) {
   partial += got;
@@ -116,7 +122,8 @@ client_result run_epoll(const std::vector<int>& fds, const std::string& request,
       const int fd = events[i].data.fd;
       const ssize_t got = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       ++r.calls;
-      if (got <= 0) continue;
+      if (got == 0 || (got < 0 && errno != EAGAIN)) throw std::runtime_error(connection_ended(got == 0 ? 0 : errno));
+      if (got < 0) continue;
       for (std::size_t k = whole_replies(partial[fd], static_cast<std::size_t>(got), reply); k; --k) {
         ++r.round_trips;
         if (!batched) {
@@ -210,7 +217,8 @@ client_result run_uring(const std::vector<int>& fds, const std::string& request,
         }
         io_uring_buf_ring_add(br, storage.data() + bid * buffer_size, buffer_size, bid, mask, static_cast<int>(returned++));
       }
-      if (!(cqe->flags & IORING_CQE_F_MORE) && cqe->res != 0) arm_receive(fd);  // out of buffers: armed again
+      if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS)) throw std::runtime_error(connection_ended(-cqe->res));
+      if (!(cqe->flags & IORING_CQE_F_MORE)) arm_receive(fd);  // out of buffers, or the kernel ended it: armed again
     }
     io_uring_buf_ring_advance(br, static_cast<int>(returned));
     io_uring_cq_advance(&ring, seen);
