@@ -176,6 +176,7 @@ TEST(ScaleOutRun, ThrongRunSpreadsUsersOverInstancesAndEveryoneGetsEverything) {
 struct reconnecting_receiver {
   std::vector<std::uint64_t> seqs;  // every message, replayed or live, in arrival order
   int dropped = 0;                  // connections that ended under it (not by a quiet timeout)
+  std::atomic<bool> joined{false};  // its first join was answered: it gets every message sent from now on
   std::thread thread;
 
   void run(unsigned short port, const std::string& room, const std::atomic<bool>& done) {
@@ -188,6 +189,7 @@ struct reconnecting_receiver {
         if (!first)
           for (const auto& m : history.messages()) seqs.push_back(m.seq());
         first = false;
+        joined = true;
         for (;;) {
           const auto started = std::chrono::steady_clock::now();
           auto f = c.read(2s);  // a timeout closes the stream too: then rejoin like after a drop
@@ -220,6 +222,19 @@ TEST(ScaleOutFailover, KilledInstanceClientsReconnectThroughHAProxyAndLoseNothin
   }
   // Every instance holds receivers before the first send.
   for (auto& s : servers) ASSERT_TRUE(wait_metric(*s, "throng_server_connections_open", 2)) << "leastconn did not spread";
+  // And every receiver has joined: one that joins after a send would see it only in its first
+  // history, which (like a client that has just arrived) it does not count.
+  const auto join_deadline = std::chrono::steady_clock::now() + 10s;
+  bool all_joined = true;
+  for (auto& r : receivers) {
+    while (!r->joined && std::chrono::steady_clock::now() < join_deadline) std::this_thread::sleep_for(10ms);
+    all_joined = all_joined && r->joined;
+  }
+  if (!all_joined) {
+    done = true;
+    for (auto& r : receivers) r->thread.join();
+    FAIL() << "not every receiver could join within 10 s";
+  }
 
   // One sender through the balancer, reconnecting too; a send counts once acked.
   std::set<std::uint64_t> acked;
