@@ -1,19 +1,23 @@
 #pragma once
-// Plain loopback TCP for the benchmarks that measure the kernel's own floor
-// (agent/echo_floor, server/fanout_floor): nothing of Throng's, so that what
-// they measure is the kernel alone.
+// Plain loopback TCP, a clock and a latency histogram for the benchmarks that
+// measure the kernel's own floor (agent/echo_floor, server/fanout_floor):
+// nothing of Throng's, so that what they measure is the kernel alone.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace bare_tcp {
 
@@ -59,5 +63,52 @@ inline int connect_to(int port, int wait_ms = 0) {
     usleep(50'000);
   }
 }
+
+inline std::int64_t mono_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
+}
+
+inline std::int64_t wall_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
+}
+
+inline void sleep_until(std::int64_t mono) {
+  const timespec t{static_cast<time_t>(mono / 1'000'000'000), static_cast<long>(mono % 1'000'000'000)};
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr);
+}
+
+// Latencies in fixed steps up to steps × step: quantiles without keeping every
+// sample. What lies beyond lands in the last step.
+struct latency_histogram {
+  latency_histogram(std::int64_t step, std::size_t steps) : step_ns(step), counts(steps + 1, 0) {}
+  std::int64_t step_ns;
+  std::vector<std::uint64_t> counts;
+  std::uint64_t total = 0;
+  void record(std::int64_t ns) {
+    ++counts[static_cast<std::size_t>(std::clamp<std::int64_t>(ns / step_ns, 0, static_cast<std::int64_t>(counts.size() - 1)))];
+    ++total;
+  }
+  double quantile_ms(double p) const {  // the upper bound of the step holding it
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if ((seen += counts[i]) >= p * static_cast<double>(total) && seen) return static_cast<double>(i + 1) * step_ns / 1e6;
+    return 0;
+  }
+  double percent_within_ms(double ms) const {
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size() && static_cast<double>(i + 1) * step_ns <= ms * 1e6; ++i) seen += counts[i];
+    return total ? 100.0 * static_cast<double>(seen) / static_cast<double>(total) : 0;
+  }
+  std::string describe(double within_ms) const {
+    char text[200];
+    std::snprintf(text, sizeof text, "p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %.2f %% within %g ms", quantile_ms(0.5),
+                  quantile_ms(0.99), quantile_ms(0.999), quantile_ms(1.0), percent_within_ms(within_ms), within_ms);
+    return text;
+  }
+};
 
 }  // namespace bare_tcp

@@ -108,6 +108,30 @@ case_ "send: 1000 users at 200,000 sends/s offered (fixed rate) to ack_responder
   responder "round(t['sent']/8)" "sends/s (dropped slots in the run output)" -- --users 1000 --rooms 1000 --rate 200k --duration 8s --drain 1s --connect-rate 5000
 case_ "send: sends per agent CPU-s at 200,000 sends/s offered" \
   responder "round(t['sent']/cpu)" "sends/CPU-s" -- --users 1000 --rooms 1000 --rate 200k --duration 8s --drain 1s --connect-rate 5000
+# The kernel's floor for the overhead cases: bare TCP (no WebSocket, no
+# protocol) between the same cores, 1,000 connections at the same fixed rate on
+# the agent's 50 µs timer grid, timed as agent_added is (due -> end of the
+# write, the kernel's receipt of the reply -> its read). No client could beat
+# it here; the agent's p99 is read against it.
+open_loop_floor() {
+  local rate=$1 per_s=$((${1%k} * 1000))
+  local name="overhead floor: bare TCP open loop, 1000 connections at $rate requests/s, 100-byte requests, 32-byte replies: the client's own part, p99"
+  [[ -z $filter || $name == *"$filter"* ]] || return 0
+  echo "## $name"
+  echo "peer: echo_floor serve (core 0)   client: echo_floor client --users 1000 --rate $per_s --seconds 8 --mode batched (core 1)"
+  : >"$work/figures"
+  for run in 1 2 3; do
+    stalls_just_before
+    taskset -c 0 "$bin/echo_floor" serve --port $port >"$work/target.log" 2>&1 &
+    target_pid=$!; wait_port $port
+    taskset -c 1 "$bin/echo_floor" client --port $port --users 1000 --rate $per_s --seconds 8 --mode batched >"$work/out" 2>&1 || true
+    stop_target
+    sed 's/^/  /' "$work/out"
+    grep -o "read): p50 [0-9.]* ms, p99 [0-9.]*" "$work/out" | awk '{printf "%.0f\n", $NF * 1000}' >>"$work/figures" || true
+  done
+  echo "median: $(median <"$work/figures") us p99 (client only)"
+  echo
+}
 # The agent's own part of each ack's latency (agent_added): the intended send
 # time to the end of the write that carried it, plus the kernel's receive
 # stamp of the ack to its record; loopback and the responder are not in it.
@@ -117,6 +141,7 @@ for rate in 10k 20k 100k; do
     responder "l['agent_added']['p99_ms']*1000" "us p99 (agent only)" -- --users 1000 --rooms 1000 --rate $rate --duration 8s --drain 1s --connect-rate 5000
   case_ "overhead: 1000 users at $rate sends/s to ack_responder: ack p99 from the actual send" \
     responder "l['ack_actual_send']['p99_ms']*1000" "us p99 (send to ack, loopback and responder included)" -- --users 1000 --rooms 1000 --rate $rate --duration 8s --drain 1s --connect-rate 5000
+  open_loop_floor $rate
 done
 
 [[ -z $filter || "idle" == *"$filter"* ]] || exit 0

@@ -14,6 +14,16 @@
 //             (how throng-agent talks to the kernel);
 //   uring     everything through one ring: a multishot receive per connection
 //             into provided buffers, the turn's sends and the wait in one call.
+//
+// With --rate R the client runs an open loop instead, as the agent's
+// fixed-rate sends do: R requests a second over all connections, each due at
+// its own instant whatever the replies do, the loop waking on the agent's
+// 50 µs grid. It reports its CPU and, per reply, what the agent counts as its
+// own part of an ack's latency: from the due time to the end of the write
+// that carried the request, plus from the kernel's receipt of the reply to
+// its read. The agent's overhead figures are read against it.
+//
+//   echo_floor client --port 9941 --users 1000 --rate 100000 --mode batched [--spin]
 #include <CLI/CLI.hpp>
 #include <liburing.h>
 #include <sys/epoll.h>
@@ -22,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +40,7 @@
 #include <vector>
 
 #include "../bare_tcp.hpp"
+#include "throng/common/receive_stamps.hpp"
 
 namespace {
 
@@ -79,6 +91,7 @@ int serve(int port, std::size_t request, std::size_t reply) {
 struct client_result {
   std::uint64_t round_trips = 0;
   std::uint64_t calls = 0;
+  std::uint64_t sent = 0;  // the open loop's requests
 };
 
 std::vector<int> connect_all(int port, unsigned users) {
@@ -146,6 +159,103 @@ client_result run_epoll(const std::vector<int>& fds, const std::string& request,
   }
   if (batched) io_uring_queue_exit(&ring);
   close(ep);
+  return r;
+}
+
+// The open loop (--rate): each turn writes every request due by now, then
+// waits for replies until the next 50 µs grid point after the next due time
+// (with `spin`, polls for them instead of sleeping).
+client_result run_open(const std::vector<int>& fds, const std::string& request, std::size_t reply, double seconds, double rate,
+                       bool batched, bool spin, latency_histogram& added, std::uint64_t& unstamped) {
+  client_result r;
+  constexpr std::int64_t grid_ns = 50'000;  // the agent's timer step
+  constexpr std::size_t max_in_flight = 4096;
+  struct in_flight {
+    std::int64_t due = 0, written = 0;
+  };
+  struct connection {
+    std::array<in_flight, max_in_flight> ring;
+    std::size_t head = 0, size = 0, partial = 0;
+  };
+  std::vector<connection> conns(fds.size());
+  const int ep = epoll_create1(0);
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    epoll_event ev{EPOLLIN, {.u64 = i}};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+  }
+  io_uring ring{};
+  if (batched && io_uring_queue_init(1024, &ring, 0) < 0) fail("io_uring_queue_init");
+  const double gap_ns = 1e9 / rate;
+  const std::int64_t start = mono_ns(), stop = start + static_cast<std::int64_t>(seconds * 1e9);
+  const auto due_of = [&](std::uint64_t n) { return start + static_cast<std::int64_t>(static_cast<double>(n) * gap_ns); };
+  std::uint64_t next = 0, outstanding = 0;
+  std::vector<in_flight*> this_turn;
+  std::vector<char> buffer(64 * 1024);
+  epoll_event events[256];
+  // Sending stops at `stop`; the replies still owed are read for up to a second more.
+  for (std::int64_t now = mono_ns(); now < stop || (outstanding && now < stop + 1'000'000'000); now = mono_ns()) {
+    this_turn.clear();
+    for (; now < stop && due_of(next) <= now; ++next) {
+      const std::size_t c = next % fds.size();
+      connection& conn = conns[c];
+      if (conn.size == max_in_flight) throw std::runtime_error("more than 4096 requests in flight on one connection: the echo peer is not keeping up");
+      in_flight& slot = conn.ring[(conn.head + conn.size++) % max_in_flight];
+      slot = {due_of(next), 0};
+      this_turn.push_back(&slot);
+      ++outstanding;
+      if (!batched) {
+        send(fds[c], request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        ++r.calls;
+        slot.written = mono_ns();
+        continue;
+      }
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      if (!sqe) {  // a full submission queue: hand it over and go on
+        io_uring_submit(&ring);
+        ++r.calls;
+        sqe = io_uring_get_sqe(&ring);
+      }
+      io_uring_prep_send(sqe, fds[c], request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    }
+    if (batched && !this_turn.empty()) {
+      io_uring_submit(&ring);
+      ++r.calls;
+      io_uring_cqe* cqe;
+      while (io_uring_peek_cqe(&ring, &cqe) == 0) io_uring_cqe_seen(&ring, cqe);  // failures only
+      const std::int64_t written = mono_ns();
+      for (in_flight* slot : this_turn) slot->written = written;
+    }
+    const std::int64_t wake = now < stop ? (due_of(next) + grid_ns - 1) / grid_ns * grid_ns : now + 1'000'000;
+    const std::int64_t wait = spin ? 0 : std::max<std::int64_t>(0, wake - mono_ns());
+    const timespec timeout{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+    const int n = epoll_pwait2(ep, events, 256, &timeout, nullptr);
+    ++r.calls;
+    for (int e = 0; e < n; ++e) {
+      const std::size_t c = events[e].data.u64;
+      std::int64_t arrival = 0;
+      const ssize_t got = throng::recv_stamped(fds[c], buffer.data(), buffer.size(), arrival);
+      ++r.calls;
+      if (got == 0 || (got < 0 && errno != EAGAIN)) throw std::runtime_error(connection_ended(got == 0 ? 0 : errno));
+      if (got < 0) continue;
+      const std::int64_t read_mono = mono_ns(), read_wall = wall_ns();
+      connection& conn = conns[c];
+      for (std::size_t k = whole_replies(conn.partial, static_cast<std::size_t>(got), reply); k && conn.size; --k) {
+        const in_flight& slot = conn.ring[conn.head];
+        conn.head = (conn.head + 1) % max_in_flight;
+        --conn.size;
+        --outstanding;
+        ++r.round_trips;
+        // As the agent counts it: where the kernel gave no stamp, all of it.
+        if (!arrival) ++unstamped;
+        added.record(arrival ? std::min(read_mono - slot.due, (slot.written - slot.due) + std::max<std::int64_t>(0, read_wall - arrival))
+                             : read_mono - slot.due);
+      }
+    }
+  }
+  if (batched) io_uring_queue_exit(&ring);
+  close(ep);
+  r.sent = next;
   return r;
 }
 
@@ -248,13 +358,42 @@ int main(int argc, char** argv) {
   client_cmd->add_option("--seconds", seconds, "How long to measure")->capture_default_str()->check(CLI::Range(0.1, 600.0));
   client_cmd->add_option("--size", request, "Request size in bytes")->capture_default_str()->check(CLI::Range(1, 65536));
   client_cmd->add_option("--reply", reply, "Reply size in bytes (the peer's --reply)")->capture_default_str()->check(CLI::Range(1, 65536));
+  double rate = 0;
+  client_cmd->add_option("--rate", rate, "Requests a second over all connections, each at its due time (an open loop); 0: the closed loop")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10'000'000.0));
+  bool spin = false;
+  client_cmd->add_flag("--spin", spin, "Open loop: poll for replies instead of sleeping until the next due time");
   client_cmd->add_option("--mode", mode, "syscalls, batched or uring")->capture_default_str()->check(CLI::IsMember({"syscalls", "batched", "uring"}));
   CLI11_PARSE(app, argc, argv);
+  if (rate > 0 && mode == "uring") {
+    std::fprintf(stderr, "echo_floor: --rate runs with --mode syscalls or batched\n");
+    return 2;
+  }
   try {
     if (*serve_cmd) return serve(port, request, reply);
     const auto fds = connect_all(port, users);
+    if (rate > 0) {
+      for (int fd : fds) throng::enable_receive_stamps(fd);
+      sleep_until(mono_ns() + 50'000'000);  // the kernel turns receive stamps on a moment after the first ask
+    }
     const std::string payload(request, 'q');
     const double cpu0 = cpu_seconds(), t0 = now_s();
+    if (rate > 0) {
+      latency_histogram added(1'000, 1'000'000);  // 1 µs steps up to 1 s
+      std::uint64_t unstamped = 0;
+      const client_result r = run_open(fds, payload, reply, seconds, rate, mode == "batched", spin, added, unstamped);
+      const double cpu = cpu_seconds() - cpu0, wall = now_s() - t0;
+      std::printf("open loop, mode %s%s, %u connections, %.0f requests/s offered, %zu-byte requests, %zu-byte replies: %llu of %.0f due requests sent in time, %llu replies in %.2f s, client cpu %.2f s (%.0f %%)\n",
+                  mode.c_str(), spin ? " (polling)" : "", users, rate, request, reply, static_cast<unsigned long long>(r.sent), rate * seconds,
+                  static_cast<unsigned long long>(r.round_trips), wall, cpu, 100 * cpu / wall);
+      std::printf("round trips per client CPU-s: %.0f   system calls per round trip: %.3f   replies without a kernel stamp: %llu\n",
+                  r.round_trips / cpu, r.round_trips ? static_cast<double>(r.calls) / r.round_trips : 0.0,
+                  static_cast<unsigned long long>(unstamped));
+      std::printf("the client's own part (due -> written, kernel receipt -> read): %s\n", added.describe(0.2).c_str());
+      for (int fd : fds) close(fd);
+      return r.round_trips == r.sent && r.sent ? 0 : 1;
+    }
     const client_result r = mode == "uring" ? run_uring(fds, payload, reply, t0 + seconds)
                                             : run_epoll(fds, payload, reply, t0 + seconds, mode == "batched");
     const double cpu = cpu_seconds() - cpu0, wall = now_s() - t0;

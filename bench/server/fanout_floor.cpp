@@ -31,45 +31,6 @@ namespace {
 
 using namespace bare_tcp;
 
-std::int64_t mono_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
-}
-
-void sleep_until(std::int64_t at) {
-  const timespec t{static_cast<time_t>(at / 1'000'000'000), static_cast<long>(at % 1'000'000'000)};
-  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr);
-}
-
-// Latencies in 10 µs steps up to 1 s: quantiles without keeping every sample.
-struct latency_histogram {
-  static constexpr std::int64_t step_ns = 10'000;
-  std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(100'001, 0);
-  std::uint64_t total = 0;
-  void record(std::int64_t ns) {
-    ++counts[static_cast<std::size_t>(std::clamp<std::int64_t>(ns / step_ns, 0, 100'000))];
-    ++total;
-  }
-  double quantile_ms(double p) const {  // the upper bound of the step holding it
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i)
-      if ((seen += counts[i]) >= p * static_cast<double>(total) && seen) return static_cast<double>(i + 1) * step_ns / 1e6;
-    return 0;
-  }
-  double percent_within_ms(double ms) const {
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < counts.size() && static_cast<double>(i + 1) * step_ns <= ms * 1e6; ++i) seen += counts[i];
-    return total ? 100.0 * static_cast<double>(seen) / static_cast<double>(total) : 0;
-  }
-  std::string describe() const {
-    char text[200];
-    std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; %.2f %% within 10 ms", quantile_ms(0.5),
-                  quantile_ms(0.99), quantile_ms(0.999), quantile_ms(1.0), percent_within_ms(10));
-    return text;
-  }
-};
-
 // Every write whole: what a non-blocking send leaves is finished blocking (and counted).
 struct writer {
   io_uring ring{};
@@ -77,7 +38,7 @@ struct writer {
   std::uint64_t short_writes = 0;
   // From each message's due time to the end of the write that carried it to a
   // member, as the server's own histogram measures (received -> written).
-  latency_histogram written;
+  latency_histogram written{10'000, 100'000};  // 10 µs steps up to 1 s
   const std::vector<std::int64_t>* due = nullptr;  // the due times of the batch being written
 
   void record_written(std::int64_t end) {
@@ -171,7 +132,7 @@ int room(int port, unsigned members, double rate, double seconds, std::size_t re
   std::printf("room: %u members, %.0f messages/s of %zu bytes for %.0f s, %s: %llu messages in %llu sweeps (%.1f each); sweep p50 %.2f ms, p99 %.2f ms, max %.2f ms (%.2f us per member write at p50); %llu writes finished blocking\nroom: from the due time to the end of the member's write: %s\n",
               members, rate, record, seconds, uring ? "one io_uring submission per sweep" : "one send per member", static_cast<unsigned long long>(next),
               static_cast<unsigned long long>(sweeps), sweeps ? static_cast<double>(next) / static_cast<double>(sweeps) : 0.0, q(0.5), q(0.99), q(1.0),
-              q(0.5) * 1000 / members, static_cast<unsigned long long>(out.short_writes), out.written.describe().c_str());
+              q(0.5) * 1000 / members, static_cast<unsigned long long>(out.short_writes), out.written.describe(10).c_str());
   if (uring) io_uring_queue_exit(&out.ring);
   return 0;
 }
@@ -187,7 +148,7 @@ int read_members(int port, unsigned members, std::size_t record, bool spin) {
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     fds.push_back(fd);
   }
-  latency_histogram latency;
+  latency_histogram latency{10'000, 100'000};
   std::vector<char> buffer(256 * 1024);
   unsigned open = members;
   epoll_event events[512];
@@ -216,7 +177,7 @@ int read_members(int port, unsigned members, std::size_t record, bool spin) {
     }
   }
   std::printf("members: %u%s: %llu deliveries; from the due time to the member's read: %s\n", members, spin ? " (polling)" : "",
-              static_cast<unsigned long long>(latency.total), latency.describe().c_str());
+              static_cast<unsigned long long>(latency.total), latency.describe(10).c_str());
   return latency.total ? 0 : 1;
 }
 
