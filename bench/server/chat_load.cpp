@@ -195,6 +195,12 @@ struct load {
   frame_counts totals;
   bool measuring = false;
   std::uint64_t setup_failures = 0;
+  std::string first_failure;  // what went wrong with the first connection that could not be set up
+
+  bool failed(std::string what) {
+    if (first_failure.empty()) first_failure = std::move(what);
+    return false;
+  }
 
   std::string client_frame(const chat::ClientFrame& f, bool json) const {
     std::string payload = json ? encode_frame(f, wire_format::json) : f.SerializeAsString();
@@ -297,10 +303,10 @@ struct load {
     websocket::stream<tcp::socket> ws(io.get_executor());
     auto [cec] = co_await ws.next_layer().async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
                                                         use_nothrow);
-    if (cec) co_return false;
+    if (cec) co_return failed(fmt::format("connect to 127.0.0.1:{}: {} (is throng-server running there?)", port, cec.message()));
     ws.next_layer().set_option(tcp::no_delay(true));
     auto [hec] = co_await ws.async_handshake("127.0.0.1", "/ws", use_nothrow);
-    if (hec) co_return false;
+    if (hec) co_return failed(fmt::format("WebSocket upgrade at 127.0.0.1:{}/ws: {}", port, hec.message()));
     c->socket = std::move(ws.next_layer());
     c->json = opt.json;
     if (!rooms.empty()) c->room = rooms.front();
@@ -310,14 +316,15 @@ struct load {
     c->out = client_frame(hello, opt.json);
     auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
     c->out.clear();
-    if (wec || !co_await await_reply(*c)) co_return false;
+    if (wec || !co_await await_reply(*c))
+      co_return failed("no welcome after hello (is --secret the server's --test-token-secret?)");
     for (const auto& room : rooms) {
       chat::ClientFrame join;
       join.mutable_join()->set_room(room);
       c->out = client_frame(join, opt.json);
       auto [jec, jn] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
       c->out.clear();
-      if (jec || !co_await await_reply(*c)) co_return false;
+      if (jec || !co_await await_reply(*c)) co_return failed(fmt::format("no history after joining {}", room));
     }
     co_return true;
   }
@@ -377,6 +384,13 @@ struct load {
     });
     std::vector<std::shared_ptr<connection>> senders(conns.end() - std::min<std::size_t>(conns.size(), sender_count), conns.end());
     std::printf("connected: %zu (failures %llu)\n", conns.size(), static_cast<unsigned long long>(setup_failures));
+    // A run with members or senders missing would measure another load than the one asked for.
+    if (setup_failures) {
+      std::fprintf(stderr, "chat_load: %llu of %u connections could not be set up; the first: %s\n",
+                   static_cast<unsigned long long>(setup_failures), total_receivers + sender_count, first_failure.c_str());
+      reset_all();
+      return 1;
+    }
     for (auto& c : conns) {
       c->counts = {};
       net::co_spawn(io, read_loop(c), net::detached);
@@ -486,6 +500,9 @@ struct load {
     std::printf("connected: %zu in %.2f s = %.0f connections/s (failures %llu)\n", conns.size(), took, conns.size() / took,
                 static_cast<unsigned long long>(setup_failures));
     std::fflush(stdout);
+    if (setup_failures)
+      std::fprintf(stderr, "chat_load: %llu of %u connections could not be set up; the first: %s\n",
+                   static_cast<unsigned long long>(setup_failures), opt.connections, first_failure.c_str());
     if (opt.mode == "idle") {
       // Hold them while the caller measures the server's memory.
       std::ofstream("/dev/stderr") << "holding\n";
