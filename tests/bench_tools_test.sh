@@ -101,7 +101,8 @@ set -e
 [[ $rc == 1 ]] && grep -q "connect to 127.0.0.1:$port: .*is throng-server running there" "$work/err" || fail "no server: exit $rc, $(cat "$work/err")"
 echo "chat_load, no server: $(cat "$work/err")"
 
-# The agent against its peer of known timing: every send acked, its own part measured.
+# The agent against its peer of known timing: every send acked, its own part measured;
+# an agent that cannot keep up warns.
 port=$(free_port)
 "$bin/ack_responder" --port "$port" >"$work/responder.log" 2>&1 & pids+=($!)
 wait_port "$port"
@@ -114,6 +115,17 @@ t, l = s["totals"], s["latency"]
 assert t["sent"] >= 900 and t["acked"] == t["sent"], t
 assert l["agent_added"]["p99_ms"] > 0 and s["agent_cpu_s"] > 0, (l["agent_added"], s["agent_cpu_s"])
 print(f"agent vs ack_responder: {t['sent']} sent, {t['acked']} acked, its own part p99 {l['agent_added']['p99_ms']:.3f} ms")
+PY
+# Offered twice what one worker can send, the agent says its figures are its own.
+timeout 30 "$bin/throng-agent" -t 1 run --target "ws://127.0.0.1:$port/ws" --token-secret bench-secret --users 1000 --rooms 1000 \
+  --rate 400k --duration 2s --drain 1s --connect-rate 5000 --summary-json "$work/summary.json" >"$work/agent" 2>&1 || true
+grep -q "warning: an agent was saturated (CPU up to" "$work/agent" || fail "saturated agent, no warning: $(cat "$work/agent")"
+python3 - "$work/summary.json" <<'PY' || fail "saturated agent: $(cat "$work/agent")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["max_agent_cpu_percent"] >= 90 or s["max_loop_lag_ms"] >= 50, s
+assert any("saturated" in w for w in s["warnings"]), s["warnings"]
+print(f"saturated agent: CPU up to {s['max_agent_cpu_percent']:.0f}%, lag up to {s['max_loop_lag_ms']:.0f} ms, warned")
 PY
 
 # The stall probe: a line per core in the form the benches print.

@@ -502,6 +502,8 @@ net::awaitable<void> agent_node::report_loop() {
     report->set_final(final);
     if (standalone_) {
       standalone_total_.merge(window_);
+      standalone_load_.max_cpu_percent = std::max(standalone_load_.max_cpu_percent, report->cpu_percent());
+      standalone_load_.max_loop_lag_ms = std::max(standalone_load_.max_loop_lag_ms, report->loop_lag_ms());
       print_progress(*report);
     } else {
       send(message);
@@ -517,6 +519,8 @@ net::awaitable<void> agent_node::report_loop() {
   if (standalone_) {
     control::StatsReport whole;
     standalone_total_.to_proto(*whole.mutable_counters(), *whole.mutable_latencies());
+    whole.set_cpu_percent(standalone_load_.max_cpu_percent);
+    whole.set_loop_lag_ms(standalone_load_.max_loop_lag_ms);
     if (report_fd_ >= 0) {
       const auto bytes = whole.SerializeAsString();
       for (std::size_t off = 0; off < bytes.size();) {
@@ -525,7 +529,7 @@ net::awaitable<void> agent_node::report_loop() {
         off += static_cast<std::size_t>(n);
       }
     } else {
-      exit_code_ = finish_standalone(config_, standalone_total_, connect_phase_,
+      exit_code_ = finish_standalone(config_, standalone_total_, standalone_load_, connect_phase_,
                                      fmt::format("run {} after {:.1f}s", exit_code_ ? "INTERRUPTED" : "complete",
                                                  static_cast<double>(mono_ns() - start) / 1e9),
                                      exit_code_);

@@ -11,6 +11,7 @@
 #include "run_context.hpp"
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/load_warnings.hpp"
 #include "throng/common/run_stats.hpp"
 #include "throng/common/ws_channel.hpp"
 #include "summary.hpp"
@@ -79,6 +80,7 @@ class agent_node {
   bool standalone_ = false;
   int report_fd_ = -1;
   run_stats standalone_total_;
+  agent_load standalone_load_;  // the busiest window of a standalone run
   std::optional<connect_phase> connect_phase_;  // how the initial users' connects went, once all are done
 };
 

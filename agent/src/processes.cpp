@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -121,6 +122,7 @@ int run_standalone_processes(const agent_config& config, const control::Plan& pl
   });
   for (int fd : write_ends) close(fd);
   run_stats total;
+  agent_load load;  // the busiest process's
   unsigned reported = 0;
   for (int fd : read_ends) {
     std::string bytes;
@@ -132,14 +134,17 @@ int run_standalone_processes(const agent_config& config, const control::Plan& pl
     }
     close(fd);
     control::StatsReport report;
-    if (!bytes.empty() && report.ParseFromString(bytes) && total.add_from_proto(report.counters(), report.latencies()))
+    if (!bytes.empty() && report.ParseFromString(bytes) && total.add_from_proto(report.counters(), report.latencies())) {
+      load.max_cpu_percent = std::max(load.max_cpu_percent, report.cpu_percent());
+      load.max_loop_lag_ms = std::max(load.max_loop_lag_ms, report.loop_lag_ms());
       ++reported;
+    }
   }
   const int code = wait_all(pids);
   const std::string headline = "run of " + std::to_string(n) + " processes " +
                                (code ? "ended with errors" : "complete") + " (" + std::to_string(reported) + " reported)";
   // Each process has logged its own connect phase.
-  return finish_standalone(config, total, std::nullopt, headline, reported == n ? code : std::max(code, static_cast<int>(exit_aborted)));
+  return finish_standalone(config, total, load, std::nullopt, headline, reported == n ? code : std::max(code, static_cast<int>(exit_aborted)));
 }
 
 }  // namespace throng::agent

@@ -19,19 +19,24 @@ std::string describe(const connect_phase& phase) {
   return text;
 }
 
-int finish_standalone(const agent_config& config, const run_stats& total, const std::optional<connect_phase>& connects,
-                      const std::string& headline, int exit_code) {
+int finish_standalone(const agent_config& config, const run_stats& total, const agent_load& load,
+                      const std::optional<connect_phase>& connects, const std::string& headline, int exit_code) {
   // What the run cost on this host: this process and the agent processes it waited for.
   const double cpu = static_cast<double>(cpu_time_ns(true)) / 1e9;
   std::cout << "\n" << headline << "\n";
   if (connects) std::cout << "  " << describe(*connects) << "\n";
   std::cout << "\n" << format_stats_tables(total) << "\n" << format_stats_details(total.counters)
-            << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n"
-            << std::flush;
+            << "  agent cpu " << std::fixed << std::setprecision(2) << cpu << " s (user + system, connects and drain included)\n";
+  const auto warnings = load_warnings(total, load);
+  for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
+  std::cout << std::flush;
   if (config.summary_json.empty()) return exit_code;
   nlohmann::json doc = {{"completed", exit_code == exit_ok},
                         {"summary", headline},
                         {"agent_cpu_s", cpu},
+                        {"max_agent_cpu_percent", load.max_cpu_percent},
+                        {"max_loop_lag_ms", load.max_loop_lag_ms},
+                        {"warnings", warnings},
                         {"totals", counters_json(total.counters)},
                         {"latency", latencies_json(total)}};
   if (connects)

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "throng/agent/agent.hpp"
+#include "throng/common/load_warnings.hpp"
 #include "throng/common/run_stats.hpp"
 
 namespace throng::agent {
@@ -23,10 +24,11 @@ struct connect_phase {
 // "10000 users connected and joined in 0.821 s (12181/s)", and how many could not, if any.
 std::string describe(const connect_phase& phase);
 
-// Prints `headline`, the connect phase when known (one process) and the
-// tables; writes config.summary_json when set. Returns `exit_code`, or
-// exit_aborted when the JSON cannot be written.
-int finish_standalone(const agent_config& config, const run_stats& total, const std::optional<connect_phase>& connects,
-                      const std::string& headline, int exit_code);
+// Prints `headline`, the connect phase when known (one process), the tables
+// and what not to take at face value (load_warnings, from the totals and the
+// busiest window's `load`); writes config.summary_json when set. Returns
+// `exit_code`, or exit_aborted when the JSON cannot be written.
+int finish_standalone(const agent_config& config, const run_stats& total, const agent_load& load,
+                      const std::optional<connect_phase>& connects, const std::string& headline, int exit_code);
 
 }  // namespace throng::agent

@@ -1,33 +1,11 @@
 #include "throng/controller/run_warnings.hpp"
 
-#include <fmt/format.h>
-
-#include "throng/common/units.hpp"
+#include "throng/common/load_warnings.hpp"
 
 namespace throng::controller {
 
 std::vector<std::string> run_warnings(const run_summary& s) {
-  std::vector<std::string> out;
-  // An agent that ran out of CPU measured its own queueing too: say so.
-  if (s.max_agent_cpu_percent >= 90 || s.max_loop_lag_ms >= 50)
-    out.push_back(fmt::format(
-        "an agent was saturated (CPU up to {:.0f}% of its worker threads, event-loop lag up to {:.0f}ms): "
-        "latencies include the agent's own delay; use more agents or fewer users per agent",
-        s.max_agent_cpu_percent, s.max_loop_lag_ms));
-  // A target faster than the agents' own wake-ups: the ack latency is mostly theirs.
-  const auto& own = s.total.agent_added;
-  const auto& ack = s.total.ack;
-  if (own.count() && ack.count() && 2 * own.percentile(99) >= ack.percentile(99))
-    out.push_back(fmt::format(
-        "the agents' own part of the ack latency is {} of its p99 {}: these latencies say more about the agents "
-        "than about the target (agent_added in the report); more agents or fewer users per agent lower it",
-        format_duration(own.percentile(99)), format_duration(ack.percentile(99))));
-  const auto& c = s.total.counters;
-  if (c.sent > c.acked + c.errors)
-    out.push_back(fmt::format("{} sends were not acknowledged by the end of the drain: the target fell "
-                              "behind (a longer drain shows whether it catches up)",
-                              c.sent - c.acked - c.errors));
-  return out;
+  return load_warnings(s.total, {s.max_agent_cpu_percent, s.max_loop_lag_ms});
 }
 
 }  // namespace throng::controller

@@ -198,6 +198,9 @@ TEST(AgentProcess, ProcessesAndTargetsSplitTheUsersAndMergeOneSummary) {
   EXPECT_EQ(t.at("lost").get<int>(), 0);
   EXPECT_EQ(f.server.metric("throng_server_connections_accepted_total"), 20);
   EXPECT_EQ(second.metric("throng_server_connections_accepted_total"), 20);
+  // The children's busiest windows reach the merged summary, with its warnings.
+  EXPECT_GT(f.summary.at("max_agent_cpu_percent").get<double>(), 0) << f.summary.dump(2);
+  EXPECT_TRUE(f.summary.at("warnings").is_array()) << f.summary.dump(2);
   std::filesystem::remove_all(second_dir);
 }
 
