@@ -40,11 +40,15 @@ for mode in syscalls batched; do
   echo "open loop, $mode: the client's own part p99 $p99 ms"
 done
 
-# A misuse: the open loop has no io_uring receive mode.
+# Misuses: the open loop has no io_uring receive mode, and polling is the open loop's.
 set +e
 "$bin/echo_floor" client --port "$port" --rate 100 --mode uring 2>"$work/err"; rc=$?
 set -e
 [[ $rc == 2 ]] && grep -q -- "--rate runs with --mode syscalls or batched" "$work/err" || fail "--rate with --mode uring: exit $rc, $(cat "$work/err")"
+set +e
+"$bin/echo_floor" client --port "$port" --spin 2>"$work/err"; rc=$?
+set -e
+[[ $rc == 2 ]] && grep -q -- "--spin is for the open loop" "$work/err" || fail "--spin without --rate: exit $rc, $(cat "$work/err")"
 
 # The peer goes away mid-run: the client stops with a message instead of spinning.
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true

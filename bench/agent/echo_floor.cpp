@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -52,7 +51,7 @@ double cpu_seconds() {
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+double now_s() { return static_cast<double>(mono_ns()) / 1e9; }  // the clock the open loop times with
 
 // Echo peer: for every `request` bytes read on a connection, `reply` bytes back, in one send per read.
 int serve(int port, std::size_t request, std::size_t reply) {
@@ -373,6 +372,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (rate > 0 && mode == "uring") {
     std::fprintf(stderr, "echo_floor: --rate runs with --mode syscalls or batched\n");
+    return 2;
+  }
+  if (spin && rate == 0) {
+    std::fprintf(stderr, "echo_floor: --spin is for the open loop: give --rate too (the closed loop never sleeps while replies are due)\n");
     return 2;
   }
   try {
