@@ -9,6 +9,7 @@
 #include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/room_assignment.hpp"
 #include "throng/common/units.hpp"
 
 namespace {
@@ -36,14 +37,19 @@ int main(int argc, char** argv) {
       ->envname("THRONG_AGENT_TOKEN");
   app.add_option("--id", config.id, "agent id (default: hostname-pid)");
   app.add_option("--region", config.region, "region label reported to the controller")->capture_default_str();
-  app.add_option("-t,--threads", config.threads, "worker threads per process; 0 = one per core")->capture_default_str();
-  app.add_option("--capacity", config.capacity_users, "users this agent offers to carry")->capture_default_str();
+  app.add_option("-t,--threads", config.threads, "worker threads per process; 0 = one per core")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
+  app.add_option("--capacity", config.capacity_users, "users this agent offers to carry")
+      ->check(CLI::Range(std::uint64_t{1}, throng::max_user_slots))
+      ->capture_default_str();
   app.add_option("--allow-target", config.allowed_targets,
                  "host or host:port a plan may target (repeatable); without it only loopback targets are allowed");
   app.add_option("--source-ips", config.source_ips,
                  "local addresses to spread connections over, e.g. 127.0.0.2-127.0.0.60 or 10.0.0.5,10.0.0.6");
   app.add_option("--processes", config.processes,
                  "agent processes on this host; 0 = as many as the open-file limit needs for --capacity")
+      ->check(CLI::Range(0u, 10'000u))
       ->capture_default_str();
   app.add_option("--controller-timeout", config.controller_timeout_s,
                  "seconds to keep trying to reach (or get back to) the controller")

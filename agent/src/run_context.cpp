@@ -16,6 +16,8 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   run->source_ips = std::move(source_ips);
   run->adapter = make_adapter(plan.protocol());
   if (run->targets.empty()) error = "plan has no target";
+  if (plan.total_users() > max_user_slots)
+    error = fmt::format("plan has {} user slots; at most {} per run", plan.total_users(), max_user_slots);
   const bool listed = plan.room_choice() == control::ROOMS_LIST;
   if (!listed && plan.rooms() == 0) error = "plan has no rooms";
   if (listed && plan.room_list_size() == 0) error = "plan chooses rooms from a list, but the list is empty";

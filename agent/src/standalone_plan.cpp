@@ -4,6 +4,7 @@
 #include "control.pb.h"
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
+#include "throng/common/room_assignment.hpp"
 #include "throng/common/units.hpp"
 #include "throng/common/url.hpp"
 #include "model/distribution.hpp"
@@ -15,7 +16,8 @@ control::Plan standalone_plan(const standalone_options& o) {
   for (const auto& t : o.targets)
     if (const auto url = parse_ws_url(t); !url || url->tls)
       throw std::invalid_argument("--target '" + t + "' is not a ws://host:port/path URL (wss is not supported)");
-  if (o.users == 0) throw std::invalid_argument("--users must be at least 1");
+  if (o.users == 0 || o.users > max_user_slots)
+    throw std::invalid_argument("--users must be from 1 to " + std::to_string(max_user_slots));
   if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
   if (o.rate_per_s < 0) throw std::invalid_argument("--rate must not be negative");
   if (o.duration_ns <= 0) throw std::invalid_argument("--duration must be positive, e.g. 30s");

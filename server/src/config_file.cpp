@@ -38,6 +38,13 @@ struct reader {
     return value;
   }
 
+  // A count no larger than `most` (the same bound as its flag's).
+  std::size_t count(const YAML::Node& node, const std::string& key, std::size_t most) const {
+    const auto value = get<std::size_t>(node, key, "a message count");
+    if (value > most) fail(node, fmt::format("{}: {} is more than the {} allowed", key, value, most));
+    return value;
+  }
+
   void only_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) const {
     for (const auto& kv : map) {
       const auto key = kv.first.as<std::string>();
@@ -69,8 +76,8 @@ void load_server_config_file(const std::string& path, server_config& config) {
                "send_rate_per_user", "send_burst", "login_failures_per_minute"},
               "");
   if (auto n = root["dynamic_rooms"]) config.dynamic_rooms = r.get<bool>(n, "dynamic_rooms", "true or false");
-  if (auto n = root["history"]) config.history_depth = r.get<std::size_t>(n, "history", "a message count");
-  if (auto n = root["max_replay"]) config.max_replay = r.get<std::size_t>(n, "max_replay", "a message count");
+  if (auto n = root["history"]) config.history_depth = r.count(n, "history", server_config::max_history_depth);
+  if (auto n = root["max_replay"]) config.max_replay = r.count(n, "max_replay", server_config::max_replay_limit);
   if (auto n = root["transform_seed"]) config.transform_seed = r.get<std::uint64_t>(n, "transform_seed", "an integer");
   if (auto n = root["presence_interval"])
     config.presence_interval_s = r.get<double>(n, "presence_interval", "seconds, e.g. 1.0");
@@ -97,7 +104,7 @@ void load_server_config_file(const std::string& path, server_config& config) {
           r.fail(t, fmt::format("rooms[].transform '{}' is not a style; expected one of: {}", preset.transform,
                                 transform_style_names()));
       }
-      if (auto h = room["history"]) preset.history_depth = r.get<std::size_t>(h, "rooms[].history", "a message count");
+      if (auto h = room["history"]) preset.history_depth = r.count(h, "rooms[].history", server_config::max_history_depth);
       config.rooms.push_back(std::move(preset));
     }
   }

@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
   app.add_option("--host", config.host, "address to listen on")->capture_default_str();
   app.add_option("-p,--port", config.port, "port to listen on; 0 picks a free one")->capture_default_str();
   app.add_option("--port-file", config.port_file, "write the bound port to this file once listening");
-  app.add_option("-t,--threads", config.threads, "shards (threads); 0 = one per core")->capture_default_str();
+  app.add_option("-t,--threads", config.threads, "shards (threads); 0 = one per core")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   app.add_option("--role", role, "all: chat and auth API; auth: the auth API alone; chat: chat alone")
       ->check(CLI::IsMember({"all", "auth", "chat"}))
       ->capture_default_str();
@@ -103,12 +105,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"durable", "accepted"}))
       ->capture_default_str();
   app.add_option("--commit-messages", config.commit_max_messages, "group commit: flush at this many messages...")
+      ->check(CLI::Range(std::size_t{1}, server_config::max_commit_messages))
       ->capture_default_str();
   app.add_option("--commit-delay-ms", config.commit_max_delay_ms, "...or when the oldest has waited this long")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--history", config.history_depth, "messages replayed on join, per room")->capture_default_str();
-  app.add_option("--max-replay", config.max_replay, "most messages one since_seq replay returns")->capture_default_str();
+  app.add_option("--history", config.history_depth, "messages replayed on join, per room")
+      ->check(CLI::Range(std::size_t{0}, server_config::max_history_depth))
+      ->capture_default_str();
+  app.add_option("--max-replay", config.max_replay, "most messages one since_seq replay returns")
+      ->check(CLI::Range(std::size_t{0}, server_config::max_replay_limit))
+      ->capture_default_str();
   app.add_flag("--no-dynamic-rooms", no_dynamic_rooms, "only the rooms of --config exist; others get UNKNOWN_ROOM");
   app.add_option("--presence-interval", config.presence_interval_s, "seconds between presence updates per room")
       ->check(CLI::NonNegativeNumber)
@@ -127,6 +134,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
   app.add_option("--max-connections", config.max_connections, "0 = as many as the open-file limit allows")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100'000'000}))
       ->capture_default_str();
   app.add_option("--idle-timeout", config.idle_timeout_s, "seconds a connection may send nothing; 0 = never")
       ->check(CLI::NonNegativeNumber)

@@ -344,6 +344,17 @@ scenarios:
   EXPECT_NE(text.find("scenarios.d.rooms_per_user: is more than rooms (1)"), std::string::npos) << text;
 }
 
+TEST(ScenarioErrors, AnUnreadableCountIsOneErrorNotThree) {
+  const auto r = parse_scenario(R"(target: {spawn: reference-server}
+scenarios:
+  chat: {users: -5, duration: 10s}
+)", "count.yaml");
+  EXPECT_FALSE(r.value);
+  const auto text = dump(r);
+  EXPECT_TRUE(has_error(r, 3, 17, "scenarios.chat.users", "'-5' is not valid: expected a count such as 200 or 10k")) << text;
+  EXPECT_EQ(r.errors.size(), 1u) << text;  // not also "must be at least 1" and "this group gets no users"
+}
+
 TEST(ScenarioEvents, BurstStormAndPauseParse) {
   const auto r = parse_scenario(R"(
 target: {spawn: reference-server}

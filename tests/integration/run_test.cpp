@@ -454,6 +454,43 @@ TEST(Cli, EveryBinaryHasHelpAndRejectsBadFlags) {
   EXPECT_NE(bad_size.err.find("64KiB"), std::string::npos);
 }
 
+// A count out of its range is refused at once with the flag named: a negative
+// one must not wrap around to 2^64 - 5 (an agent asked for that many users spun
+// forever counting them), and an absurd one must not start that much work.
+TEST(Cli, CountsOutOfRangeAreBadInputNamingTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{bin("throng-agent"), "run", "--users", "-5", "--token-secret", "s"}, "--users must be from 1 to 100000000"},
+      {{bin("throng-agent"), "run", "--users", "100000001", "--token-secret", "s"}, "--users must be from 1 to 100000000"},
+      {{bin("throng-agent"), "-t", "5000"}, "--threads: Value 5000 not in range 0 to 1024"},
+      {{bin("throng-agent"), "--capacity", "0"}, "--capacity: Value 0 not in range"},
+      {{bin("throng-agent"), "--processes", "20000"}, "--processes: Value 20000 not in range"},
+      {{bin("throng-server"), "--history", "-5"}, "--history: Value -5 not in range 0 to 10000"},
+      {{bin("throng-server"), "--max-replay", "200000"}, "--max-replay: Value 200000 not in range"},
+      {{bin("throng-server"), "--commit-messages", "0"}, "--commit-messages: Value 0 not in range 1 to 1000000"},
+      {{bin("throng-server"), "--max-connections", "-5"}, "--max-connections: Value -5 not in range"},
+      {{bin("throng-server"), "--threads", "2000"}, "--threads: Value 2000 not in range 0 to 1024"},
+      {{bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--local-agents", "100000"},
+       "--local-agents: Value 100000 not in range 1 to 256"},
+      {{bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--scale", "900000"},
+       "--scale 900000 makes 180000000 user slots; a run has at most 100000000"},
+      {{bin("throng"), "plan", scenarios_dir() + "/smoke.yaml", "--users-per-agent", "-5"},
+       "--users-per-agent: Value -5 not in range 1 to 100000000"},
+  };
+  for (const auto& [argv, message] : cases) {
+    const auto r = run_command(argv, std::chrono::seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << argv[0] << " " << argv[1] << " " << argv[2] << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
+  // The server's config file holds the same bounds as its flags.
+  const auto dir = make_temp_dir();
+  write_file(dir + "/server.yaml", "rooms:\n  - {name: lobby, history: 20000}\n");
+  const auto deep = run_command({bin("throng-server"), "--config", dir + "/server.yaml", "--store", "memory"});
+  EXPECT_EQ(deep.exit_code, 2);
+  EXPECT_NE(deep.err.find("server.yaml:2:28: rooms[].history: 20000 is more than the 10000 allowed"), std::string::npos)
+      << deep.err;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Processes, ServerStopsCleanlyOnSigterm) {
   const auto dir = make_temp_dir();
   server_process server(dir);

@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/room_assignment.hpp"
 #include "throng/controller/capacity.hpp"
 #include "throng/controller/estimate.hpp"
 
@@ -43,8 +44,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("scenario", args->file, "scenario YAML file (or give a population with --mau)");
   cmd->add_option("--users-per-agent", args->users_per_agent, "concurrent users one agent carries")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--scale", args->scale, "as throng run --scale: multiply the population")->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::uint64_t{1}, max_user_slots));
+  cmd->add_option("--scale", args->scale, "as throng run --scale: multiply the population")
+      ->check(CLI::PositiveNumber & CLI::Range(0.0, 1e6));
   cmd->add_option("--tfvars", args->tfvars, "write the fleet as terraform.tfvars.json for terraform/");
   cmd->add_option("--regions", m.regions, "regions to spread the agents over (comma-separated)")->delimiter(',');
 

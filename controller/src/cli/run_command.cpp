@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/room_assignment.hpp"
 #include "throng/common/url.hpp"
 #include "throng/controller/run.hpp"
 #include "throng/controller/scenario.hpp"
@@ -64,13 +65,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<run_args>();
   auto* cmd = app.add_subcommand("run", "run a scenario: local agents by default, or --agents N remote ones");
   cmd->add_option("scenario", args->file, "scenario YAML file")->required();
-  cmd->add_option("--local-agents", args->local_agents, "override the scenario's number of local agents");
+  cmd->add_option("--local-agents", args->local_agents, "override the scenario's number of local agents")
+      ->check(CLI::Range(1u, 256u));
   cmd->add_option("--target", args->target, "override the scenario's target with this ws:// URL");
   add_controller_options(*cmd, args->options);
   cmd->add_option("--scale", args->scale,
                   "multiply the population (users, arrival and total rates) by this factor, e.g. 0.0001 for a "
                   "scaled-down run of a large model")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber & CLI::Range(0.0, 1e6));
   cmd->add_flag("-v,--verbose", args->verbose, "debug logging");
   cmd->callback([args, &exit_code] {
     if (args->verbose) set_log_level(log_level::debug);
@@ -83,6 +85,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
     scenario s = *loaded.value;
     if (args->local_agents) s.local_agents = args->local_agents;
     if (args->scale != 1) s.scale(args->scale);
+    if (s.total_users() > max_user_slots) {
+      std::cerr << "throng run: --scale " << args->scale << " makes " << s.total_users()
+                << " user slots; a run has at most " << max_user_slots << "\n";
+      exit_code = exit_bad_input;
+      return;
+    }
     if (!args->target.empty()) {
       const auto url = parse_ws_url(args->target);
       if (!url || url->tls) {

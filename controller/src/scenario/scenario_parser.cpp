@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "throng/common/distribution_text.hpp"
+#include "throng/common/room_assignment.hpp"
 #include "throng/common/units.hpp"
 #include "throng/common/url.hpp"
 #include "throng/controller/planner.hpp"
@@ -151,7 +152,7 @@ std::optional<scenario> scenario_parser::parse(const YAML::Node& root) {
   if (root["events"]) parse_events(root["events"], s);
   if (root["thresholds"]) parse_thresholds(root["thresholds"], s);
   check_auth(s, root);
-  if (s.total_users() > 100'000'000) r_.error(root, "users", "at most 100M user slots per run");
+  if (s.total_users() > max_user_slots) r_.error(root, "users", "at most 100M user slots per run");
   return s;
 }
 
@@ -321,10 +322,13 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
     if (body[key]) r_.error(body[key], path + key, std::string("does not apply to ") + executor_name(executor) + ": " + instead);
   };
   std::uint64_t users = 0;
+  bool users_unreadable = false;  // already reported: no follow-on errors about a zero count
   double arrival_rate = 0, start_rate = 0;
   switch (executor) {
     case executor_kind::constant_users:
-      r_.field(body, "users", path + "users", users, parse_uint, "a count such as 200 or 10k", !body["groups"]);
+      users_unreadable =
+          !r_.field(body, "users", path + "users", users, parse_uint, "a count such as 200 or 10k", !body["groups"]) &&
+          body["users"];
       r_.field(body, "duration", path + "duration", base.duration_ns, parse_duration_ns, "a duration such as 30s or 5m", true);
       not_for("stages", "use ramping-users for stages");
       not_for("arrival_rate", "use constant-arrival-rate");
@@ -422,7 +426,7 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
   } else {
     groups.push_back({"default", YAML::Node(YAML::NodeType::Undefined), 1, 0});
   }
-  if (!by_count && executor == executor_kind::constant_users && body["users"] && users == 0)
+  if (!by_count && executor == executor_kind::constant_users && body["users"] && users == 0 && !users_unreadable)
     r_.error(body["users"], path + "users", "must be at least 1");
   if (!by_count && executor == executor_kind::constant_users && !body["users"] && group_nodes)
     r_.error(body, path + "users", "is required: groups by weight share the scenario's users (or give each group users)");
@@ -462,7 +466,7 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
       g.users = users;
       for (auto& st : g.stages) st.target *= fraction;
     }
-    if (g.users == 0 && (body["users"] || body["stages"]) && !g.open_model())
+    if (g.users == 0 && (body["users"] || body["stages"]) && !g.open_model() && !users_unreadable)
       r_.error(gt.at(body), gpath + "users", "this group gets no users; raise the scenario's users or this group's weight");
     resolve_sends(g, b, gt.at(body), gpath);
     s.groups.push_back(std::move(g));

@@ -33,6 +33,10 @@ struct server_config {
   bool dynamic_rooms = true;           // create rooms on first join
   std::size_t history_depth = 10;      // messages replayed on a plain join, per room
   std::size_t max_replay = 1000;       // most messages one since_seq replay returns
+  // Their bounds, for the flags and the config file alike: a room keeps its
+  // history in memory, and a join's reply carries it in one frame.
+  static constexpr std::size_t max_history_depth = 10'000;
+  static constexpr std::size_t max_replay_limit = 100'000;
   std::uint64_t transform_seed = 0;
   double presence_interval_s = 1.0;    // at most one presence update per room per interval
 
@@ -57,6 +61,7 @@ struct server_config {
   std::uint64_t store_max_bytes = 0;   // cap on the database size; 0 = none
   bool ack_durable = true;             // ack after the group commit (false: on receipt)
   std::size_t commit_max_messages = 512;
+  static constexpr std::size_t max_commit_messages = 1'000'000;
   double commit_max_delay_ms = 2.0;
 
   // Cross-instance fan-out
