@@ -116,6 +116,17 @@ void virtual_user::go_live() {
   if (conn_->finished()) on_disconnected();  // it ended while the last join was answered
 }
 
+void virtual_user::on_peer_close(std::uint16_t code, std::string_view reason) {
+  // The server ended the session (too big a frame, a policy, its shutdown): an
+  // error with its code, and the reason said once per code and worker, for the
+  // summary alone would not say why the sends went unacknowledged.
+  home_.stats.counters.count_error(fmt::format("SERVER_CLOSE_{}", code));
+  if (home_.first_close_of(code))
+    log_warn("the server closed user {}'s connection with code {}: {}{}", user_, code,
+             reason.empty() ? "(no reason given)" : reason,
+             code == 1009 ? "; lower the message size or raise the server's --max-message-bytes" : "");
+}
+
 void virtual_user::on_closed() {
   if (connected_) on_disconnected();
   else wake();  // the connecting coroutine sees it

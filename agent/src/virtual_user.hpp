@@ -80,6 +80,7 @@ class virtual_user : public std::enable_shared_from_this<virtual_user>, private 
   // Every WebSocket message: decoded into the worker's frame and handled by phase.
   void on_message(std::string_view payload, bool text) override;
   void on_closed() override;
+  void on_peer_close(std::uint16_t code, std::string_view reason) override;
   // Wakes the connecting coroutine from sleep_until().
   void wake();
   // The connecting coroutine sleeps on timer_ (made on first use) until

@@ -72,6 +72,12 @@ struct worker {
   ws_client_buffers ws_buffers{io};   // the read buffer, epoll set and write scratch of every connection here
   deadline_queue deadlines{io};       // users' connect slots, backoffs, sends and session ends (outlives the users)
   bool started = false;  // Start came: new sessions send at once
+  // True the first time the server closes a connection with `code` (its reason is logged once).
+  bool first_close_of(std::uint16_t code) {
+    if (std::find(close_codes_seen_.begin(), close_codes_seen_.end(), code) != close_codes_seen_.end()) return false;
+    close_codes_seen_.push_back(code);
+    return true;
+  }
   std::vector<std::shared_ptr<virtual_user>> users;
 
  private:
@@ -100,6 +106,7 @@ struct worker {
   std::vector<std::uint32_t> slot_sessions_;              // sessions started on each local slot
   std::uint64_t slot_target_ = 0;                          // closed model: slots [0, target) should run
   bool closing_ = false;
+  std::vector<std::uint16_t> close_codes_seen_;
 };
 
 }  // namespace throng::agent

@@ -362,14 +362,24 @@ std::ptrdiff_t ws_client::parse(std::string_view data) {
         break;
       case op_pong:
         break;
-      case op_close:
+      case op_close: {
         // Echo the close (RFC 6455 5.5.1) and stop: the server ends the TCP connection.
-        if (!closing_) write_frame(op_close, payload.substr(0, std::min<std::size_t>(2, payload.size())));
+        const bool peer_first = !closing_;
+        if (peer_first) write_frame(op_close, payload.substr(0, std::min<std::size_t>(2, payload.size())));
         closing_ = true;
         peer_closed_ = true;
         // The user is done with it now; the socket closes once the echo is written and the server hangs up.
-        if (auto* events = std::exchange(events_, nullptr)) events->on_closed();
+        if (auto* events = std::exchange(events_, nullptr)) {
+          if (peer_first) {
+            const auto code = payload.size() >= 2 ? static_cast<std::uint16_t>(static_cast<unsigned char>(payload[0]) << 8 |
+                                                                               static_cast<unsigned char>(payload[1]))
+                                                  : std::uint16_t{1005};
+            events->on_peer_close(code, payload.size() > 2 ? payload.substr(2) : std::string_view{});
+          }
+          events->on_closed();
+        }
         break;
+      }
       default:
         return -1;
     }

@@ -76,6 +76,8 @@ class ws_client_events {
   virtual void on_message(std::string_view payload, bool text) = 0;
   // Once, when the connection is over: closed by the peer, broken, or aborted.
   virtual void on_closed() = 0;
+  // The peer closed first, with this code (1005: none given) and reason; on_closed follows.
+  virtual void on_peer_close(std::uint16_t /*code*/, std::string_view /*reason*/) {}
 
  protected:
   ~ws_client_events() = default;

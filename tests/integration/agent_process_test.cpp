@@ -115,6 +115,28 @@ TEST(AgentProcess, ClosedLoopUsersSendAgainOnlyAfterTheirAck) {
 }
 
 
+// Messages bigger than the server accepts: it closes each connection with
+// 1009, and the run says so, with the server's reason, instead of leaving
+// only a count of unacknowledged sends.
+TEST(AgentProcess, AServersCloseIsCountedWithItsCodeAndReason) {
+  standalone_fixture f;
+  ASSERT_NE(f.server.port, 0);
+  const auto r = f.run({"--users", "2", "--rooms", "2", "--rate", "4", "--duration", "1s", "--drain", "1s",
+                        "--message-size", "100000"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& t = f.totals();
+  EXPECT_EQ(t.at("acked").get<int>(), 0);
+  ASSERT_TRUE(t.at("errors_by_code").contains("SERVER_CLOSE_1009")) << f.summary.dump(2);
+  EXPECT_GE(t.at("errors_by_code").at("SERVER_CLOSE_1009").get<int>(), 2);
+  EXPECT_NE(r.err.find("closed user"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("with code 1009: frame larger than the server accepts"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("error SERVER_CLOSE_1009"), std::string::npos) << r.out;
+  // The agent's own closes at the end of a run are not the server's.
+  const auto clean = f.run({"--users", "2", "--rooms", "2", "--rate", "4", "--duration", "1s", "--drain", "1s"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(f.totals().at("errors").get<int>(), 0) << f.summary.dump(2);
+}
+
 TEST(AgentProcess, SessionChurnWithRegisteredUsersKeepsTheConcurrency) {
   standalone_fixture f;
   ASSERT_NE(f.server.port, 0);
