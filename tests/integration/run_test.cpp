@@ -456,10 +456,12 @@ TEST(Cli, EveryBinaryHasHelpAndRejectsBadFlags) {
 
 // A count out of its range is refused at once with the flag named: a negative
 // one must not wrap around to 2^64 - 5 (an agent asked for that many users spun
-// forever counting them), and an absurd one must not start that much work.
+// forever counting them; every unsigned flag refuses a sign), and an absurd one
+// must not start that much work.
 TEST(Cli, CountsOutOfRangeAreBadInputNamingTheFlag) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{bin("throng-agent"), "run", "--users", "-5", "--token-secret", "s"}, "--users must be from 1 to 100000000"},
+      {{bin("throng-agent"), "run", "--users", "-5", "--token-secret", "s"}, "--users: must not be negative"},
+      {{bin("throng-agent"), "run", "--seed", "-5", "--token-secret", "s"}, "--seed: must not be negative"},
       {{bin("throng-agent"), "run", "--users", "100000001", "--token-secret", "s"}, "--users must be from 1 to 100000000"},
       {{bin("throng-agent"), "-t", "5000"}, "--threads: Value 5000 not in range 0 to 1024"},
       {{bin("throng-agent"), "--capacity", "0"}, "--capacity: Value 0 not in range"},
