@@ -9,6 +9,7 @@
 #include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/common/room_assignment.hpp"
 #include "throng/common/units.hpp"
 
@@ -127,6 +128,10 @@ int main(int argc, char** argv) {
     }
     if (!ramp_text.empty() && !(duration_flag{standalone.ramp_up_ns}(ramp_text)).empty())
       throw std::invalid_argument("--ramp-up: " + duration_flag{standalone.ramp_up_ns}(ramp_text));
+    // Checked before the run, so a typo does not cost the run's summary.
+    if (!config.summary_json.empty())
+      if (const auto problem = throng::result_path_problem(config.summary_json); !problem.empty())
+        throw std::invalid_argument("--summary-json: " + problem);
     for (const auto& text : storms) config.events.push_back(throng::agent::parse_storm(text));
     for (const auto& text : bursts)
       for (const auto& e : throng::agent::parse_burst(text)) config.events.push_back(e);

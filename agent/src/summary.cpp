@@ -1,6 +1,5 @@
 #include "summary.hpp"
 
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -8,6 +7,7 @@
 
 #include "throng/common/clock.hpp"
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/common/stats_json.hpp"
 
 namespace throng::agent {
@@ -41,10 +41,8 @@ int finish_standalone(const agent_config& config, const run_stats& total, const 
                         {"latency", latencies_json(total)}};
   if (connects)
     doc["connect_phase"] = {{"connected", connects->connected}, {"failed", connects->failed}, {"seconds", connects->seconds}};
-  std::ofstream out(config.summary_json);
-  out << doc.dump(2) << "\n";
-  if (!out) {
-    std::cerr << "throng-agent: cannot write --summary-json " << config.summary_json << "\n";
+  if (const auto failed = write_result_file(config.summary_json, doc.dump(2) + "\n"); !failed.empty()) {
+    std::cerr << "throng-agent: --summary-json: " << failed << "\n";
     return exit_code ? exit_code : exit_aborted;
   }
   return exit_code;

@@ -59,7 +59,7 @@ class console_output final : public output {
     std::fflush(out_);
   }
 
-  void stop(const run_summary& s) override {
+  std::string stop(const run_summary& s) override {
     if (tty_) fmt::print(out_, "\n");
     const auto& c = s.total.counters;
     std::string text;
@@ -88,6 +88,7 @@ class console_output final : public output {
     text += fmt::format("\n  verdict: {}{}\n", verdict_word(s.exit_code), s.degraded ? " (degraded: an agent was lost)" : "");
     fmt::print(out_, "{}", text);
     std::fflush(out_);
+    return {};
   }
 
  private:

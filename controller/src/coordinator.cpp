@@ -43,10 +43,11 @@ std::string random_hex(std::size_t bytes) {
 coordinator::coordinator(std::optional<scenario> sc, run_options options) : options_(std::move(options)) {
   if (options_.remote_agents == 0 && options_.agent_token.empty()) options_.agent_token = random_hex(16);
   if (options_.bin_dir.empty()) options_.bin_dir = executable_dir();
-  outputs_.push_back(make_console_output(stdout));
   if (!options_.report_path.empty()) outputs_.push_back(make_json_report(options_.report_path));
   if (!options_.junit_path.empty()) outputs_.push_back(make_junit_report(options_.junit_path));
   if (!options_.markdown_path.empty()) outputs_.push_back(make_markdown_summary(options_.markdown_path));
+  // Last: its summary says which files could not be written, with the exit code that follows.
+  outputs_.push_back(make_console_output(stdout));
   if (sc) set_scenario(std::move(*sc));
 }
 
@@ -196,7 +197,14 @@ net::awaitable<int> coordinator::run_flow() {
   summary.exit_code = abort_code_ == exit_aborted ? exit_aborted
                       : abort_code_ == exit_threshold_failed || !thresholds_passed ? exit_threshold_failed
                                                                                   : exit_ok;
-  for (auto& o : outputs_) o->stop(summary);
+  for (auto& o : outputs_) {
+    // Results that were measured but not delivered: CI must not read a pass.
+    if (auto failed = o->stop(summary); !failed.empty()) {
+      log_error("{}", failed);
+      summary.problems.push_back(std::move(failed));
+      summary.exit_code = exit_aborted;
+    }
+  }
   co_return summary.exit_code;
 }
 

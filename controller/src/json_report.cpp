@@ -1,6 +1,4 @@
-#include <fstream>
-
-#include "throng/common/log.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/controller/output.hpp"
 #include "throng/controller/report.hpp"
 
@@ -15,11 +13,9 @@ class json_report final : public output {
 
   void start(const run_info& info) override { report_.info = info; }
   void add(const interval_view& v) override { report_.timeline.push_back(window_json(v)); }
-  void stop(const run_summary& s) override {
+  std::string stop(const run_summary& s) override {
     report_.summary = s;
-    std::ofstream out(path_);
-    out << report_json(report_).dump(2) << "\n";
-    if (!out) log_error("cannot write the report to {}", path_);
+    return write_result_file(path_, report_json(report_).dump(2) + "\n");
   }
 
  private:

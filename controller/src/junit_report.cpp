@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 
-#include "throng/common/log.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/controller/output.hpp"
 
 namespace throng::controller {
@@ -30,7 +29,7 @@ class junit_report final : public output {
  public:
   explicit junit_report(std::string path) : path_(std::move(path)) {}
   void start(const run_info& info) override { name_ = info.scenario_name; }
-  void stop(const run_summary& s) override {
+  std::string stop(const run_summary& s) override {
     std::size_t failures = s.completed ? 0 : 1;
     for (const auto& t : s.thresholds) failures += t.passed ? 0 : 1;
     const double seconds = static_cast<double>(s.elapsed_ns) / 1e9;
@@ -54,9 +53,7 @@ class junit_report final : public output {
       xml += "</testcase>\n";
     }
     xml += "  </testsuite>\n</testsuites>\n";
-    std::ofstream out(path_);
-    out << xml;
-    if (!out) log_error("cannot write the JUnit report to {}", path_);
+    return write_result_file(path_, xml);
   }
 
  private:

@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 
 #include "summary_text.hpp"
-#include "throng/common/log.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/common/units.hpp"
 #include "throng/controller/output.hpp"
 
@@ -17,7 +16,7 @@ class markdown_summary final : public output {
  public:
   explicit markdown_summary(std::string path) : path_(std::move(path)) {}
   void start(const run_info& info) override { info_ = info; }
-  void stop(const run_summary& s) override {
+  std::string stop(const run_summary& s) override {
     const auto& c = s.total.counters;
     std::string md = fmt::format("## Throng: {} — {}\n\n", info_.scenario_name, verdict_word(s.exit_code));
     md += fmt::format("{} users, {} sends/s planned for {}, {} agent(s), target `{}`; ran {}.\n\n",
@@ -50,9 +49,7 @@ class markdown_summary final : public output {
                       format_duration(s.max_clock_error_ns));
     for (const auto& w : s.warnings) md += fmt::format("\n> warning: {}\n", w);
     for (const auto& p : s.problems) md += fmt::format("\n> problem: {}\n", p);
-    std::ofstream out(path_);
-    out << md;
-    if (!out) log_error("cannot write the Markdown summary to {}", path_);
+    return write_result_file(path_, md);
   }
 
  private:

@@ -493,6 +493,57 @@ TEST(Cli, CountsOutOfRangeAreBadInputNamingTheFlag) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Cli, AnUnwritableResultPathIsBadInputBeforeTheRun) {
+  const std::string dir = "/nonexistent-throng-dir";
+  const std::string why = "cannot create files in " + dir + ": No such file or directory";
+  const auto smoke = scenarios_dir() + "/smoke.yaml";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{bin("throng"), "run", smoke, "--report", dir + "/r.json"}, "throng run: --report: " + why},
+      {{bin("throng"), "run", smoke, "--junit", dir + "/j.xml"}, "throng run: --junit: " + why},
+      {{bin("throng"), "run", smoke, "--markdown", dir + "/s.md"}, "throng run: --markdown: " + why},
+      {{bin("throng"), "run", smoke, "--report", "/tmp"}, "throng run: --report: /tmp is a directory; give a file name"},
+      {{bin("throng"), "run", smoke, "--work-dir", "/proc/throng"},
+       "throng run: --work-dir /proc/throng: cannot create it: No such file or directory"},
+      {{bin("throng"), "report", "any.json", "--markdown", dir + "/s.md"}, "throng report: --markdown: " + why},
+      {{bin("throng"), "serve", "--operator-port", std::to_string(free_port()), "--operator-token", "t", "--report",
+        dir + "/r.json"},
+       "throng serve: --report: " + why},
+      {{bin("throng-agent"), "run", "--target", "ws://127.0.0.1:1/ws", "--token-secret", "s", "--duration", "60s",
+        "--summary-json", dir + "/s.json"},
+       "throng-agent: --summary-json: " + why},
+  };
+  for (const auto& [argv, message] : cases) {
+    const auto began = std::chrono::steady_clock::now();
+    const auto r = run_command(argv, std::chrono::seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << argv[1] << " " << argv[2] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5)) << "refused before the run, not after it";
+  }
+}
+
+TEST(Run, AResultThatCannotBeWrittenAtTheEndFailsTheRun) {
+  const auto dir = make_temp_dir();
+  std::filesystem::create_directory(dir + "/out");
+  write_file(dir + "/s.yaml", "target: {spawn: reference-server, store: memory}\nduration: 3s\nusers: 4\nrate: 20/s\n");
+  background_process controller({bin("throng"), "run", dir + "/s.yaml", "--report", dir + "/out/r.json", "--markdown",
+                                 dir + "/s.md", "--work-dir", dir},
+                                dir + "/controller.log");
+  for (int i = 0; i < 300 && read_file(dir + "/controller.log").find("sent") == std::string::npos; ++i) usleep(20'000);
+  // Gone while the run is under way, as a full disk or a cleaned-up workspace would leave it.
+  std::filesystem::remove_all(dir + "/out");
+  EXPECT_EQ(controller.wait(std::chrono::seconds(30)), 3) << "a passing run whose report was lost must not exit 0";
+  const auto out = read_file(dir + "/controller.log");
+  const std::string lost = "cannot write " + dir + "/out/r.json: No such file or directory";
+  EXPECT_NE(out.find("problem: " + lost), std::string::npos) << out;
+  EXPECT_NE(out.find("verdict: ABORTED"), std::string::npos) << out;
+  EXPECT_NE(read_file(dir + "/controller.log.err").find(lost), std::string::npos);
+  // The other output still has the run, and says what was lost.
+  const auto md = read_file(dir + "/s.md");
+  EXPECT_NE(md.find("| sent |"), std::string::npos) << md;
+  EXPECT_NE(md.find("> problem: " + lost), std::string::npos) << md;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Processes, ServerStopsCleanlyOnSigterm) {
   const auto dir = make_temp_dir();
   server_process server(dir);

@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/controller/output.hpp"
 #include "throng/controller/report.hpp"
 
@@ -23,6 +24,14 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", args->junit, "also write JUnit XML here");
   cmd->add_option("--markdown", args->markdown, "also write a Markdown summary here");
   cmd->callback([args, &exit_code] {
+    for (const auto& [flag, path] : {std::pair{"--junit", &args->junit}, {"--markdown", &args->markdown}}) {
+      if (path->empty()) continue;
+      if (const auto problem = result_path_problem(*path); !problem.empty()) {
+        std::cerr << "throng report: " << flag << ": " << problem << "\n";
+        exit_code = exit_bad_input;
+        return;
+      }
+    }
     saved_report report;
     try {
       report = load_report(args->file);
@@ -35,12 +44,15 @@ void add_report_command(CLI::App& app, int& exit_code) {
     outputs.push_back(make_console_output(stdout));
     if (!args->junit.empty()) outputs.push_back(make_junit_report(args->junit));
     if (!args->markdown.empty()) outputs.push_back(make_markdown_summary(args->markdown));
+    // The verdict of the run it describes, unless a file asked for could not be written.
+    exit_code = report.summary.exit_code;
     for (auto& o : outputs) {
       o->start(report.info);
-      o->stop(report.summary);
+      if (const auto failed = o->stop(report.summary); !failed.empty()) {
+        std::cerr << "throng report: " << failed << "\n";
+        exit_code = exit_aborted;
+      }
     }
-    // The verdict of the run it describes.
-    exit_code = report.summary.exit_code;
   });
 }
 

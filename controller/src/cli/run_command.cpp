@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/common/room_assignment.hpp"
 #include "throng/common/url.hpp"
 #include "throng/controller/run.hpp"
@@ -56,6 +58,24 @@ bool check_controller_options(run_options& o, const char* command) {
     std::cerr << command << ": --operator-port needs --operator-token (or THRONG_OPERATOR_TOKEN) so only your panels "
                             "can steer the run\n";
     return false;
+  }
+  // Before the run, not after it: a typo in a path must not cost the run's results.
+  for (const auto& [flag, path] : {std::pair{"--report", &o.report_path}, {"--junit", &o.junit_path},
+                                   {"--markdown", &o.markdown_path}}) {
+    if (path->empty()) continue;
+    if (const auto problem = result_path_problem(*path); !problem.empty()) {
+      std::cerr << command << ": " << flag << ": " << problem << "\n";
+      return false;
+    }
+  }
+  if (!o.work_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.work_dir, ec);
+    const auto problem = ec ? "cannot create it: " + ec.message() : result_path_problem(o.work_dir + "/server.log");
+    if (!problem.empty()) {
+      std::cerr << command << ": --work-dir " << o.work_dir << ": " << problem << "\n";
+      return false;
+    }
   }
   if (o.remote_agents && o.agent_port == 0) o.agent_port = 7700;
   return true;

@@ -71,11 +71,13 @@ class output {
   virtual ~output() = default;
   virtual void start(const run_info&) {}
   virtual void add(const interval_view&) {}
-  virtual void stop(const run_summary&) {}
+  // Empty, or why this output could not be written (the run's exit code then says so).
+  virtual std::string stop(const run_summary&) { return {}; }
 };
 
 // Progress line each second (rewritten in place on a terminal) and the summary table.
 std::unique_ptr<output> make_console_output(std::FILE* out);
+// The file outputs write their file whole at stop (throng/common/result_file.hpp).
 // The whole run as JSON (controller/report.hpp): it reads back for `throng report` and `compare`.
 std::unique_ptr<output> make_json_report(std::string path);
 // JUnit XML: a test case per threshold and one for the run.
