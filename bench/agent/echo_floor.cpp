@@ -166,7 +166,7 @@ client_result run_epoll(const std::vector<int>& fds, const std::string& request,
 // waits for replies until the next 50 µs grid point after the next due time
 // (with `spin`, polls for them instead of sleeping).
 client_result run_open(const std::vector<int>& fds, const std::string& request, std::size_t reply, double seconds, double rate,
-                       bool batched, bool spin, latency_histogram& added, std::uint64_t& unstamped) {
+                       bool batched, bool spin, latency_histogram& added, latency_histogram& send_piece, std::uint64_t& unstamped) {
   client_result r;
   constexpr std::int64_t grid_ns = 50'000;  // the agent's timer step
   constexpr std::size_t max_in_flight = 512;  // 5 s of requests at 100 a second per connection
@@ -252,6 +252,7 @@ client_result run_open(const std::vector<int>& fds, const std::string& request, 
         ++r.round_trips;
         // As the agent counts it: where the kernel gave no stamp, all of it.
         if (!arrival) ++unstamped;
+        send_piece.record(slot.written - slot.due);
         added.record(arrival ? std::min(read_mono - slot.due, (slot.written - slot.due) + std::max<std::int64_t>(0, read_wall - arrival))
                              : read_mono - slot.due);
       }
@@ -389,8 +390,9 @@ int main(int argc, char** argv) {
     const double cpu0 = cpu_seconds(), t0 = now_s();
     if (rate > 0) {
       latency_histogram added(1'000, 1'000'000);  // 1 µs steps up to 1 s
+      latency_histogram send_piece(1'000, 1'000'000);
       std::uint64_t unstamped = 0;
-      const client_result r = run_open(fds, payload, reply, seconds, rate, mode == "batched", spin, added, unstamped);
+      const client_result r = run_open(fds, payload, reply, seconds, rate, mode == "batched", spin, added, send_piece, unstamped);
       const double cpu = cpu_seconds() - cpu0, wall = now_s() - t0;
       std::printf("open loop, mode %s%s, %u connections, %.0f requests/s offered, %zu-byte requests, %zu-byte replies: %llu of %.0f due requests sent in time, %llu replies in %.2f s, client cpu %.2f s (%.0f %%)\n",
                   mode.c_str(), spin ? " (polling)" : "", users, rate, request, reply, static_cast<unsigned long long>(r.sent), rate * seconds,
@@ -399,6 +401,7 @@ int main(int argc, char** argv) {
                   r.round_trips / cpu, r.round_trips ? static_cast<double>(r.calls) / r.round_trips : 0.0,
                   static_cast<unsigned long long>(unstamped), static_cast<unsigned long long>(r.failed_sends));
       std::printf("the client's own part (due -> written, kernel receipt -> read): %s\n", added.describe(0.2).c_str());
+      std::printf("  of which the send piece (due -> written): %s\n", send_piece.describe(0.2).c_str());
       for (int fd : fds) close(fd);
       return r.round_trips == r.sent && r.sent && !r.failed_sends ? 0 : 1;
     }
