@@ -10,7 +10,7 @@
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/result_file.hpp"
-#include "throng/common/room_assignment.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/units.hpp"
 
 namespace {
@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
   run->add_option("-d,--duration", duration_text, "how long to send (e.g. 30s, 5m)")->default_str("30s");
   run->add_option("--drain", drain_text, "how long to keep listening after the last send")->default_str("2s");
   run->add_option("--rooms", standalone.rooms, "rooms; user i joins room i % rooms")->capture_default_str();
-  run->add_option("--message-size", standalone.message_bytes, "body bytes")->capture_default_str();
+  run->add_option("--message-size", standalone.message_size,
+                  "body size: bytes (200, 1KiB) or a distribution (uniform:32B..512B, normal:200B,50B), at most 16MiB")
+      ->capture_default_str();
   run->add_option("--dup-factor", standalone.dup_factor, "the server handles each body repeated this many times")
       ->capture_default_str();
   run->add_flag("--json", standalone.json, "speak the JSON encoding (text frames)");

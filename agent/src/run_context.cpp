@@ -6,6 +6,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "throng/common/plan_limits.hpp"
+
 namespace throng::agent {
 
 std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std::vector<target> targets,
@@ -23,6 +25,11 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   if (listed && plan.room_list_size() == 0) error = "plan chooses rooms from a list, but the list is empty";
   for (const auto* d : {&plan.session_duration(), &plan.think_time(), &plan.message_size()})
     if (auto e = distribution_problem(*d, "distribution"); !e.empty()) error = e;
+  const auto& size = plan.message_size();
+  if (plan.message_bytes() > max_message_bytes || size.a() > max_message_bytes || size.b() > max_message_bytes)
+    error = fmt::format("plan's messages are larger than the {} bytes allowed", max_message_bytes);
+  if (plan.dup_factor() > max_dup_factor)
+    error = fmt::format("plan's dup_factor {} is more than the {} allowed", plan.dup_factor(), max_dup_factor);
   if (plan.arrival() == control::ARRIVAL_OPEN && plan.stages_size() == 0)
     error = "an open-model plan needs stages with arrival rates";
   if (!error.empty()) return nullptr;

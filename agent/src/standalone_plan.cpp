@@ -4,12 +4,24 @@
 #include "control.pb.h"
 #include "throng/agent/agent.hpp"
 #include "throng/common/clock.hpp"
-#include "throng/common/room_assignment.hpp"
+#include "throng/common/distribution_text.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/units.hpp"
 #include "throng/common/url.hpp"
 #include "model/distribution.hpp"
 
 namespace throng::agent {
+
+namespace {
+// A flag's distribution; a bad one names the flag.
+control::Distribution flag_distribution(const char* flag, const std::string& text, distribution_unit unit) {
+  try {
+    return parse_distribution(text, unit);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(flag) + ": " + e.what());
+  }
+}
+}  // namespace
 
 control::Plan standalone_plan(const standalone_options& o) {
   if (o.targets.empty()) throw std::invalid_argument("--target: give at least one ws://host:port/ws URL");
@@ -52,7 +64,15 @@ control::Plan standalone_plan(const standalone_options& o) {
     plan.set_send_model(control::SEND_GROUP_RATE);
     plan.set_sends_per_user_per_s(o.rate_per_s);
   }
-  plan.set_message_bytes(o.message_bytes);
+  // The same forms and bounds as a scenario's message_size and dup_factor.
+  const auto size = flag_distribution("--message-size", o.message_size, distribution_unit::bytes);
+  if (auto e = distribution_problem(size, "--message-size"); !e.empty()) throw std::invalid_argument(e);
+  if (size.a() > max_message_bytes || size.b() > max_message_bytes)
+    throw std::invalid_argument("--message-size must be at most 16MiB");
+  if (size.kind() == control::Distribution::CONSTANT) plan.set_message_bytes(static_cast<std::uint32_t>(size.a()));
+  else *plan.mutable_message_size() = size;
+  if (o.dup_factor == 0 || o.dup_factor > max_dup_factor)
+    throw std::invalid_argument("--dup-factor must be from 1 to " + std::to_string(max_dup_factor));
   plan.set_dup_factor(o.dup_factor);
   plan.set_duration_ns(o.duration_ns);
   plan.set_drain_ns(o.drain_ns);
@@ -68,9 +88,10 @@ control::Plan standalone_plan(const standalone_options& o) {
   else throw std::invalid_argument("--auth must be anonymous, minted or register");
   plan.set_token_secret(o.token_secret);
   if (o.auth == "register") plan.set_user_prefix(plan.run_id() + "-u");
-  if (!o.session_duration.empty()) *plan.mutable_session_duration() = parse_time_distribution(o.session_duration);
+  if (!o.session_duration.empty())
+    *plan.mutable_session_duration() = flag_distribution("--session-duration", o.session_duration, distribution_unit::seconds);
   if (!o.think_time.empty()) {
-    *plan.mutable_think_time() = parse_time_distribution(o.think_time);
+    *plan.mutable_think_time() = flag_distribution("--think-time", o.think_time, distribution_unit::seconds);
     if (plan.send_model() != control::SEND_CLOSED_LOOP) plan.set_send_model(control::SEND_THINK_TIME);
   }
   if (o.room_choice == "uniform") plan.set_room_choice(control::ROOMS_UNIFORM);

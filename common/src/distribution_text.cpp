@@ -10,20 +10,22 @@ namespace throng {
 control::Distribution parse_distribution(std::string_view input, distribution_unit unit) {
   const std::string text(input);
   const bool time = unit == distribution_unit::seconds;
-  const auto bad = [&](const std::string& why) {
-    return std::invalid_argument(
-        "'" + text + "': " + why +
-        (time ? " (expected 30s, exp:30s, uniform:10s..60s, normal:30s,5s or lognormal:30s,0.5)"
-              : " (expected 64B, exp:1KiB, uniform:100B..1KiB, normal:1KiB,200B or lognormal:150B,0.8)"));
+  const std::string expected = time ? " (expected 30s, exp:30s, uniform:10s..60s, normal:30s,5s or lognormal:30s,0.5)"
+                                    : " (expected 64B, exp:1KiB, uniform:100B..1KiB, normal:1KiB,200B or lognormal:150B,0.8)";
+  const auto bad = [&](const std::string& why) { return std::invalid_argument("'" + text + "': " + why + expected); };
+  // The whole text or one value of it.
+  const auto not_a = [&](const std::string& part, const char* what) {
+    return part == text ? std::invalid_argument("'" + text + "' is not a " + what + expected)
+                        : bad("'" + part + "' is not a " + what);
   };
   const auto value = [&](const std::string& part) {
     if (time) {
       const auto ns = parse_duration_ns(part);
-      if (!ns || *ns < 0) throw bad("'" + part + "' is not a duration");
+      if (!ns || *ns < 0) throw not_a(part, "duration");
       return static_cast<double>(*ns) / 1e9;
     }
     const auto bytes = parse_bytes(part);
-    if (!bytes) throw bad("'" + part + "' is not a size");
+    if (!bytes) throw not_a(part, "size");
     return static_cast<double>(*bytes);
   };
   control::Distribution d;

@@ -71,6 +71,32 @@ TEST(RunContext, AListOfRoomsIsJoinedByEveryone) {
   EXPECT_EQ(run->room_name(1), "bestie-lounge");
 }
 
+// A plan from any controller is held to the limits a scenario has: a huge
+// body or dup factor would exhaust the agent, not load the target.
+TEST(RunContext, APlanBeyondTheMessageLimitsIsRefused) {
+  const target t{ws_url{"127.0.0.1", 7800, "/ws", false}, tcp::endpoint(net::ip::make_address("127.0.0.1"), 7800)};
+  const auto refusal = [&](const control::Plan& plan) {
+    std::string error;
+    const auto run = run_context::prepare(plan, {t}, {}, error);
+    EXPECT_EQ(run == nullptr, !error.empty());
+    return error;
+  };
+  auto plan = plan_with(control::ROOMS_ROUND_ROBIN, 10, 1);
+  plan.set_message_bytes(16 * 1024 * 1024);
+  plan.set_dup_factor(10'000);
+  EXPECT_EQ(refusal(plan), "");
+  plan.set_message_bytes(16 * 1024 * 1024 + 1);
+  EXPECT_EQ(refusal(plan), "plan's messages are larger than the 16777216 bytes allowed");
+  plan.set_message_bytes(64);
+  plan.mutable_message_size()->set_kind(control::Distribution::UNIFORM);
+  plan.mutable_message_size()->set_a(100);
+  plan.mutable_message_size()->set_b(1e12);
+  EXPECT_EQ(refusal(plan), "plan's messages are larger than the 16777216 bytes allowed");
+  plan.clear_message_size();
+  plan.set_dup_factor(10'001);
+  EXPECT_EQ(refusal(plan), "plan's dup_factor 10001 is more than the 10000 allowed");
+}
+
 TEST(RunContext, UserNamesRoundTrip) {
   const auto run = prepare(plan_with(control::ROOMS_UNIFORM, 10, 1));
   EXPECT_EQ(run->user_name(42), "r1-u42");

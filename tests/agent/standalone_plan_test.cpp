@@ -89,6 +89,48 @@ TEST(StandalonePlan, MistakesAreExplained) {
   EXPECT_NE(error_of(endless_attempts).find("from 1 to 1000"), std::string::npos);
 }
 
+// --message-size takes what a scenario's message_size takes, with its bound;
+// --dup-factor has a scenario's bound too.
+TEST(StandalonePlan, MessageSizesAndDupFactorAsInAScenario) {
+  standalone_options o;
+  o.token_secret = "s";
+  EXPECT_EQ(standalone_plan(o).message_bytes(), 64u);
+  o.message_size = "1KiB";
+  auto plan = standalone_plan(o);
+  EXPECT_EQ(plan.message_bytes(), 1024u);
+  EXPECT_FALSE(plan.has_message_size());
+  o.message_size = "uniform:32B..512B";
+  plan = standalone_plan(o);
+  EXPECT_EQ(plan.message_size().kind(), control::Distribution::UNIFORM);
+  EXPECT_DOUBLE_EQ(plan.message_size().a(), 32);
+  EXPECT_DOUBLE_EQ(plan.message_size().b(), 512);
+  const auto error_of = [](standalone_options bad) {
+    try {
+      standalone_plan(bad);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  o.message_size = "16MiB";
+  EXPECT_EQ(error_of(o), "");
+  o.message_size = "uniform:1KiB..17MiB";
+  EXPECT_EQ(error_of(o), "--message-size must be at most 16MiB");
+  o.message_size = "4000000000";  // a 4 GB body per send would take the agent's memory, not test the server
+  EXPECT_EQ(error_of(o), "--message-size must be at most 16MiB");
+  o.message_size = "banana";
+  EXPECT_EQ(error_of(o).rfind("--message-size: 'banana' is not a size (expected 64B", 0), 0u) << error_of(o);
+  o.message_size = "64";
+  for (const std::uint32_t dup : {0u, 10'001u}) {
+    o.dup_factor = dup;
+    EXPECT_EQ(error_of(o), "--dup-factor must be from 1 to 10000");
+  }
+  o.dup_factor = 10'000;
+  EXPECT_EQ(standalone_plan(o).dup_factor(), 10'000u);
+  o.think_time = "soon";
+  EXPECT_EQ(error_of(o).rfind("--think-time: 'soon' is not a duration (expected 30s", 0), 0u) << error_of(o);
+}
+
 TEST(Storm, ParsesAtFractionAndWindow) {
   const auto s = parse_storm("5s:0.3:2s");
   EXPECT_EQ(s.at_ns, 5'000'000'000);

@@ -8,7 +8,7 @@
 
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
-#include "throng/common/room_assignment.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/controller/capacity.hpp"
 #include "throng/controller/estimate.hpp"
 

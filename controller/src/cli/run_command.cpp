@@ -10,7 +10,7 @@
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
 #include "throng/common/result_file.hpp"
-#include "throng/common/room_assignment.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/url.hpp"
 #include "throng/controller/run.hpp"
 #include "throng/controller/scenario.hpp"

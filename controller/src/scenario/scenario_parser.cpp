@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "throng/common/distribution_text.hpp"
-#include "throng/common/room_assignment.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/units.hpp"
 #include "throng/common/url.hpp"
 #include "throng/controller/planner.hpp"
@@ -261,10 +261,10 @@ void scenario_parser::parse_behaviour(const YAML::Node& map, const std::string& 
   if (auto t = distribution(map, "session_duration", path + "session_duration", distribution_unit::seconds)) d.session_duration = *t;
   if (auto t = distribution(map, "message_size", path + "message_size", distribution_unit::bytes)) {
     d.message_size = *t;
-    if (t->a() > 16 * 1024 * 1024 || t->b() > 16 * 1024 * 1024) r_.error(map["message_size"], path + "message_size", "must be at most 16MiB");
+    if (t->a() > max_message_bytes || t->b() > max_message_bytes) r_.error(map["message_size"], path + "message_size", "must be at most 16MiB");
   }
   if (r_.field(map, "dup_factor", path + "dup_factor", d.dup_factor, parse_uint, "an integer from 1 to 10000") &&
-      (d.dup_factor == 0 || d.dup_factor > 10'000))
+      (d.dup_factor == 0 || d.dup_factor > max_dup_factor))
     r_.error(map["dup_factor"], path + "dup_factor", "must be from 1 to 10000");
   if (const auto v = r_.text(map, "body", path + "body")) d.body_template = *v;
   r_.field(map, "connect_rate", path + "connect_rate", d.connect_rate, parse_rate_per_s, "new connections per second, such as 500/s");

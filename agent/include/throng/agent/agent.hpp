@@ -50,7 +50,7 @@ struct standalone_options {
   std::int64_t duration_ns = 30'000'000'000;
   std::int64_t drain_ns = 2'000'000'000;
   std::uint32_t rooms = 10;
-  std::uint32_t message_bytes = 64;
+  std::string message_size = "64";         // bytes, or a size distribution ("uniform:32B..512B")
   std::uint32_t dup_factor = 1;
   bool json = false;
   bool batch = true;

@@ -12,10 +12,6 @@
 
 namespace throng {
 
-// The most user slots one run may have (a scenario's users, a standalone
-// agent's --users): every agent walks them all to count room members.
-inline constexpr std::uint64_t max_user_slots = 100'000'000;
-
 // Ranks 0..n-1 with P(k) proportional to 1 / (k + 1)^s; O(log n) per draw.
 class zipf_table {
  public:
