@@ -1,7 +1,9 @@
 #include "throng/common/http_server.hpp"
 
-
+#include <array>
+#include <optional>
 #include <system_error>
+#include <utility>
 
 #include "throng/common/log.hpp"
 
@@ -31,16 +33,58 @@ std::shared_ptr<const http_handlers> metrics_only(std::function<std::string()> t
   return handlers;
 }
 
+namespace {
+constexpr std::size_t max_body_bytes = 1024 * 1024;
+
+// The answer to a request the parser refused, or nothing for a peer that
+// closed or went quiet: a client that sent too much or sent garbage is told so.
+std::optional<http_response> refusal(const error_code& ec) {
+  if (ec.category() != http::make_error_code(http::error::bad_method).category() ||
+      ec == http::error::end_of_stream || ec == http::error::partial_message)
+    return std::nullopt;
+  auto [status, text] =
+      ec == http::error::body_limit     ? std::pair{http::status::payload_too_large, std::string("the request body is larger than 1 MiB")}
+      : ec == http::error::header_limit ? std::pair{http::status::request_header_fields_too_large, std::string("the request header is too large")}
+                                        : std::pair{http::status::bad_request, "malformed HTTP request: " + ec.message()};
+  http_response res{status, 11};
+  res.set(http::field::server, "throng");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.keep_alive(false);
+  res.body() = text + "\n";
+  res.prepare_payload();
+  return res;
+}
+
+// After a refusal: says so, then reads what the client still sends for a
+// moment, so closing with unread bytes does not reset the answer away.
+net::awaitable<void> refuse(beast::tcp_stream& stream, http_response res) {
+  stream.expires_after(std::chrono::seconds(2));
+  auto [wec, wn] = co_await http::async_write(stream, res, use_nothrow);
+  if (wec) co_return;
+  error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16 * 1024> sink;
+  for (std::size_t drained = 0; drained < 4 * max_body_bytes;) {
+    auto [rec, got] = co_await stream.async_read_some(net::buffer(sink), use_nothrow);
+    if (rec) break;
+    drained += got;
+  }
+}
+}  // namespace
+
 net::awaitable<void> serve_http_connection(beast::tcp_stream stream, std::shared_ptr<const http_handlers> handlers,
                                            std::string already_read) {
   beast::flat_buffer buffer;
   buffer.commit(net::buffer_copy(buffer.prepare(already_read.size()), net::buffer(already_read)));
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(1024 * 1024);
+    parser.body_limit(max_body_bytes);
     stream.expires_after(std::chrono::seconds(30));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
-    if (ec) co_return;  // closed, timed out or malformed: nothing to answer
+    if (ec) {
+      if (auto res = refusal(ec)) co_await refuse(stream, std::move(*res));
+      co_return;
+    }
     http_request req = parser.release();
 
     if (websocket::is_upgrade(req)) {

@@ -65,6 +65,34 @@ TEST_F(ServerTest, BadAndExpiredTokensAreRefusedClearly) {
   expect_error(garbage, chat::BAD_TOKEN);
 }
 
+// What a raw request over TCP gets back, until the server closes.
+std::string raw_exchange(unsigned short port, const std::string& request) {
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  net::write(socket, net::buffer(request));
+  std::string answer;
+  error_code ec;
+  char chunk[4096];
+  while (!ec) answer.append(chunk, socket.read_some(net::buffer(chunk), ec));
+  return answer;
+}
+
+TEST_F(ServerTest, RefusedHttpRequestsAreAnsweredWithWhy) {
+  const auto big = test::http_call(port(), http::verb::post, "/api/register", std::string(2 * 1024 * 1024, 'a'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.body, "the request body is larger than 1 MiB\n");
+  const auto garbage = raw_exchange(port(), "GARBAGE\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << garbage;
+  EXPECT_NE(garbage.find("malformed HTTP request: bad method"), std::string::npos) << garbage;
+  const auto bad_length = raw_exchange(port(), "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
+  EXPECT_NE(bad_length.find("malformed HTTP request: bad Content-Length"), std::string::npos) << bad_length;
+  const auto huge_header = raw_exchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(huge_header.rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0u) << huge_header;
+  // The server still answers as before.
+  EXPECT_EQ(test::http_call(port(), http::verb::post, "/api/register", "not json").status, 400);
+}
+
 TEST_F(ServerTest, RegisterAndLoginGiveTokensThatChat) {
   const auto created = test::http_call(port(), http::verb::post, "/api/register",
                                        R"({"user": "alice", "password": "correct horse"})");
