@@ -89,4 +89,22 @@ std::string format_comparison(const std::vector<comparison_row>& rows, double ma
   return out;
 }
 
+std::vector<std::string> comparison_caveats(const saved_report& base, const saved_report& current) {
+  std::vector<std::string> caveats;
+  const auto& b = base.info;
+  const auto& c = current.info;
+  if (b.scenario_name != c.scenario_name)
+    caveats.push_back(fmt::format("the runs are of different scenarios ('{}' and '{}')", b.scenario_name, c.scenario_name));
+  if (b.users != c.users || b.rate_per_s != c.rate_per_s || b.duration_ns != c.duration_ns)
+    caveats.push_back(fmt::format("the planned load differs: {} users at {}/s for {} against {} users at {}/s for {}",
+                                  b.users, format_count(b.rate_per_s), format_duration(b.duration_ns), c.users,
+                                  format_count(c.rate_per_s), format_duration(c.duration_ns)));
+  if (b.target_url != c.target_url && !(b.target_spawned && c.target_spawned))
+    caveats.push_back(fmt::format("the targets differ ({} and {})", b.target_url, c.target_url));
+  for (const auto* r : {&base, &current})
+    if (!r->summary.completed)
+      caveats.push_back(fmt::format("run {} was aborted: its figures cover only part of the plan", r->info.run_id));
+  return caveats;
+}
+
 }  // namespace throng::controller

@@ -92,5 +92,28 @@ TEST(Compare, SlowerLatencyAndNewLossAreRegressions) {
   EXPECT_NE(format_comparison(rows, 0.1).find("REGRESSION"), std::string::npos);
 }
 
+TEST(Compare, RunsThatAreNotAlikeAreNamed) {
+  const auto base = sample_report(1.0, 0);
+  EXPECT_TRUE(comparison_caveats(base, base).empty());
+  auto other = base;
+  other.info.scenario_name = "soak";
+  other.info.users = 20;
+  other.info.target_url = "ws://10.0.0.1:7800/ws";
+  other.info.run_id = "run-2";
+  other.summary.completed = false;
+  const auto caveats = comparison_caveats(base, other);
+  ASSERT_EQ(caveats.size(), 4u);
+  EXPECT_EQ(caveats[0], "the runs are of different scenarios ('smoke' and 'soak')");
+  EXPECT_EQ(caveats[1].rfind("the planned load differs: 10 users at 100/s for 10.00s against 20 users", 0), 0u) << caveats[1];
+  EXPECT_EQ(caveats[2], "the targets differ (ws://127.0.0.1:1/ws and ws://10.0.0.1:7800/ws)");
+  EXPECT_EQ(caveats[3], "run run-2 was aborted: its figures cover only part of the plan");
+  // Two runs against servers they spawned differ in port only: that is no caveat.
+  auto spawned = base;
+  spawned.info.target_spawned = true;
+  auto respawned = spawned;
+  respawned.info.target_url = "ws://127.0.0.1:2/ws";
+  EXPECT_TRUE(comparison_caveats(spawned, respawned).empty());
+}
+
 }  // namespace
 }  // namespace throng::controller

@@ -53,6 +53,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       exit_code = exit_bad_input;
       return;
     }
+    for (const auto& caveat : comparison_caveats(base, current)) std::cerr << "throng compare: warning: " << caveat << "\n";
     const auto rows = compare_reports(base, current, *limit);
     std::cout << "base " << args->base << " (" << base.info.scenario_name << ", " << base.info.run_id << ")\nnew  "
               << args->current << " (" << current.info.scenario_name << ", " << current.info.run_id << ")\n\n"

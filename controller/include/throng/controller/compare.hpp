@@ -20,6 +20,9 @@ struct comparison_row {
 };
 
 std::vector<comparison_row> compare_reports(const saved_report& base, const saved_report& current, double max_regression);
+// Why the two runs may not be comparable (another scenario, another load or
+// target, an aborted run); empty when nothing stands out.
+std::vector<std::string> comparison_caveats(const saved_report& base, const saved_report& current);
 // The side-by-side table.
 std::string format_comparison(const std::vector<comparison_row>& rows, double max_regression);
 
