@@ -156,6 +156,18 @@ TEST(ServerProcess, AuthAndChatRunAsSeparateServices) {
   EXPECT_EQ(no_api.status, 404);
   EXPECT_NE(no_api.body.find("--role auth"), std::string::npos);
   EXPECT_THROW(ws_test_client(auth.port, wire_format::json), std::exception);
+
+  // Without a shared secret each service signs with its own store's secret: both say so at the start.
+  for (const char* role : {"auth", "chat"}) {
+    const auto own = dir + "/" + role + "-alone";
+    std::filesystem::create_directories(own);
+    server_process alone(own, {"--role", role});
+    ASSERT_NE(alone.port, 0);
+    EXPECT_NE(read_file(own + "/server.log.err").find(std::string("--role ") + role + " without --token-secret"),
+              std::string::npos)
+        << read_file(own + "/server.log.err");
+  }
+  EXPECT_EQ(read_file(dir + "/chat/server.log.err").find("without --token-secret"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
