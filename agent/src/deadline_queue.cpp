@@ -72,8 +72,9 @@ void deadline_queue::arm() {
   // the timer for a front it has yet to reach, and the timer would fire at once.
   if (heap_.empty() || fire_posted_ || firing_) return;
   const std::int64_t first = heap_.front()->deadline_;
-  const std::int64_t at = (first + timer_step_ns - 1) / timer_step_ns * timer_step_ns;
-  if (armed_ && armed_for_ <= at) return;  // the pending wait comes in time
+  // At the first deadline, but not within a step of the last wake-up.
+  const std::int64_t at = std::max(first, last_wake_ + timer_step_ns);
+  if (armed_ && armed_for_ <= first + timer_step_ns) return;  // the pending wait comes at most a step late
   armed_ = true;
   armed_for_ = at;
   const std::uint64_t generation = ++generation_;
@@ -82,6 +83,7 @@ void deadline_queue::arm() {
     if (generation != generation_) return;
     armed_ = false;
     const std::int64_t now = mono_ns();
+    last_wake_ = now;
     worst_lateness_ns_ = std::max(worst_lateness_ns_, now - at);
     fire(now);
   });

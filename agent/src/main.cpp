@@ -9,8 +9,8 @@
 #include "throng/common/cli.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/log.hpp"
-#include "throng/common/result_file.hpp"
 #include "throng/common/plan_limits.hpp"
+#include "throng/common/result_file.hpp"
 #include "throng/common/units.hpp"
 
 namespace {

@@ -17,8 +17,8 @@
 //
 // With --rate R the client runs an open loop instead, as the agent's
 // fixed-rate sends do: R requests a second over all connections, each due at
-// its own instant whatever the replies do, the loop waking on the agent's
-// 50 µs grid. It reports its CPU and, per reply, what the agent counts as its
+// its own instant whatever the replies do, the loop waking as the agent's
+// timer does: at the next due time, at most once per 50 µs. It reports its CPU and, per reply, what the agent counts as its
 // own part of an ack's latency: from the due time to the end of the write
 // that carried the request, plus from the kernel's receipt of the reply to
 // its read. The agent's overhead figures are read against it.
@@ -163,12 +163,15 @@ client_result run_epoll(const std::vector<int>& fds, const std::string& request,
 }
 
 // The open loop (--rate): each turn writes every request due by now, then
-// waits for replies until the next 50 µs grid point after the next due time
-// (with `spin`, polls for them instead of sleeping).
+// waits for replies until the next due time, but no sooner than 50 µs after
+// the last timed wake-up, as the agent's deadline queue (with `spin`, polls
+// for them instead of sleeping).
 client_result run_open(const std::vector<int>& fds, const std::string& request, std::size_t reply, double seconds, double rate,
                        bool batched, bool spin, latency_histogram& added, latency_histogram& send_piece, std::uint64_t& unstamped) {
   client_result r;
-  constexpr std::int64_t grid_ns = 50'000;  // the agent's timer step
+  constexpr std::int64_t step_ns = 50'000;  // the agent's timer step
+  std::int64_t last_timed_wake = 0;
+
   constexpr std::size_t max_in_flight = 512;  // 5 s of requests at 100 a second per connection
   struct in_flight {
     std::int64_t due = 0, written = 0;
@@ -230,11 +233,12 @@ client_result run_open(const std::vector<int>& fds, const std::string& request, 
       const std::int64_t written = mono_ns();
       for (in_flight* slot : this_turn) slot->written = written;
     }
-    const std::int64_t wake = now < stop ? (due_of(next) + grid_ns - 1) / grid_ns * grid_ns : now + 1'000'000;
+    const std::int64_t wake = now < stop ? std::max(due_of(next), last_timed_wake + step_ns) : now + 1'000'000;
     const std::int64_t wait = spin ? 0 : std::max<std::int64_t>(0, wake - mono_ns());
     const timespec timeout{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
     const int n = epoll_pwait2(ep, events, 256, &timeout, nullptr);
     ++r.calls;
+    if (const std::int64_t t = mono_ns(); t >= wake) last_timed_wake = t;
     for (int e = 0; e < n; ++e) {
       const std::size_t c = events[e].data.u64;
       std::int64_t arrival = 0;

@@ -22,7 +22,8 @@ std::string reason(int error) { return std::strerror(error); }
 
 // A symlink (e.g. /dev/stdout), device or pipe is written where it is, never
 // replaced; only a regular file or a new name goes through a rename.
-bool written_in_place(const std::string& path, struct stat& st) {
+bool written_in_place(const std::string& path) {
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return false;
   return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
@@ -43,7 +44,7 @@ std::string result_path_problem(const std::string& path) {
   if (path.empty()) return "no file name given";
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path + " is a directory; give a file name";
-  if (written_in_place(path, st)) {
+  if (written_in_place(path)) {
     if (::access(path.c_str(), W_OK) != 0) return "cannot write " + path + ": " + reason(errno);
     return {};
   }
@@ -57,8 +58,7 @@ std::string result_path_problem(const std::string& path) {
 }
 
 std::string write_result_file(const std::string& path, std::string_view content) {
-  struct stat st {};
-  if (written_in_place(path, st)) {
+  if (written_in_place(path)) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return "cannot write " + path + ": " + reason(errno);
     std::string failed = write_all(fd, content);

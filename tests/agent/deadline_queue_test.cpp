@@ -146,7 +146,7 @@ TEST(DeadlineQueue, ALateWakeUpIsMeasured) {
 namespace throng::agent {
 namespace {
 
-// Deadlines within one step of the timer's grid run in one wake-up (the same
+// Deadlines within one step of each other run in one wake-up (the same
 // `now`) and set the timer once, even when each comes earlier than the last:
 // a high send rate costs a timer system call per step, not per send.
 TEST(DeadlineQueue, DeadlinesWithinOneTimerStepShareAWakeUp) {
@@ -197,6 +197,47 @@ TEST(DeadlineQueue, WaitersRunningTogetherSetTheTimerOnceForTheNextRound) {
   io.run();
   for (const auto& w : waiters) EXPECT_EQ(w.runs, 2);
   EXPECT_EQ(queue.timer_sets(), 2u) << "once for the first round, once for the second";
+}
+
+}  // namespace
+}  // namespace throng::agent
+
+namespace throng::agent {
+namespace {
+
+struct stamp final : deadline_waiter {
+  std::int64_t woken = 0;
+  void on_deadline(std::int64_t now) override { woken = now; }
+};
+
+// A lone deadline wakes the timer at its own time, not at the next point of a
+// grid: at low rates that wait was most of a send's delay.
+TEST(DeadlineQueue, ALoneDeadlineSetsTheTimerForItsOwnTime) {
+  net::io_context io;
+  deadline_queue queue(io);
+  stamp w;
+  const std::int64_t at = (mono_ns() + 20'000'000) / deadline_queue::timer_step_ns * deadline_queue::timer_step_ns + 17'000;
+  queue.schedule(w, at);
+  EXPECT_EQ(queue.next_wake(), at) << "17 us past a grid point, not rounded up to the next one";
+  io.run();
+  EXPECT_GE(w.woken, at) << "never early";
+  EXPECT_EQ(queue.next_wake(), 0);
+}
+
+// The timer wakes at most once per step: a deadline due less than a step
+// after a wake-up runs in it or a step after it, never in a wake-up of its own
+// in between (one timer call per step at any send rate).
+TEST(DeadlineQueue, TheTimerWakesAtMostOncePerStep) {
+  net::io_context io;
+  deadline_queue queue(io);
+  stamp first, soon_after;
+  const std::int64_t at = mono_ns() + 20'000'000;
+  queue.schedule(first, at);
+  queue.schedule(soon_after, at + 30'000);
+  io.run();
+  EXPECT_GE(soon_after.woken, at + 30'000) << "never early";
+  EXPECT_TRUE(soon_after.woken == first.woken || soon_after.woken - first.woken >= deadline_queue::timer_step_ns)
+      << "woken " << soon_after.woken - first.woken << " ns after the first wake-up";
 }
 
 }  // namespace
