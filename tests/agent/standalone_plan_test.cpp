@@ -20,6 +20,16 @@ void expect_all_refused(Parse parse, std::initializer_list<const char*> inputs, 
   }
 }
 
+// Why standalone_plan refuses these flags; empty when it takes them.
+std::string error_of(const standalone_options& o) {
+  try {
+    standalone_plan(o);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
 TEST(StandalonePlan, FlagsBecomeAPlan) {
   standalone_options o;
   o.targets = {"ws://127.0.0.1:7800/ws", "ws://127.0.0.1:7801/ws"};
@@ -52,14 +62,6 @@ TEST(StandalonePlan, SendModels) {
 }
 
 TEST(StandalonePlan, MistakesAreExplained) {
-  const auto error_of = [](standalone_options o) {
-    try {
-      standalone_plan(o);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
   standalone_options o;
   o.token_secret = "s";
   EXPECT_EQ(error_of(o), "");
@@ -104,14 +106,6 @@ TEST(StandalonePlan, MessageSizesAndDupFactorAsInAScenario) {
   EXPECT_EQ(plan.message_size().kind(), control::Distribution::UNIFORM);
   EXPECT_DOUBLE_EQ(plan.message_size().a(), 32);
   EXPECT_DOUBLE_EQ(plan.message_size().b(), 512);
-  const auto error_of = [](standalone_options bad) {
-    try {
-      standalone_plan(bad);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
   o.message_size = "16MiB";
   EXPECT_EQ(error_of(o), "");
   o.message_size = "uniform:1KiB..17MiB";
