@@ -25,8 +25,7 @@ std::shared_ptr<run_context> run_context::prepare(const control::Plan& plan, std
   if (listed && plan.room_list_size() == 0) error = "plan chooses rooms from a list, but the list is empty";
   for (const auto* d : {&plan.session_duration(), &plan.think_time(), &plan.message_size()})
     if (auto e = distribution_problem(*d, "distribution"); !e.empty()) error = e;
-  const auto& size = plan.message_size();
-  if (plan.message_bytes() > max_message_bytes || size.a() > max_message_bytes || size.b() > max_message_bytes)
+  if (plan.message_bytes() > max_message_bytes || !within_message_limit(plan.message_size()))
     error = fmt::format("plan's messages are larger than the {} bytes allowed", max_message_bytes);
   if (plan.dup_factor() > max_dup_factor)
     error = fmt::format("plan's dup_factor {} is more than the {} allowed", plan.dup_factor(), max_dup_factor);

@@ -66,9 +66,7 @@ control::Plan standalone_plan(const standalone_options& o) {
   }
   // The same forms and bounds as a scenario's message_size and dup_factor.
   const auto size = flag_distribution("--message-size", o.message_size, distribution_unit::bytes);
-  if (auto e = distribution_problem(size, "--message-size"); !e.empty()) throw std::invalid_argument(e);
-  if (size.a() > max_message_bytes || size.b() > max_message_bytes)
-    throw std::invalid_argument("--message-size must be at most 16MiB");
+  if (!within_message_limit(size)) throw std::invalid_argument("--message-size must be at most 16MiB");
   if (size.kind() == control::Distribution::CONSTANT) plan.set_message_bytes(static_cast<std::uint32_t>(size.a()));
   else *plan.mutable_message_size() = size;
   if (o.dup_factor == 0 || o.dup_factor > max_dup_factor)

@@ -10,6 +10,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/free_buffer.hpp"
 #include "throng/common/log.hpp"
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/token.hpp"
 #include "worker.hpp"
 
@@ -605,7 +606,8 @@ void virtual_user::send_one(std::int64_t intended, std::int64_t now) {
   std::size_t size = plan.message_bytes();
   if (distribution_is_set(plan.message_size())) {
     rng sizes(plan.seed(), user_ ^ (client_seq << 20), stream::sizes);
-    size = static_cast<std::size_t>(sample(plan.message_size(), sizes));
+    // A distribution's tail (exponential, log-normal) is not bounded by its parameters.
+    size = static_cast<std::size_t>(std::min(sample(plan.message_size(), sizes), static_cast<double>(max_message_bytes)));
   }
   chat::ClientFrame& frame = home_.send_frame;  // reused: no per-send message allocation
   auto* send = frame.mutable_send();

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "throng/common/plan_limits.hpp"
 #include "throng/common/units.hpp"
 
 namespace throng {
@@ -86,6 +87,11 @@ std::string distribution_problem(const control::Distribution& d, const char* wha
     default: break;
   }
   return {};
+}
+
+bool within_message_limit(const control::Distribution& d) {
+  const auto limit = static_cast<double>(max_message_bytes);
+  return d.a() <= limit && d.b() <= limit;
 }
 
 bool distribution_is_set(const control::Distribution& d) {

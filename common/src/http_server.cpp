@@ -9,14 +9,21 @@
 
 namespace throng {
 
-http_response text_response(const http_request& req, http::status status, std::string body, std::string content_type) {
-  http_response res{status, req.version()};
+namespace {
+http_response make_text_response(unsigned version, bool keep_alive, http::status status, std::string body,
+                                 std::string content_type) {
+  http_response res{status, version};
   res.set(http::field::server, "throng");
   res.set(http::field::content_type, content_type);
-  res.keep_alive(req.keep_alive());
+  res.keep_alive(keep_alive);
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
+}
+}  // namespace
+
+http_response text_response(const http_request& req, http::status status, std::string body, std::string content_type) {
+  return make_text_response(req.version(), req.keep_alive(), status, std::move(body), std::move(content_type));
 }
 
 http_response metrics_response(const http_request& req, std::string exposition) {
@@ -46,13 +53,7 @@ std::optional<http_response> refusal(const error_code& ec) {
       ec == http::error::body_limit     ? std::pair{http::status::payload_too_large, std::string("the request body is larger than 1 MiB")}
       : ec == http::error::header_limit ? std::pair{http::status::request_header_fields_too_large, std::string("the request header is too large")}
                                         : std::pair{http::status::bad_request, "malformed HTTP request: " + ec.message()};
-  http_response res{status, 11};
-  res.set(http::field::server, "throng");
-  res.set(http::field::content_type, "text/plain; charset=utf-8");
-  res.keep_alive(false);
-  res.body() = text + "\n";
-  res.prepare_payload();
-  return res;
+  return make_text_response(11, false, status, text + "\n", "text/plain; charset=utf-8");
 }
 
 // After a refusal: says so, then reads what the client still sends for a

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-
 #include "throng/common/result_file.hpp"
 #include "throng/controller/output.hpp"
 

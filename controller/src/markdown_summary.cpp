@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "summary_text.hpp"
 #include "throng/common/result_file.hpp"
 #include "throng/common/units.hpp"

@@ -102,13 +102,14 @@ struct server::impl {
       core.bus->start();
     }
     core.token_secret = cfg.token_secret.empty() ? core.store->setting("token_secret", random_secret) : cfg.token_secret;
-    // A split service verifies the other's tokens only with the same secret.
-    if (cfg.role != server_role::all && cfg.token_secret.empty())
+    // A split service verifies the other's tokens only with the same secret;
+    // services on one PostgreSQL database share the one kept there.
+    if (cfg.role != server_role::all && cfg.token_secret.empty() && cfg.store != "postgres")
       log_warn("--role {} without --token-secret: user tokens are signed with the secret kept in {}{}; give the auth "
                "and chat services the same --token-secret (or THRONG_TOKEN_SECRET), or the chat service refuses "
                "every token of /api/login",
                cfg.role == server_role::auth ? "auth" : "chat", store_description(cfg),
-               cfg.store == "memory" ? ", which is random to this process" : "");
+               cfg.store == "memory" ? ", which is random to this process" : " unless both services use this file");
     // With the bus, rooms are shared: their state comes from their streams on first join.
     if (cfg.role != server_role::auth && !core.bus) {
       std::size_t restored = 0;

@@ -5,7 +5,6 @@
 
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
-#include "throng/common/result_file.hpp"
 #include "throng/controller/output.hpp"
 #include "throng/controller/report.hpp"
 
@@ -24,13 +23,9 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", args->junit, "also write JUnit XML here");
   cmd->add_option("--markdown", args->markdown, "also write a Markdown summary here");
   cmd->callback([args, &exit_code] {
-    for (const auto& [flag, path] : {std::pair{"--junit", &args->junit}, {"--markdown", &args->markdown}}) {
-      if (path->empty()) continue;
-      if (const auto problem = result_path_problem(*path); !problem.empty()) {
-        std::cerr << "throng report: " << flag << ": " << problem << "\n";
-        exit_code = exit_bad_input;
-        return;
-      }
+    if (!result_paths_writable("throng report", {{"--junit", &args->junit}, {"--markdown", &args->markdown}})) {
+      exit_code = exit_bad_input;
+      return;
     }
     saved_report report;
     try {

@@ -59,15 +59,9 @@ bool check_controller_options(run_options& o, const char* command) {
                             "can steer the run\n";
     return false;
   }
-  // Before the run, not after it: a typo in a path must not cost the run's results.
-  for (const auto& [flag, path] : {std::pair{"--report", &o.report_path}, {"--junit", &o.junit_path},
-                                   {"--markdown", &o.markdown_path}}) {
-    if (path->empty()) continue;
-    if (const auto problem = result_path_problem(*path); !problem.empty()) {
-      std::cerr << command << ": " << flag << ": " << problem << "\n";
-      return false;
-    }
-  }
+  if (!result_paths_writable(command, {{"--report", &o.report_path}, {"--junit", &o.junit_path},
+                                       {"--markdown", &o.markdown_path}}))
+    return false;
   if (!o.work_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.work_dir, ec);
@@ -78,6 +72,18 @@ bool check_controller_options(run_options& o, const char* command) {
     }
   }
   if (o.remote_agents && o.agent_port == 0) o.agent_port = 7700;
+  return true;
+}
+
+bool result_paths_writable(const char* command, std::initializer_list<std::pair<const char*, const std::string*>> paths) {
+  // Before the run, not after it: a typo in a path must not cost the run's results.
+  for (const auto& [flag, path] : paths) {
+    if (path->empty()) continue;
+    if (const auto problem = result_path_problem(*path); !problem.empty()) {
+      std::cerr << command << ": " << flag << ": " << problem << "\n";
+      return false;
+    }
+  }
   return true;
 }
 

@@ -261,7 +261,7 @@ void scenario_parser::parse_behaviour(const YAML::Node& map, const std::string& 
   if (auto t = distribution(map, "session_duration", path + "session_duration", distribution_unit::seconds)) d.session_duration = *t;
   if (auto t = distribution(map, "message_size", path + "message_size", distribution_unit::bytes)) {
     d.message_size = *t;
-    if (t->a() > max_message_bytes || t->b() > max_message_bytes) r_.error(map["message_size"], path + "message_size", "must be at most 16MiB");
+    if (!within_message_limit(*t)) r_.error(map["message_size"], path + "message_size", "must be at most 16MiB");
   }
   if (r_.field(map, "dup_factor", path + "dup_factor", d.dup_factor, parse_uint, "an integer from 1 to 10000") &&
       (d.dup_factor == 0 || d.dup_factor > max_dup_factor))

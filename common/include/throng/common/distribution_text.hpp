@@ -17,6 +17,9 @@ enum class distribution_unit { seconds, bytes };
 control::Distribution parse_distribution(std::string_view text, distribution_unit unit);
 // Why the distribution is unusable, or empty when it is fine.
 std::string distribution_problem(const control::Distribution& d, const char* what);
+// Whether a size distribution's parameters stay within max_message_bytes
+// (plan_limits.hpp); the agent also caps every sampled size there.
+bool within_message_limit(const control::Distribution& d);
 // An unset distribution is CONSTANT 0.
 bool distribution_is_set(const control::Distribution& d);
 // The distribution's mean.
