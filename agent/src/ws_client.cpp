@@ -2,7 +2,6 @@
 
 #include "socket_wait.hpp"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,41 +13,11 @@
 #include "throng/common/random.hpp"
 #include "throng/common/receive_stamps.hpp"
 #include "throng/common/ws_frame.hpp"
+#include "throng/common/ws_handshake.hpp"
 
 namespace throng::agent {
 
-namespace {
 using namespace ws;
-
-std::string base64(const unsigned char* data, std::size_t n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<std::size_t>(std::max(0, written)));
-  return out;
-}
-
-// The value of header `name` (case-insensitive) in an HTTP head, or empty.
-std::string header_value(std::string_view head, std::string_view name) {
-  std::size_t line = head.find("\r\n");
-  while (line != std::string_view::npos && line + 2 < head.size()) {
-    const std::size_t start = line + 2;
-    const std::size_t end = head.find("\r\n", start);
-    const std::string_view text = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    const std::size_t colon = text.find(':');
-    if (colon == name.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      std::string_view value = text.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      return std::string(value);
-    }
-    line = end;
-  }
-  return {};
-}
-
-}  // namespace
 
 ws_client::ws_client(int fd, ws_client_buffers& buffers) : fd_(fd), buffers_(buffers) {
   // With each segment's arrival, what the agent then adds to an ack's latency
@@ -66,15 +35,8 @@ ws_client::~ws_client() {
 net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_client_buffers& buffers,
                                                                 const std::string& host_port, const std::string& path,
                                                                 std::int64_t deadline, std::string& error) {
-  unsigned char nonce[16];
-  for (int i = 0; i < 2; ++i) {
-    const std::uint64_t r = mix(buffers.mask_state += 0x9e3779b97f4a7c15ULL);
-    std::memcpy(nonce + 8 * i, &r, 8);
-  }
-  const std::string key = base64(nonce, sizeof nonce);
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host_port +
-                              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
-                              "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: throng-agent\r\n\r\n";
+  const std::string key = client_key(buffers.mask_state);
+  const std::string request = upgrade_request(host_port, path, key, "throng-agent");
   std::string response;
   std::size_t head_end = std::string::npos;
   // Every failure closes the socket (a live socket_wait then parks a forgotten descriptor: nothing).
@@ -112,10 +74,8 @@ net::awaitable<std::shared_ptr<ws_client>> ws_client::handshake(int fd, ws_clien
       }
     }
   }
-  const std::string_view head(response.data(), head_end + 2);
-  if (head.rfind("HTTP/1.1 101", 0) != 0)
-    co_return give_up("the server answered '" + std::string(head.substr(0, head.find("\r\n"))) + "' instead of 101");
-  if (header_value(head, "Sec-WebSocket-Accept") != accept_key(key)) co_return give_up("wrong Sec-WebSocket-Accept");
+  if (std::string refusal = upgrade_refusal(std::string_view(response.data(), head_end + 2), key); !refusal.empty())
+    co_return give_up(std::move(refusal));
   auto client = std::allocate_shared<ws_client>(slab_allocator<ws_client>(buffers.connections), fd, buffers);
   // Frames that came with the response are parsed when the user starts the connection.
   client->partial_.assign(response, head_end + 4);

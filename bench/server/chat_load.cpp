@@ -1,6 +1,6 @@
 // chat_load: a lean load generator for benchmarking throng-server itself.
-// One thread, one io_context. Connections are set up with Beast (handshake),
-// then spoken to at the byte level: sends are pre-masked WebSocket frames
+// One thread, one io_context. Connections are spoken to at the byte level,
+// the upgrade included: sends are pre-masked WebSocket frames
 // (mask key 0) appended to one buffer per connection and written with one
 // system call per tick; reads count deliveries by walking the protobuf wire
 // format without building messages. That keeps the client cheaper per
@@ -12,8 +12,10 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "throng/common/histogram.hpp"
 #include "throng/common/net.hpp"
 #include "throng/common/token.hpp"
+#include "throng/common/ws_handshake.hpp"
 
 namespace {
 
@@ -183,12 +186,20 @@ struct connection {
   std::string room;
   std::uint64_t next_client_seq = 1;
   frame_counts counts;
-  explicit connection(net::any_io_executor ex) : socket(ex), in(16 * 1024) {}
+  // Small while setting up (replies to the upgrade, hello and join); read_loop grows it.
+  explicit connection(net::any_io_executor ex) : socket(ex), in(2048) {}
+};
+
+// What one connection's setup sends: its hello frame and the rooms it joins.
+struct setup_plan {
+  std::string hello;
+  std::vector<std::string> rooms;
 };
 
 struct load {
   explicit load(options o) : opt(std::move(o)) {}
   options opt;
+  std::uint64_t key_state = 0x9e3779b97f4a7c15ULL;  // Sec-WebSocket-Key nonces
   net::io_context io{1};
   std::vector<std::shared_ptr<connection>> conns;
   delivery_sampler samples;
@@ -261,6 +272,7 @@ struct load {
   }
 
   net::awaitable<void> read_loop(std::shared_ptr<connection> c) {
+    if (c->in.size() < 16 * 1024) c->in.resize(16 * 1024);
     for (;;) {
       if (c->in.size() - c->in_used < 4096) c->in.resize(c->in.size() * 2);
       auto [ec, n] = co_await c->socket.async_read_some(
@@ -297,28 +309,55 @@ struct load {
     co_return true;
   }
 
-  // Connect, handshake, hello (+ welcome), join (+ history).
-  net::awaitable<bool> setup(std::shared_ptr<connection> c, std::string user, std::vector<std::string> rooms,
-                             unsigned short port) {
-    websocket::stream<tcp::socket> ws(io.get_executor());
-    auto [cec] = co_await ws.next_layer().async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-                                                        use_nothrow);
+  // Runs the loop until its work is done; with --spin without ever sleeping in the kernel.
+  void run_io() {
+    io.restart();
+    if (opt.spin) {
+      while (!io.stopped()) io.poll();
+    } else {
+      io.run();
+    }
+  }
+
+  // Reads into c.in until the upgrade response's head is complete; leaves what follows it there.
+  net::awaitable<std::string> read_upgrade_response(connection& c, std::string_view key) {
+    for (;;) {
+      const std::string_view got(reinterpret_cast<const char*>(c.in.data()), c.in_used);
+      if (const auto end = got.find("\r\n\r\n"); end != std::string_view::npos) {
+        std::string refusal = ws::upgrade_refusal(got.substr(0, end + 2), key);
+        std::memmove(c.in.data(), c.in.data() + end + 4, c.in_used - end - 4);
+        c.in_used -= end + 4;
+        co_return refusal;
+      }
+      if (c.in_used == c.in.size()) co_return "oversized HTTP response";
+      auto [ec, n] = co_await c.socket.async_read_some(net::buffer(c.in.data() + c.in_used, c.in.size() - c.in_used),
+                                                       use_nothrow);
+      if (ec) co_return ec.message();
+      c.in_used += n;
+    }
+  }
+
+  // Connect, upgrade, hello (+ welcome), join (+ history). The upgrade is
+  // written by hand (Beast's stream costs this core more than the socket
+  // calls), so the generator's core goes to the connections it measures.
+  net::awaitable<bool> setup(std::shared_ptr<connection> c, const setup_plan& plan, unsigned short port) {
+    auto [cec] = co_await c->socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), use_nothrow);
     if (cec) co_return failed(fmt::format("connect to 127.0.0.1:{}: {} (is throng-server running there?)", port, cec.message()));
-    ws.next_layer().set_option(tcp::no_delay(true));
-    auto [hec] = co_await ws.async_handshake("127.0.0.1", "/ws", use_nothrow);
-    if (hec) co_return failed(fmt::format("WebSocket upgrade at 127.0.0.1:{}/ws: {}", port, hec.message()));
-    c->socket = std::move(ws.next_layer());
+    c->socket.set_option(tcp::no_delay(true));
+    const std::string key = ws::client_key(key_state);
+    c->out = ws::upgrade_request(fmt::format("127.0.0.1:{}", port), "/ws", key, "chat_load");
+    auto [uec, un] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
+    if (uec) co_return failed(fmt::format("WebSocket upgrade at 127.0.0.1:{}/ws: {}", port, uec.message()));
+    if (const std::string refusal = co_await read_upgrade_response(*c, key); !refusal.empty())
+      co_return failed(fmt::format("WebSocket upgrade at 127.0.0.1:{}/ws: {}", port, refusal));
     c->json = opt.json;
-    if (!rooms.empty()) c->room = rooms.front();
-    chat::ClientFrame hello;
-    hello.mutable_hello()->set_token(issue_token(user, 3600, opt.secret, wall_ns() / 1'000'000'000));
-    if (!opt.json) hello.mutable_hello()->add_capabilities("batch");
-    c->out = client_frame(hello, opt.json);
+    if (!plan.rooms.empty()) c->room = plan.rooms.front();
+    c->out = plan.hello;
     auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(c->out), use_nothrow);
     c->out.clear();
     if (wec || !co_await await_reply(*c))
       co_return failed("no welcome after hello (is --secret the server's --test-token-secret?)");
-    for (const auto& room : rooms) {
+    for (const auto& room : plan.rooms) {
       chat::ClientFrame join;
       join.mutable_join()->set_room(room);
       c->out = client_frame(join, opt.json);
@@ -329,27 +368,36 @@ struct load {
     co_return true;
   }
 
-  // Sets up `count` connections, `window` at a time; returns the seconds it took.
+  // Sets up `count` connections, `window` at a time; returns the seconds it
+  // took. The hello frames (each a freshly minted token) are made before the
+  // clock starts: minting is the generator's work, checking them the server's.
   using who_fn = std::function<std::pair<std::string, std::vector<std::string>>(unsigned)>;
   double connect_all(unsigned count, const who_fn& who) {
+    std::vector<setup_plan> plans(count);
+    const auto now_s = wall_ns() / 1'000'000'000;
+    for (unsigned i = 0; i < count; ++i) {
+      auto [user, rooms] = who(i);
+      chat::ClientFrame hello;
+      hello.mutable_hello()->set_token(issue_token(user, 3600, opt.secret, now_s));
+      if (!opt.json) hello.mutable_hello()->add_capabilities("batch");
+      plans[i] = {client_frame(hello, opt.json), std::move(rooms)};
+    }
     const auto start = mono_ns();
     auto next = std::make_shared<unsigned>(0);
-    auto worker = [this, count, next, &who]() -> net::awaitable<void> {
+    auto worker = [this, count, next, &plans]() -> net::awaitable<void> {
       while (*next < count) {
         const unsigned i = (*next)++;
         auto c = std::make_shared<connection>(io.get_executor());
-        auto [user, rooms] = who(i);
         const unsigned short port = i % (1 + opt.extra_ports.size()) == 0
                                         ? opt.port
                                         : opt.extra_ports[i % (1 + opt.extra_ports.size()) - 1];
-        if (co_await setup(c, user, rooms, port)) conns[i] = c;  // by index: senders are the last ones
+        if (co_await setup(c, plans[i], port)) conns[i] = c;  // by index: senders are the last ones
         else ++setup_failures;
       }
     };
     conns.assign(count, nullptr);
     for (unsigned w = 0; w < opt.window; ++w) net::co_spawn(io, worker(), net::detached);
-    io.restart();
-    io.run();
+    run_io();
     std::erase(conns, nullptr);
     return (mono_ns() - start) * 1e-9;
   }
@@ -444,12 +492,7 @@ struct load {
     };
     tick.expires_after(std::chrono::milliseconds(1));
     tick.async_wait(on_tick);
-    io.restart();
-    if (opt.spin) {
-      while (!io.stopped()) io.poll();
-    } else {
-      io.run();
-    }
+    run_io();
 
     for (auto& c : conns) {
       totals.messages += c->counts.messages;

@@ -1,8 +1,5 @@
 #include "throng/common/ws_frame.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -70,17 +67,6 @@ void apply_mask(char* data, std::size_t n, const char mask[4], std::size_t offse
     std::memcpy(data + i, &word, 8);
   }
   for (; i < n; ++i) data[i] = static_cast<char>(data[i] ^ rotated[i & 7]);
-}
-
-std::string accept_key(std::string_view key) {
-  std::string input(key);
-  input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  std::string out(4 * ((sizeof digest + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, sizeof digest);
-  out.resize(static_cast<std::size_t>(std::max(0, written)));
-  return out;
 }
 
 }  // namespace throng::ws

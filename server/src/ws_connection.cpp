@@ -16,6 +16,7 @@
 #include "throng/common/log.hpp"
 #include "throng/common/receive_stamps.hpp"
 #include "throng/common/ws_frame.hpp"
+#include "throng/common/ws_handshake.hpp"
 
 namespace throng::server {
 namespace {

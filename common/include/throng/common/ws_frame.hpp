@@ -1,6 +1,6 @@
 #pragma once
 // WebSocket framing (RFC 6455 5.2) shared by the agent's client and the
-// server's connections: frame headers, masking and the handshake's accept key.
+// server's connections: frame headers and masking (the handshake: ws_handshake.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -36,8 +36,5 @@ std::size_t write_header(char* out, std::uint8_t opcode, std::uint64_t length, c
 
 // XORs `data` with the key, starting at key byte `offset % 4`.
 void apply_mask(char* data, std::size_t n, const char mask[4], std::size_t offset = 0);
-
-// Sec-WebSocket-Accept for a client's Sec-WebSocket-Key (RFC 6455 4.2.2).
-std::string accept_key(std::string_view key);
 
 }  // namespace throng::ws
