@@ -1,6 +1,12 @@
 #include "throng/common/http_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -157,6 +163,12 @@ void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned sh
   if (ec)
     throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) +
                                     " (is another process using it? pick another port, or 0 for any free one)");
+  // HTTP clients speak first: wake the loop for a connection once its request
+  // has come (one readiness, and the accept finds the request already there),
+  // not for the bare handshake. One that sends nothing is still accepted, after about 7 s.
+  const int defer_s = 5;
+  if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s) != 0)
+    log_warn("cannot defer accepts until requests arrive: {}", std::strerror(errno));
   acceptor.listen(net::socket_base::max_listen_connections);
 }
 

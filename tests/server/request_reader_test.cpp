@@ -78,7 +78,8 @@ struct reader_fixture {
 }  // namespace
 
 namespace {
-// A listener on its own loop, and `n` clients connected to it before the loop runs.
+// A listener on its own loop, and `n` clients connected to it before the loop
+// runs, each having sent the start of a request (the listener defers accepts until then).
 struct listener_fixture {
   net::io_context io{1};
   tcp::acceptor acceptor{io};
@@ -91,16 +92,19 @@ struct listener_fixture {
     return a;
   }
 
-  explicit listener_fixture(std::size_t n) {
+  explicit listener_fixture(std::size_t n, bool speak = true) {
     accepting.start();
-    for (std::size_t i = 0; i < n; ++i) clients.emplace_back(io).connect(acceptor.local_endpoint());
+    for (std::size_t i = 0; i < n; ++i) {
+      clients.emplace_back(io).connect(acceptor.local_endpoint());
+      if (speak) net::write(clients.back(), net::buffer(std::string_view("GET / HTTP/1.1\r\n")));
+    }
   }
   ~listener_fixture() {
     for (int fd : accepted) ::close(fd);
   }
-  // Runs the loop until `n` connections are accepted, or 3 s.
-  void accept(std::size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  // Runs the loop until `n` connections are accepted, or `limit` passed.
+  void accept(std::size_t n, std::chrono::milliseconds limit = std::chrono::seconds(3)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
     while (accepted.size() < n && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(2));
   }
 };
@@ -117,6 +121,16 @@ TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
     ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
     EXPECT_EQ(nodelay, 1) << "small frames must not wait for Nagle";
   }
+}
+
+TEST(Listener, AConnectionIsTakenWhenItsRequestStartsNotAtTheHandshake) {
+  // The loop wakes once per connection, with the request already there to read.
+  listener_fixture f(1, /*speak=*/false);
+  f.accept(1, std::chrono::milliseconds(300));  // the client's connect completed long before
+  EXPECT_TRUE(f.accepted.empty()) << "accepted before the client sent anything";
+  net::write(f.clients.front(), net::buffer(std::string_view("GET / HTTP/1.1\r\n")));
+  f.accept(1);
+  EXPECT_EQ(f.accepted.size(), 1u);
 }
 
 TEST(Listener, ABacklogLongerThanOneTurnIsAllAcceptedWithoutNewArrivals) {
