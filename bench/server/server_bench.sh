@@ -136,8 +136,8 @@ done
 case_ "connects: new WebSocket connections incl. token verification, 10000 connections, 256 in flight" \
   "[0-9]* connections/s" --store memory -- --mode connect --connections 10000
 
-# The connect rate above is bound by the load generator's core, which also runs the kernel's
-# side of every loopback TCP handshake; the server's own cost per setup bounds what one core sustains.
+# The connect rate above shares the load generator's core with the kernel's side of every
+# loopback TCP handshake; the server's own cost per setup bounds what its one core sustains.
 if [[ -z $filter || "connects: server CPU per connection" == *"$filter"* ]]; then
   echo "## connects: server CPU per connection setup (accept, upgrade, hello with token check, welcome), 10000 connections"
   : >"$work/cpu"
@@ -151,7 +151,7 @@ if [[ -z $filter || "connects: server CPU per connection" == *"$filter"* ]]; the
     wait $loader || true
     stop_server
     python3 -c "import sys; per = ($after - $before) * 1e6 / 10000; print('  %s; server CPU %.1f us per connection: %.0f setups/s per core' % (open('$work/out').read().splitlines()[-1], per, 1e6 / per))"
-    python3 -c "print(($after - $before) * 1e6 / 10000)" >>"$work/cpu"
+    python3 -c "print('%.1f' % (($after - $before) * 1e6 / 10000))" >>"$work/cpu"
   done
   echo "median: $(median <"$work/cpu") us of server CPU per connection"
   echo
