@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace throng::controller {
@@ -94,6 +95,26 @@ connect_attempts: 0
   EXPECT_TRUE(has_error(r, 9, 19, "connect_attempts", "1 to 1000")) << dump(r);
   EXPECT_GE(r.errors.size(), 7u);
   EXPECT_EQ(r.errors.front().str().rfind("broken.yaml:", 0), 0u);
+}
+
+TEST(Scenario, AnUnreadableValueIsReportedOnceWithoutFollowOnErrors) {
+  // A value that does not parse stays zero; "must be longer than zero" would blame the user twice.
+  const auto count = [](const scenario_result& r, const std::string& path) {
+    return std::count_if(r.errors.begin(), r.errors.end(), [&](const validation_error& e) { return e.path == path; });
+  };
+  const auto constant = parse_scenario("target: {spawn: reference-server}\nduration: 10 parsecs\nusers: 10\n", "c.yaml");
+  EXPECT_EQ(count(constant, "duration"), 1) << dump(constant);
+  const auto arrivals = parse_scenario(
+      "target: {spawn: reference-server}\nexecutor: constant-arrival-rate\narrival_rate: fast\nduration: 0s\n", "a.yaml");
+  EXPECT_EQ(count(arrivals, "arrival_rate"), 1) << dump(arrivals);
+  EXPECT_TRUE(has_error(arrivals, 4, 11, "duration", "must be longer than zero")) << dump(arrivals);
+  const auto ramp = parse_scenario(
+      "target: {spawn: reference-server}\nexecutor: ramping-users\nstages: [{duration: soon, target: 10}]\n", "r.yaml");
+  EXPECT_EQ(count(ramp, "stages"), 0) << dump(ramp);
+  EXPECT_EQ(count(ramp, "stages[0].duration"), 1) << dump(ramp);
+  // A zero that was read is still an error.
+  const auto zero = parse_scenario("target: {spawn: reference-server}\nduration: 0s\nusers: 10\n", "z.yaml");
+  EXPECT_TRUE(has_error(zero, 2, 11, "duration", "must be longer than zero")) << dump(zero);
 }
 
 TEST(Scenario, CountsTooLargeForTheirFieldAreErrorsNotWrapArounds) {

@@ -324,18 +324,24 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
   std::uint64_t users = 0;
   bool users_unreadable = false;  // already reported: no follow-on errors about a zero count
   double arrival_rate = 0, start_rate = 0;
+  bool duration_read = false, arrival_rate_read = false, stages_read = false;  // parsed: only then is a zero worth a word
   switch (executor) {
     case executor_kind::constant_users:
       users_unreadable =
           !r_.field(body, "users", path + "users", users, parse_uint, "a count such as 200 or 10k", !body["groups"]) &&
           body["users"];
-      r_.field(body, "duration", path + "duration", base.duration_ns, parse_duration_ns, "a duration such as 30s or 5m", true);
+      duration_read =
+          r_.field(body, "duration", path + "duration", base.duration_ns, parse_duration_ns, "a duration such as 30s or 5m", true);
       not_for("stages", "use ramping-users for stages");
       not_for("arrival_rate", "use constant-arrival-rate");
       not_for("start_rate", "use ramping-arrival-rate");
       break;
     case executor_kind::ramping_users:
-      base.stages = parse_stages(body["stages"], path + "stages", true);
+      {
+        const auto errors_before = r_.error_count();
+        base.stages = parse_stages(body["stages"], path + "stages", true);
+        stages_read = body["stages"] && !r_.error_count_grew(errors_before);
+      }
       if (!body["stages"]) r_.error(body, path + "stages", "is required by ramping-users (a list of {duration, target})");
       not_for("users", "the stages' targets give the user counts");
       not_for("duration", "the stages give the length");
@@ -343,9 +349,11 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
       not_for("start_rate", "use ramping-arrival-rate");
       break;
     case executor_kind::constant_arrival_rate:
-      r_.field(body, "arrival_rate", path + "arrival_rate", arrival_rate, parse_rate_per_s, "new users per second, such as 20/s", true);
-      r_.field(body, "duration", path + "duration", base.duration_ns, parse_duration_ns, "a duration such as 30s or 5m", true);
-      if (body["arrival_rate"] && arrival_rate <= 0) r_.error(body["arrival_rate"], path + "arrival_rate", "must be above zero");
+      arrival_rate_read = r_.field(body, "arrival_rate", path + "arrival_rate", arrival_rate, parse_rate_per_s,
+                                   "new users per second, such as 20/s", true);
+      duration_read =
+          r_.field(body, "duration", path + "duration", base.duration_ns, parse_duration_ns, "a duration such as 30s or 5m", true);
+      if (arrival_rate_read && arrival_rate <= 0) r_.error(body["arrival_rate"], path + "arrival_rate", "must be above zero");
       base.stages = {{0, arrival_rate}, {base.duration_ns, arrival_rate}};
       not_for("users", "users arrive at arrival_rate, each for one session_duration");
       not_for("stages", "use ramping-arrival-rate for stages");
@@ -353,7 +361,11 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
       break;
     case executor_kind::ramping_arrival_rate:
       r_.field(body, "start_rate", path + "start_rate", start_rate, parse_rate_per_s, "new users per second, such as 5/s");
-      base.stages = parse_stages(body["stages"], path + "stages", false);
+      {
+        const auto errors_before = r_.error_count();
+        base.stages = parse_stages(body["stages"], path + "stages", false);
+        stages_read = body["stages"] && !r_.error_count_grew(errors_before);
+      }
       if (!body["stages"]) r_.error(body, path + "stages", "is required by ramping-arrival-rate (a list of {duration, target})");
       base.stages.insert(base.stages.begin(), stage{0, start_rate});
       not_for("users", "users arrive at the stages' rates, each for one session_duration");
@@ -365,10 +377,9 @@ void scenario_parser::parse_scenario_body(const std::string& name, const YAML::N
     base.duration_ns = 0;
     for (const auto& st : base.stages) base.duration_ns += st.duration_ns;
   }
-  if (body["duration"] && base.duration_ns <= 0 && executor != executor_kind::ramping_users &&
-      executor != executor_kind::ramping_arrival_rate)
+  if (duration_read && base.duration_ns <= 0)
     r_.error(body["duration"], path + "duration", "must be longer than zero");
-  if (body["stages"] && base.duration_ns <= 0) r_.error(body["stages"], path + "stages", "must last longer than zero");
+  if (stages_read && base.duration_ns <= 0) r_.error(body["stages"], path + "stages", "must last longer than zero");
   if (r_.field(body, "start_time", path + "start_time", base.start_ns, parse_duration_ns, "a duration such as 30s") &&
       base.start_ns % second_ns != 0)
     r_.error(body["start_time"], path + "start_time", "must be whole seconds (results are reported per second)");
