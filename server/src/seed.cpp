@@ -31,8 +31,11 @@ std::string body_of(std::mt19937_64& rng, std::uint32_t bytes) {
 }  // namespace
 
 std::uint64_t seed_store(const seed_options& o, const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
-  if (o.rooms == 0 || o.rate_per_s <= 0 || o.months <= 0 || o.users == 0)
-    throw std::invalid_argument("seed needs at least one room, one user, a positive rate and a positive span");
+  // Named by their flags: this is what `throng-server seed` tells the user.
+  if (o.rooms == 0) throw std::invalid_argument("--rooms must be at least 1");
+  if (o.users == 0) throw std::invalid_argument("--users must be at least 1");
+  if (!(o.rate_per_s > 0)) throw std::invalid_argument("--rate must be above 0 messages per second");
+  if (!(o.months > 0)) throw std::invalid_argument("--months must be above 0 (fractions such as 0.5 are fine)");
   store_options options;
   options.path = o.store_path;
   options.durable = false;  // one fsync at the end is enough for a fill

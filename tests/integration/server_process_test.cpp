@@ -196,6 +196,24 @@ TEST(ServerProcess, SeedFillsAStoreTheServerThenServes) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ServerProcess, SeedNamesTheFlagItCannotUse) {
+  const auto dir = make_temp_dir();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--months", "0"}, "--months must be above 0"},
+      {{"--rooms", "0"}, "--rooms must be at least 1"},
+      {{"--users", "0"}, "--users must be at least 1"},
+      {{"--rate", "0"}, "--rate must be above 0"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> argv = {server_bin(), "seed", "--store-path", dir + "/chat.db"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const auto r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 2) << flags[0];
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServerProcess, ConfigAndStoreErrorsAreBadInput) {
   const auto dir = make_temp_dir();
   write_file(dir + "/server.yaml", "rooms:\n  - {name: general, transform: sparkle}\n");
