@@ -47,7 +47,7 @@ struct options {
   unsigned connections = 1000;  // idle / connect modes
   unsigned window = 256;        // connection setups in flight
   std::string secret = "bench-secret";
-  bool spin = false;            // fanout/ingest: poll without sleeping, so the server's writes never wake this process
+  bool spin = false;            // poll without sleeping (setup included), so the server's writes never wake this process
   double hold_s = 5;            // idle mode: how long to hold the connections
 };
 
@@ -338,8 +338,9 @@ struct load {
   }
 
   // Connect, upgrade, hello (+ welcome), join (+ history). The upgrade is
-  // written by hand (Beast's stream costs this core more than the socket
-  // calls), so the generator's core goes to the connections it measures.
+  // written by hand: a Beast stream per connection (its allocations and
+  // parser) cost this core more than the socket calls, and the core is
+  // better spent on the connections it measures.
   net::awaitable<bool> setup(std::shared_ptr<connection> c, const setup_plan& plan, unsigned short port) {
     auto [cec] = co_await c->socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), use_nothrow);
     if (cec) co_return failed(fmt::format("connect to 127.0.0.1:{}: {} (is throng-server running there?)", port, cec.message()));
