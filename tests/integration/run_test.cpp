@@ -596,6 +596,14 @@ TEST(PlanCommand, APopulationGivesTheLoadTheFleetAndItsTfvars) {
                                  "--mau", "5"});
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+  // Populations as people write them.
+  const auto human = run_command({bin_dir() + "/throng", "plan", "--mau", "1B", "--messages-per-month", "1T"});
+  ASSERT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("385.8k"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("100.00M"), std::string::npos) << human.out;
+  const auto garbage = run_command({bin_dir() + "/throng", "plan", "--mau", "lots"});
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_NE(garbage.err.find("'lots' is not a count such as 250M, 1.5B or 1e9"), std::string::npos) << garbage.err;
   const auto bad = run_command({bin_dir() + "/throng", "plan", "--mau", "1e6", "--concurrency", "3"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--messages-per-month"), std::string::npos) << bad.err;

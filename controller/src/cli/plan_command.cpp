@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/plan_limits.hpp"
+#include "throng/common/units.hpp"
 #include "throng/controller/capacity.hpp"
 #include "throng/controller/estimate.hpp"
 
@@ -23,6 +25,22 @@ struct plan_args {
   std::string tfvars;
   population_model population;
 };
+
+// A population as people write it (250M, 1.5B) or as a number (1e9, 250000000).
+CLI::Validator human_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (const auto n = parse_count(text)) {
+          text = std::to_string(*n);
+          return {};
+        }
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (!text.empty() && *end == '\0' && std::isfinite(v) && v >= 0) return {};
+        return "'" + text + "' is not a count such as 250M, 1.5B or 1e9";
+      },
+      "COUNT");
+}
 
 bool write_tfvars(const std::string& path, const std::string& json) {
   std::ofstream out(path);
@@ -51,8 +69,10 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--regions", m.regions, "regions to spread the agents over (comma-separated)")->delimiter(',');
 
   auto* pop = "population model";
-  cmd->add_option("--mau", m.monthly_active_users, "monthly active users")->group(pop);
-  cmd->add_option("--messages-per-month", m.messages_per_month, "messages sent in a month, all users")->group(pop);
+  cmd->add_option("--mau", m.monthly_active_users, "monthly active users (250M, 1.5B, 1e9)")
+      ->transform(human_count())->group(pop);
+  cmd->add_option("--messages-per-month", m.messages_per_month, "messages sent in a month, all users (1T, 1e12)")
+      ->transform(human_count())->group(pop);
   cmd->add_option("--messages-per-user-per-day", args->messages_per_user_per_day, "or: messages per active user per day")
       ->group(pop);
   cmd->add_option("--peak-factor", m.peak_factor, "peak sends over the average")->capture_default_str()->group(pop);
