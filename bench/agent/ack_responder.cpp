@@ -52,7 +52,7 @@ class responder : public ws_events, public std::enable_shared_from_this<responde
     } else {
       return;
     }
-    connection_->send(std::make_shared<const std::string>(out_.SerializeAsString()));
+    connection_->send(server::make_payload(out_.SerializeAsString()));
   }
 
   void on_end(ws_end) override { all_.erase(shared_from_this()); }

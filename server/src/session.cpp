@@ -274,8 +274,8 @@ void session::on_send_failed(std::string message, std::uint64_t client_seq, std:
   after_send_answered();
 }
 
-void session::deliver(const fanout_ptr& message, bool best_effort) {
-  const auto& payload = message->bytes_for(form_);
+void session::deliver(local_fanout& message, bool best_effort) {
+  const auto& payload = message.bytes_for(form_);
   if (!payload) return;  // cannot happen: the owner encodes every form its members use
   if (best_effort) {
     // Presence is the first thing dropped: only sent to connections that keep up.
@@ -286,11 +286,11 @@ void session::deliver(const fanout_ptr& message, bool best_effort) {
     if (queue(payload)) home_.metrics.presence_sent.add();
     return;
   }
-  if (queue(payload, message->received_mono_ns)) home_.metrics.deliveries.add();
+  if (queue(payload, message.message().received_mono_ns)) home_.metrics.deliveries.add();
 }
 
 void session::send_frame(const chat::ServerFrame& frame) {
-  queue(std::make_shared<const std::string>(encode_frame(frame, format_)));
+  queue(make_payload(encode_frame(frame, format_)));
 }
 
 void session::send_error(chat::ErrorCode code, std::string message, std::uint64_t client_seq, std::string room) {
@@ -305,7 +305,7 @@ void session::send_error(chat::ErrorCode code, std::string message, std::uint64_
   send_frame(frame);
 }
 
-bool session::queue(std::shared_ptr<const std::string> payload, std::int64_t received_ns) {
+bool session::queue(shared_payload payload, std::int64_t received_ns) {
   if (ended_ || !connection_ || connection_->closing()) return false;
   if (connection_->send(std::move(payload), received_ns)) return true;
   // The client does not read fast enough: close it rather than buffer without bound.

@@ -17,6 +17,26 @@
 
 namespace throng::server {
 
+// A fanned-out message on one receiving shard: its bytes for each form this
+// shard's members use, given this shard's own (non-atomic) handle once, so a
+// delivery costs no atomic operation.
+class local_fanout {
+ public:
+  explicit local_fanout(const fanout_message& message) : message_(message) {}
+  const fanout_message& message() const noexcept { return message_; }
+  const shared_payload& bytes_for(delivery_form form) {
+    shared_payload& local = local_[static_cast<std::size_t>(form)];
+    if (!local) {
+      if (const auto& bytes = message_.bytes_for(form)) local = shard_local(bytes);
+    }
+    return local;
+  }
+
+ private:
+  const fanout_message& message_;
+  std::array<shared_payload, delivery_form_count> local_{};
+};
+
 class session : public std::enable_shared_from_this<session>, public ws_events {
  public:
   session(shard& home, std::uint64_t id);
@@ -31,7 +51,7 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
 
   // All below run on the home shard.
   shard& home() const noexcept { return home_; }
-  void deliver(const fanout_ptr& message, bool best_effort);
+  void deliver(local_fanout& message, bool best_effort);
   void on_ack(std::uint64_t client_seq, std::uint64_t seq, const std::string& room);
   // The owner could not take a send (store or bus down): its answer instead of an ack.
   void on_send_failed(std::string message, std::uint64_t client_seq, std::string room);
@@ -51,7 +71,7 @@ class session : public std::enable_shared_from_this<session>, public ws_events {
   void on_malformed(const std::string& what);
   void send_frame(const chat::ServerFrame& frame);
   // `received_ns`: when the kernel here took in the message it carries (0: not a message, or from the bus).
-  bool queue(std::shared_ptr<const std::string> payload, std::int64_t received_ns = 0);
+  bool queue(shared_payload payload, std::int64_t received_ns = 0);
   // Until hello, answer in the encoding the client used.
   void adopt_format(wire_format format);
   // Tells the room's owner shard this session's membership is over.

@@ -495,7 +495,8 @@ void shard::deliver(const fanout_ptr& message, const std::string& room, bool bes
   auto it = local_members.find(room);
   if (it == local_members.end()) return;
   // session::deliver never detaches synchronously, so the list is stable here.
-  for (session* s : it->second) s->deliver(message, best_effort);
+  local_fanout local(*message);
+  for (session* s : it->second) s->deliver(local, best_effort);
   if (!best_effort) metrics.fanout.observe(mono_ns() - message->sequenced_mono_ns);
 }
 

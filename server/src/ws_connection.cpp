@@ -216,7 +216,7 @@ bool ws_connection::send(shared_payload frame, std::int64_t stamp) {
 
 void ws_connection::queue_control(std::uint8_t opcode, std::string payload) {
   queued_bytes_ += payload.size();
-  queue_.push_back({std::make_shared<const std::string>(std::move(payload)), 0, opcode});
+  queue_.push_back({make_payload(std::move(payload)), 0, opcode});
   schedule();
 }
 

@@ -25,7 +25,24 @@ namespace throng::server {
 
 struct shard_metrics;
 
-using shared_payload = std::shared_ptr<const std::string>;
+// A frame's bytes, shared by the connections of one shard that send them.
+// Counted without atomics (libstdc++'s single-threaded policy): a fanned-out
+// message reaches every member of a room, and an atomic count per delivery
+// cost the shard's core about 5 % at 2M deliveries/s. Copied on its shard's
+// thread only; bytes shared across shards are wrapped once per shard.
+using shared_payload = std::__shared_ptr<const std::string, __gnu_cxx::_S_single>;
+
+inline shared_payload make_payload(std::string bytes) {
+  return std::__make_shared<const std::string, __gnu_cxx::_S_single>(std::move(bytes));
+}
+
+// This shard's handle on bytes other shards share too: one atomic reference
+// held for all of this shard's connections.
+inline shared_payload shard_local(std::shared_ptr<const std::string> bytes) {
+  const std::string* raw = bytes.get();
+  auto holder = std::__make_shared<const std::shared_ptr<const std::string>, __gnu_cxx::_S_single>(std::move(bytes));
+  return shared_payload(holder, raw);
+}
 
 // Why a connection delivers no more messages.
 enum class ws_end { closed, too_big, protocol_error };
