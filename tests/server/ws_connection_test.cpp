@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <vector>
 
 #include "server_metrics.hpp"
 #include "throng/common/chat_batch.hpp"
@@ -149,6 +150,18 @@ struct connection_pair {
 };
 
 }  // namespace
+
+TEST(SharedPayload, AShardHoldsOneReferenceToBytesOtherShardsShareHoweverManyMembersQueueThem) {
+  auto bytes = std::make_shared<const std::string>("fanned out");
+  shared_payload local = shard_local(bytes);
+  std::vector<shared_payload> queued(1000, local);  // what 1,000 members' queues hold
+  EXPECT_EQ(bytes.use_count(), 2) << "one reference for the shard, not one per member";
+  EXPECT_EQ(queued.front().get(), bytes.get()) << "the same bytes, not a copy";
+  bytes.reset();  // the owner shard is done with the message
+  local.reset();
+  EXPECT_EQ(*queued.back(), "fanned out") << "the members' queues keep the bytes alive";
+  queued.clear();
+}
 
 TEST(WsConnection, AnswersTheUpgradeWithTheAcceptKey) {
   connection_pair pair;
