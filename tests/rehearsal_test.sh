@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local multi-region rehearsal (root): three "regions" 5, 40 and 120 ms
-# away (the far one losing 1% of its packets), one agent each, users sharing rooms. Each region's ack median is
-# about twice its one-way delay, e2e medians differ by the regions' delays,
+# away (the far one losing 1% of its packets), one agent each, users sharing rooms. Each region's fastest
+# ack is its round trip and its median no sooner, e2e medians differ by the regions' delays,
 # every agent's clock offset (truly 0: one kernel clock) is estimated within
 # its error bound, and nothing is lost.
 #   rehearsal_test.sh BUILD_DIR SOURCE_DIR
@@ -20,11 +20,18 @@ regions = r["tags"]["region"]
 problems = []
 assert set(regions) == set(delay), f"regions in the report: {sorted(regions)}"
 e2e = {k: regions[k]["latency"]["e2e"]["p50_ms"] for k in delay}
+jitter = {"near": 0, "mid": 2, "far": 4}
 for name, d in delay.items():
-    ack = regions[name]["latency"]["ack"]["p50_ms"]
-    print(f"{name}: one-way {d} ms, ack p50 {ack:.1f} ms, e2e p50 {e2e[name]:.1f} ms")
-    if not 2 * d <= ack <= 2 * d + 25:
-        problems.append(f"{name}: ack p50 {ack:.1f} ms, expected {2 * d} to {2 * d + 25}")
+    ack = regions[name]["latency"]["ack"]
+    print(f"{name}: one-way {d} ms, ack min {ack['min_ms']:.1f} p50 {ack['p50_ms']:.1f} ms, e2e p50 {e2e[name]:.1f} ms")
+    # The fastest ack is the round trip itself: a stall of this shared machine
+    # (which moves medians by tens of ms on a busy VM) spares some of 240 sends.
+    low = 2 * d - 3 * 1.5 * jitter[name] - 1
+    if not low <= ack["min_ms"] <= 2 * d + 8:
+        problems.append(f"{name}: fastest ack {ack['min_ms']:.1f} ms, expected {low:.0f} to {2 * d + 8}")
+    # The median: no sooner than the round trip, and nowhere near two of them.
+    if not 2 * d <= ack["p50_ms"] <= 3 * d + 25:
+        problems.append(f"{name}: ack p50 {ack['p50_ms']:.1f} ms, expected {2 * d} to {3 * d + 25}")
     # Receivers in this region are d further than those of the near region
     # (where nothing is lost: a loss holds back what follows it on a stream).
     shift = e2e[name] - e2e["near"]
