@@ -416,16 +416,20 @@ void virtual_user::on_ack(const chat::Ack& ack) {
   home_.stats.ack_actual.record(now - slot.actual);
   // The agent's own part: the send's wait for the write that carried it, and
   // the ack's wait from the kernel's receipt to here. Where a piece is not
-  // known, all of it counts; and the part is never more than the whole (a long
-  // write of many connections may end after this send's ack came).
+  // known (another message came after the ack in one read, or the send
+  // waited behind a full socket), the ack is counted as unknown: the whole
+  // latency would charge the network's time to the agent. The part is never
+  // more than the whole (a long write of many connections may end after this
+  // send's ack came).
   const auto& buffers = home_.ws_buffers;
   const std::int64_t written = slot.flush ? buffers.flush_end(slot.flush - 1) : 0;
   const std::int64_t arrived = buffers.message_arrival_ns;
   const std::int64_t whole = now - slot.intended;
-  home_.stats.agent_added.record(
-      written && arrived
-          ? std::min(whole, std::max<std::int64_t>(0, written - slot.intended) + std::max<std::int64_t>(0, wall_ns() - arrived))
-          : whole);
+  if (written && arrived)
+    home_.stats.agent_added.record(
+        std::min(whole, std::max<std::int64_t>(0, written - slot.intended) + std::max<std::int64_t>(0, wall_ns() - arrived)));
+  else
+    ++home_.stats.counters.agent_added_unknown;
   ++home_.stats.counters.acked;
   // Everyone in the room, the sender included, should receive it.
   if (!run_->room_members.empty()) home_.stats.counters.expected += run_->room_members[slot.room];

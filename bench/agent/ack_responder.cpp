@@ -4,13 +4,16 @@
 // fan-out. It uses the server's own connection (corked writes, one io_uring
 // submission per loop turn), so it costs the agent's measurements as little
 // as a peer here can. Whatever latency the agent records against it beyond
-// the loopback round trip is the agent's own.
+// the loopback round trip is the agent's own. With --echo it also sends each
+// message back right behind its ack, in the same write (a room of one), so
+// that every ack arrives with another message after it in one read.
 //
-//   ack_responder --port 9921
+//   ack_responder --port 9921 [--echo]
 #include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <iostream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "chat.pb.h"
@@ -26,7 +29,7 @@ namespace {
 
 class responder : public ws_events, public std::enable_shared_from_this<responder> {
  public:
-  explicit responder(std::unordered_set<std::shared_ptr<responder>>& all) : all_(all) {}
+  responder(std::unordered_set<std::shared_ptr<responder>>& all, bool echo) : all_(all), echo_(echo) {}
 
   bool start(tcp::socket socket, const http_request& request, ws_outbox& outbox) {
     error_code ec;
@@ -45,10 +48,21 @@ class responder : public ws_events, public std::enable_shared_from_this<responde
     } else if (in_.has_join()) {
       out_.mutable_history()->set_room(in_.join().room());
     } else if (in_.has_send()) {
+      const auto& send = in_.send();
+      const std::uint64_t seq = echo_ ? ++room_seqs_[send.room()] : ++seq_;
       auto* ack = out_.mutable_ack();
-      ack->set_client_seq(in_.send().client_seq());
-      ack->set_seq(++seq_);
-      ack->set_room(in_.send().room());
+      ack->set_client_seq(send.client_seq());
+      ack->set_seq(seq);
+      ack->set_room(send.room());
+      connection_->send(server::make_payload(out_.SerializeAsString()));
+      if (!echo_) return;
+      auto* message = out_.mutable_message();
+      message->set_room(send.room());
+      message->set_seq(seq);
+      message->set_sender("bench");
+      message->set_body(send.body());
+      message->set_sent_at_ns(send.sent_at_ns());
+      message->set_dup_factor(send.dup_factor());
     } else {
       return;
     }
@@ -63,6 +77,8 @@ class responder : public ws_events, public std::enable_shared_from_this<responde
   chat::ClientFrame in_;
   chat::ServerFrame out_;
   std::uint64_t seq_ = 0;
+  bool echo_;
+  std::unordered_map<std::string, std::uint64_t> room_seqs_;  // with --echo: a room's seq counts its messages
 };
 
 }  // namespace
@@ -70,9 +86,11 @@ class responder : public ws_events, public std::enable_shared_from_this<responde
 int main(int argc, char** argv) {
   unsigned short port = 9921;
   bool io_uring = true;
+  bool echo = false;
   CLI::App app{"ack_responder: answers every chat send with an ack at once (agent benchmarks)"};
   app.add_option("--port", port, "listen on 127.0.0.1:port")->capture_default_str();
   app.add_flag("!--no-io-uring", io_uring, "write each connection with its own system call");
+  app.add_flag("--echo", echo, "also send each message back right behind its ack, in the same write");
   CLI11_PARSE(app, argc, argv);
   net::io_context io{1};
   shard_metrics metrics;
@@ -85,7 +103,7 @@ int main(int argc, char** argv) {
   auto handlers = std::make_shared<http_handlers>();
   handlers->accepts_upgrade = [](const http_request&) { return true; };
   handlers->on_upgrade = [&](beast::tcp_stream stream, http_request request) -> net::awaitable<void> {
-    auto r = std::make_shared<responder>(responders);
+    auto r = std::make_shared<responder>(responders, echo);
     if (r->start(stream.release_socket(), request, outbox)) responders.insert(r);
     co_return;
   };

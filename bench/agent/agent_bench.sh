@@ -52,7 +52,7 @@ case_() {
     agent "$@" >"$work/out" 2>&1 || true
     [[ -n $sender_pid ]] && wait $sender_pid
     stop_target
-    grep -E "^ +(messages|latency|ack|e2e|overhead) |^ +[0-9]| agent cpu" "$work/out" | sed 's/^/  /' | head -13
+    grep -E "^ +(messages|latency|ack|e2e|overhead) |^ +[0-9]| agent cpu" "$work/out" | sed 's/^/  /' | head -15
     local f
     f=$(figure "$expr" 2>/dev/null || echo nan)
     echo "  -> $f $unit"

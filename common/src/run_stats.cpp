@@ -29,6 +29,8 @@ constexpr counter_field counter_table[] = {
     {"wire_bytes_in", &run_counters::wire_bytes_in, &stats::Counters::wire_bytes_in, &stats::Counters::set_wire_bytes_in},
     {"logical_bytes_out", &run_counters::logical_bytes_out, &stats::Counters::logical_bytes_out, &stats::Counters::set_logical_bytes_out},
     {"logical_bytes_in", &run_counters::logical_bytes_in, &stats::Counters::logical_bytes_in, &stats::Counters::set_logical_bytes_in},
+    {"agent_added_unknown", &run_counters::agent_added_unknown, &stats::Counters::agent_added_unknown,
+     &stats::Counters::set_agent_added_unknown, true},
 };
 
 constexpr latency_field latency_table[] = {
@@ -120,6 +122,10 @@ std::string format_stats_tables(const run_stats& s) {
     text += latency_row("overhead", s.agent_added);
     text += "  overhead: the agents' own part of ack (intended send -> its write, the kernel's receipt -> record)\n";
   }
+  if (const auto unknown = c.agent_added_unknown)
+    text += fmt::format("  overhead not known for {} of {} acks ({:.1f}%): each came with another message after it in one\n"
+                        "  read, or its send waited behind a full socket; they are left out of the overhead figures\n",
+                        unknown, c.acked, c.acked ? 100.0 * static_cast<double>(unknown) / static_cast<double>(c.acked) : 0.0);
   return text;
 }
 

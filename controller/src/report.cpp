@@ -24,7 +24,8 @@ json stats_json(const run_stats& s) {
 }
 
 void counters_from_json(const json& j, run_counters& c) {
-  for (const auto& f : counter_fields()) c.*f.member = j.at(f.name).get<std::uint64_t>();
+  for (const auto& f : counter_fields())
+    c.*f.member = f.added_later ? j.value(f.name, std::uint64_t{0}) : j.at(f.name).get<std::uint64_t>();
   c.errors_by_code = j.value("errors_by_code", std::map<std::string, std::uint64_t>{});
 }
 

@@ -57,6 +57,17 @@ TEST(Report, RoundTripKeepsCountersPercentilesAndVerdict) {
   EXPECT_EQ(back.summary.agents.at(0).group, "chat/default");
 }
 
+TEST(Report, AReportFromBeforeACounterExistedLoadsWithItAtZero) {
+  auto original = sample_report(1.0, 0);
+  original.summary.total.counters.agent_added_unknown = 7;
+  auto doc = report_json(original);
+  EXPECT_EQ(doc.at("totals").at("agent_added_unknown"), 7u);
+  doc.at("totals").erase("agent_added_unknown");  // written by an older throng
+  EXPECT_EQ(report_from_json(doc).summary.total.counters.agent_added_unknown, 0u);
+  doc.at("totals").erase("lost");  // a counter every report has
+  EXPECT_THROW(report_from_json(doc), std::runtime_error);
+}
+
 TEST(Report, ForeignOrBrokenJsonIsAClearError) {
   EXPECT_THROW(report_from_json(nlohmann::json{{"hello", 1}}), std::runtime_error);
   auto doc = report_json(sample_report(1.0, 0));

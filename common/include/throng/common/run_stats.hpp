@@ -20,6 +20,8 @@ struct run_counters {
   std::uint64_t lost = 0, duplicated = 0, out_of_order = 0, dropped = 0;
   std::uint64_t errors = 0, disconnects = 0, reconnects = 0, connects = 0, connect_errors = 0;
   std::uint64_t wire_bytes_out = 0, wire_bytes_in = 0, logical_bytes_out = 0, logical_bytes_in = 0;
+  // Acks whose agent_added could not be known (see run_stats::agent_added).
+  std::uint64_t agent_added_unknown = 0;
   std::map<std::string, std::uint64_t> errors_by_code;
 
   void count_error(const std::string& code) { ++errors; ++errors_by_code[code]; }
@@ -34,6 +36,8 @@ struct run_stats {
   // The agent's own part of each ack's latency: from the intended send time
   // to the end of the write that carried it, plus from the kernel's receipt of
   // the ack to its record. What lies between is the network's and the server's.
+  // Only acks with both pieces known are in it; the others are counted in
+  // counters.agent_added_unknown (their network time is not the agent's).
   histogram agent_added;
 
   void merge(const run_stats& other);
@@ -52,6 +56,7 @@ struct counter_field {
   std::uint64_t run_counters::*member;
   std::uint64_t (stats::Counters::*get)() const;
   void (stats::Counters::*set)(std::uint64_t);
+  bool added_later = false;  // absent from older reports, where it reads as 0
 };
 struct latency_field {
   const char* name;  // connect, ack, e2e, history, ack_actual_send, e2e_same_agent, agent_added
