@@ -160,9 +160,15 @@ void open_acceptor(tcp::acceptor& acceptor, const std::string& host, unsigned sh
   acceptor.set_option(net::socket_base::reuse_address(true));
   acceptor.set_option(tcp::no_delay(true));  // accepted sockets inherit it (Linux): one call, not one per connection
   acceptor.bind(endpoint, ec);
-  if (ec)
-    throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) +
-                                    " (is another process using it? pick another port, or 0 for any free one)");
+  if (ec) {
+    // What the user can do differs by cause: a taken port, an address of another machine, a privileged port.
+    const char* hint = ec == std::errc::address_not_available
+                           ? " (no interface of this machine has that address: give one of its own, or 0.0.0.0 for all)"
+                       : ec == std::errc::permission_denied
+                           ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE: pick one from 1024 up)"
+                           : " (is another process using it? pick another port, or 0 for any free one)";
+    throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port) + hint);
+  }
   // HTTP clients speak first: wake the loop for a connection once its request
   // has come (one readiness, and the accept finds the request already there),
   // not for the bare handshake. One that sends nothing is still accepted, after about 7 s.

@@ -110,6 +110,28 @@ struct listener_fixture {
 };
 }  // namespace
 
+TEST(Listener, AnAddressThatCannotBeListenedOnSaysWhatToDo) {
+  const auto refusal = [](const std::string& host, unsigned short port) {
+    net::io_context io{1};
+    tcp::acceptor a{io};
+    try {
+      open_acceptor(a, host, port);
+    } catch (const std::system_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("listening");
+  };
+  net::io_context io{1};
+  tcp::acceptor taken{io};
+  open_acceptor(taken, "127.0.0.1", 0);
+  const auto port = taken.local_endpoint().port();
+  EXPECT_NE(refusal("127.0.0.1", port).find("is another process using it? pick another port"), std::string::npos);
+  // 192.0.2.0/24 is for documentation: no interface here has it.
+  EXPECT_NE(refusal("192.0.2.7", 8080).find("no interface of this machine has that address"), std::string::npos)
+      << refusal("192.0.2.7", 8080);
+  EXPECT_NE(refusal("not-an-ip", 8080).find("is not an IP address"), std::string::npos);
+}
+
 TEST(Listener, AcceptedSocketsAreNonBlockingAndInheritNoDelay) {
   listener_fixture f(3);
   f.accept(3);
