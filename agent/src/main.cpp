@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("--dead-man", config.dead_man_s, "seconds without the controller after which a run stops its load")
       ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--metrics-port", config.metrics_port, "serve Prometheus metrics on this port (0: off)")
-      ->capture_default_str();
+      ->capture_default_str()->check(CLI::Range(0, 65535));
   app.add_option("--metrics-host", config.metrics_host, "address of the metrics listener")->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "debug logging");
 

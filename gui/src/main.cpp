@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--timeout", o.timeout_s, "screenshot mode: give up after this many seconds")->capture_default_str();
   app.add_option("--metrics-host", o.metrics_host, "address of the metrics listener")->capture_default_str();
-  app.add_option("--metrics-port", o.metrics_port, "serve Prometheus metrics on this port (0: off)");
+  app.add_option("--metrics-port", o.metrics_port, "serve Prometheus metrics on this port (0: off)")
+      ->check(CLI::Range(0, 65535));
   if (auto done = throng::parse_command_line(app, argc, argv)) return *done;
   return throng::panel::run_panel(o);
 }

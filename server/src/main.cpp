@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   CLI::App app{"throng-server: the Throng reference chat server (WebSocket /ws, auth API /api, metrics /metrics)"};
   app.add_option("--config", config_file, "YAML file with preset rooms and defaults (see deploy/server.yaml)");
   app.add_option("--host", config.host, "address to listen on")->capture_default_str();
-  app.add_option("-p,--port", config.port, "port to listen on; 0 picks a free one")->capture_default_str();
+  app.add_option("-p,--port", config.port, "port to listen on; 0 picks a free one")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
   app.add_option("--port-file", config.port_file, "write the bound port to this file once listening");
   app.add_option("-t,--threads", config.threads, "shards (threads); 0 = one per core")
       ->check(CLI::Range(0u, 1024u))

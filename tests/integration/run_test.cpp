@@ -471,6 +471,12 @@ TEST(Cli, CountsOutOfRangeAreBadInputNamingTheFlag) {
       {{bin("throng-server"), "--commit-messages", "0"}, "--commit-messages: Value 0 not in range 1 to 1000000"},
       {{bin("throng-server"), "--max-connections", "-5"}, "--max-connections: Value -5 not in range"},
       {{bin("throng-server"), "--threads", "2000"}, "--threads: Value 2000 not in range 0 to 1024"},
+      // A port past 65535 is named as such, not as an unconvertible value.
+      {{bin("throng-server"), "--port", "99999"}, "--port: Value 99999 not in range 0 to 65535"},
+      {{bin("throng-agent"), "--metrics-port", "70000"}, "--metrics-port: Value 70000 not in range 0 to 65535"},
+      {{bin("throng-panel"), "--metrics-port", "65536"}, "--metrics-port: Value 65536 not in range 0 to 65535"},
+      {{bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--agent-port", "65536"},
+       "--agent-port: Value 65536 not in range 0 to 65535"},
       {{bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--local-agents", "100000"},
        "--local-agents: Value 100000 not in range 1 to 256"},
       {{bin("throng"), "run", scenarios_dir() + "/smoke.yaml", "--scale", "900000"},

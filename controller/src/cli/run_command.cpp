@@ -34,11 +34,13 @@ void add_controller_options(CLI::App& cmd, run_options& o) {
                  "remote agents (their --id) that must all connect; a timeout names the missing ones")
       ->delimiter(',');
   cmd.add_option("--listen", o.listen_host, "address of the agent and operator listeners")->capture_default_str();
-  cmd.add_option("--agent-port", o.agent_port, "agent listener port (0: any free port)")->capture_default_str();
+  cmd.add_option("--agent-port", o.agent_port, "agent listener port (0: any free port)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
   cmd.add_option("--agent-token", o.agent_token, "token agents must present (env THRONG_AGENT_TOKEN)")
       ->envname("THRONG_AGENT_TOKEN");
   cmd.add_option("--operator-port", o.operator_port,
-                 "serve panels on ws://LISTEN:PORT/operators (a separate port from the agents')");
+                 "serve panels on ws://LISTEN:PORT/operators (a separate port from the agents')")
+      ->check(CLI::Range(0, 65535));
   cmd.add_option("--operator-token", o.operator_token, "token panels must present (env THRONG_OPERATOR_TOKEN)")
       ->envname("THRONG_OPERATOR_TOKEN");
   cmd.add_option("--agent-wait", o.agent_wait_s, "seconds to wait for agents to connect")->capture_default_str();
