@@ -270,7 +270,13 @@ net::awaitable<bool> virtual_user::attempt(bool rejoin) {
     if (mono_ns() >= deadline) co_return fail(connect_failure::timeout, "no welcome from the server within the connect timeout");
     co_await sleep_until(deadline);
   }
-  if (refused_) co_return fail(connect_failure::auth, "server did not welcome the user: " + failure_);
+  if (refused_)
+    co_return fail(connect_failure::auth,
+                   "server did not welcome the user: " + failure_ +
+                       (plan.auth() == control::AUTH_MINTED_TOKEN
+                            ? " (the token was signed with the run's test secret, target.test_token_secret or "
+                              "throng-agent run --token-secret: it must be the server's --test-token-secret)"
+                            : ""));
   home_.stats.connect.record(mono_ns() - t_connect);
   ++counters.connects;
 

@@ -419,8 +419,9 @@ net::awaitable<bool> coordinator::wait_until_ready() {
     std::string detail;
     for (const auto& a : run_agents_)
       if (!a->status.message().empty()) detail += "; " + a->hello.agent_id() + ": " + a->status.message();
-    problems_.push_back(fmt::format("no user could connect to the target {} (is the server running and reachable from "
-                                    "the agents?){}", target_url_, detail));
+    // The agents' first failures say why; without them, the likeliest cause.
+    problems_.push_back(fmt::format("no user could connect to the target {}{}", target_url_,
+                                    detail.empty() ? " (is the server running and reachable from the agents?)" : detail));
     log_error("{}", problems_.back());
     co_return false;
   }

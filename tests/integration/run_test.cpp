@@ -387,6 +387,19 @@ TEST(Run, UnreachableTargetAbortsWithExitCode3) {
   EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
 }
 
+TEST(Run, ATokenSecretTheServerDoesNotShareIsNamedAsTheCause) {
+  const auto dir = make_temp_dir();
+  server_process server(dir);
+  ASSERT_NE(server.port, 0);
+  const auto r = run_scenario_text("target: {url: '" + server.url() +
+                                   "', test_token_secret: not-the-servers}\nduration: 2s\nusers: 3\nrate: 3/s\n");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("no user could connect to the target " + server.url()), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("must be the server's --test-token-secret"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("is the server running"), std::string::npos) << "the server answered: " << r.err;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Run, AgentBeyondMaxCpuAbortsWithExitCode3) {
   const auto r = run_scenario_text("target: {spawn: reference-server, store: memory}\nmax_agent_cpu: 0.001%\nusers: 20\n"
                                    "rate: 50/s\nduration: 20s\n");
