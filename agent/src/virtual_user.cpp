@@ -422,8 +422,9 @@ void virtual_user::on_ack(const chat::Ack& ack) {
   home_.stats.ack_actual.record(now - slot.actual);
   // The agent's own part: the send's wait for the write that carried it, and
   // the ack's wait from the kernel's receipt to here. Where a piece is not
-  // known (another message came after the ack in one read, or the send
-  // waited behind a full socket), the ack is counted as unknown: the whole
+  // known (another message came after the ack in one read, the send waited
+  // behind a full socket, or its write is too old to be remembered), the ack
+  // is counted as unknown: the whole
   // latency would charge the network's time to the agent. The part is never
   // more than the whole (a long write of many connections may end after this
   // send's ack came).

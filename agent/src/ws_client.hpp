@@ -57,9 +57,11 @@ struct ws_client_buffers {
   std::int64_t message_arrival_ns = 0;
   std::int64_t read_arrival_ns = 0;  // the current read's last segment
   // Ends of the last writes of corked frames (mono_ns), by write number: a
-  // send notes the number of the write that will carry it.
+  // send notes the number of the write that will carry it. 4,096 writes cover
+  // acks that take up to about 0.4 s at 100,000 sends/s (some ten a write);
+  // a later ack's write end is no longer known.
   std::uint64_t flushes = 0;  // begun
-  std::array<std::int64_t, 256> flush_ends{};
+  std::array<std::int64_t, 4096> flush_ends{};
   // The number the next write will have (what a send notes, in 32 bits).
   std::uint32_t next_flush() const noexcept { return static_cast<std::uint32_t>(flushes); }
   // When write number `n` ended; 0 when it has not ended or is too old to know.

@@ -124,7 +124,8 @@ std::string format_stats_tables(const run_stats& s) {
   }
   if (const auto unknown = c.agent_added_unknown)
     text += fmt::format("  overhead not known for {} of {} acks ({:.1f}%): each came with another message after it in one\n"
-                        "  read, or its send waited behind a full socket; they are left out of the overhead figures\n",
+                        "  read, its send waited behind a full socket, or it came over 4,096 of its worker's writes\n"
+                        "  later; they are left out of the overhead figures\n",
                         unknown, c.acked, c.acked ? 100.0 * static_cast<double>(unknown) / static_cast<double>(c.acked) : 0.0);
   return text;
 }
